@@ -1,0 +1,89 @@
+//! The configuration of one simulation: what a job runs.
+
+use serde::{Deserialize, Serialize};
+
+use crate::spec::{SpecPack, Stats, Target};
+
+/// Everything that decides a simulation's result, apart from the seed.
+///
+/// Its identity is the BLAKE3 hash of [`SimConfig::canonical_json`]; two
+/// configs that serialise the same are the same config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimConfig {
+    /// The spec pack.
+    pub spec: SpecPack,
+    /// The character.
+    pub player: Stats,
+    /// The enemy.
+    pub target: Target,
+    /// The fight.
+    pub fight: Fight,
+    /// Hash of the engine module that must run this config (empty: any).
+    #[serde(default)]
+    pub engine: String,
+    /// The rotation.
+    #[serde(default)]
+    pub rotation: RotationRef,
+}
+
+/// Length and shape of the fight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fight {
+    /// Nominal length in ms.
+    pub duration_ms: u32,
+    /// Each iteration's length is drawn uniformly from
+    /// duration × [1 − vary, 1 + vary] (SimulationCraft's vary_combat_length).
+    #[serde(default)]
+    pub vary_length: f64,
+    /// Number of targets.
+    #[serde(default = "one")]
+    pub targets: u32,
+}
+
+/// Which rotation a config runs, by content hash.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotationRef {
+    /// Backend name: "rhai", "jit" or "wasm".
+    pub backend: String,
+    /// Hash of the rotation component module.
+    pub module: String,
+    /// Hash of the script (empty for compiled rotations).
+    #[serde(default)]
+    pub script: String,
+}
+
+impl SimConfig {
+    /// A config for `spec` with its default character and target.
+    pub fn for_spec(spec: SpecPack, fight: Fight) -> Self {
+        Self {
+            player: spec.player.clone(),
+            target: spec.target.clone(),
+            spec,
+            fight,
+            engine: String::new(),
+            rotation: RotationRef::default(),
+        }
+    }
+
+    /// The canonical JSON form: field order as declared, no whitespace.
+    pub fn canonical_json(&self) -> String {
+        serde_json::to_string(self).expect("a SimConfig always serialises")
+    }
+
+    /// Parses a config from JSON; the error names the field at fault.
+    pub fn from_json(json: &str) -> Result<Self, crate::ConfigError> {
+        serde_json::from_str(json).map_err(|e| {
+            crate::ConfigError::new(
+                format!("config (line {}, column {})", e.line(), e.column()),
+                e.to_string(),
+            )
+        })
+    }
+}
+
+fn one() -> u32 {
+    1
+}

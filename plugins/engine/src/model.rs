@@ -1,0 +1,434 @@
+//! A config compiled for simulation: names resolved to indices, stats turned
+//! into multipliers, times into microseconds. Validation happens here, and
+//! every error names the config field at fault.
+
+use crate::config::SimConfig;
+use crate::error::ConfigError;
+use crate::spec::{self, Carrier, Source, SpellGcd, Trigger};
+
+/// Microseconds per millisecond.
+pub const US_PER_MS: i64 = 1_000;
+/// Microseconds per second.
+pub const US_PER_S: f64 = 1_000_000.0;
+
+/// Damage of one hit before multipliers that change during the fight.
+#[derive(Debug, Clone)]
+pub struct DamageModel {
+    /// base + coefficients × powers, with versatility and armor applied.
+    pub amount: f64,
+    /// Whether it can crit.
+    pub can_crit: bool,
+}
+
+/// A spell, compiled.
+#[derive(Debug, Clone)]
+pub struct SpellModel {
+    pub source: Source,
+    pub cast_us: i64,
+    pub gcd: SpellGcd,
+    pub cooldown_us: i64,
+    pub hasted_cooldown: bool,
+    pub charges: u32,
+    pub cost: f64,
+    pub gain: f64,
+    pub damage: Option<DamageModel>,
+    pub dot: Option<DotModel>,
+    pub max_targets: u32,
+    pub auras: Vec<usize>,
+    pub reductions: Vec<(usize, i64)>,
+}
+
+/// A DoT, compiled.
+#[derive(Debug, Clone)]
+pub struct DotModel {
+    pub duration_us: i64,
+    pub tick_us: i64,
+    pub damage: DamageModel,
+    pub hasted_ticks: bool,
+    pub pandemic: bool,
+}
+
+/// An aura, compiled.
+#[derive(Debug, Clone)]
+pub struct AuraModel {
+    pub on: Carrier,
+    pub duration_us: i64,
+    pub max_stacks: u32,
+    pub damage_bonus: f64,
+    pub haste_bonus: f64,
+    pub crit_bonus: f64,
+    pub attack_speed_bonus: f64,
+}
+
+/// An auto-attack, compiled.
+#[derive(Debug, Clone)]
+pub struct AutoModel {
+    /// Index in the result's sources.
+    pub stat: usize,
+    pub source: Source,
+    pub period_us: i64,
+    pub damage: DamageModel,
+}
+
+/// How often a proc fires.
+#[derive(Debug, Clone, Copy)]
+pub enum ProcRate {
+    Chance(f64),
+    Rppm { rate: f64, hasted: bool },
+}
+
+/// A proc, compiled.
+#[derive(Debug, Clone)]
+pub struct ProcModel {
+    pub on: Trigger,
+    /// Result source indices whose events count (empty: all).
+    pub sources: Vec<usize>,
+    pub rate: ProcRate,
+    pub icd_us: i64,
+    /// Result source index of its damage, and the damage.
+    pub damage: Option<(usize, DamageModel)>,
+    pub aura: Option<usize>,
+    pub gain: f64,
+    pub reset: Option<usize>,
+}
+
+/// The compiled simulation.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub spells: Vec<SpellModel>,
+    pub auras: Vec<AuraModel>,
+    pub procs: Vec<ProcModel>,
+    pub autos: Vec<AutoModel>,
+    /// Names of result sources: spells, auto-attacks, damaging procs.
+    pub source_names: Vec<String>,
+    pub crit_chance: f64,
+    pub crit_multiplier: f64,
+    pub haste: f64,
+    pub mastery_bonus: f64,
+    pub mastery_sources: Vec<Source>,
+    pub gcd_base_us: i64,
+    pub gcd_min_us: i64,
+    pub resource_max: f64,
+    pub resource_start: f64,
+    pub regen_per_s: f64,
+    pub hasted_regen: bool,
+    pub duration_us: i64,
+    pub vary_length: f64,
+    pub targets: usize,
+}
+
+fn ms(v: u32) -> i64 {
+    v as i64 * US_PER_MS
+}
+
+fn finite(field: &str, v: f64) -> Result<f64, ConfigError> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(ConfigError::new(field, "must be a finite number"))
+    }
+}
+
+fn non_negative(field: &str, v: f64) -> Result<f64, ConfigError> {
+    if finite(field, v)? < 0.0 {
+        Err(ConfigError::new(field, format!("must not be negative (got {v})")))
+    } else {
+        Ok(v)
+    }
+}
+
+fn find(names: &[&str], name: &str, field: &str, kind: &str) -> Result<usize, ConfigError> {
+    names
+        .iter()
+        .position(|n| *n == name)
+        .ok_or_else(|| ConfigError::new(field, format!("unknown {kind} `{name}`")))
+}
+
+fn unique(names: &[&str], field: &str) -> Result<(), ConfigError> {
+    for (i, n) in names.iter().enumerate() {
+        if n.is_empty() {
+            return Err(ConfigError::new(format!("{field}[{i}].name"), "must not be empty"));
+        }
+        if names[..i].contains(n) {
+            return Err(ConfigError::new(
+                format!("{field}[{i}].name"),
+                format!("`{n}` is defined twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Model {
+    /// Compiles and validates a config.
+    pub fn compile(config: &SimConfig) -> Result<Self, ConfigError> {
+        let spec = &config.spec;
+        let p = &config.player;
+        let c = &spec.combat;
+        let r = &c.rating_per_percent;
+        for (field, v) in [
+            ("spec.combat.rating_per_percent.crit", r.crit),
+            ("spec.combat.rating_per_percent.haste", r.haste),
+            ("spec.combat.rating_per_percent.mastery", r.mastery),
+            ("spec.combat.rating_per_percent.versatility", r.versatility),
+        ] {
+            if finite(field, v)? <= 0.0 {
+                return Err(ConfigError::new(field, "must be positive"));
+            }
+        }
+        let ap = non_negative("player.attack_power", p.attack_power)?;
+        let sp = non_negative("player.spell_power", p.spell_power)?;
+        let crit_chance = finite("spec.combat.base_crit", c.base_crit)?
+            + (finite("player.crit_rating", p.crit_rating)? / r.crit
+                + finite("player.crit_percent", p.crit_percent)?)
+                / 100.0;
+        let haste = 1.0
+            + (finite("player.haste_rating", p.haste_rating)? / r.haste
+                + finite("player.haste_percent", p.haste_percent)?)
+                / 100.0;
+        if haste <= 0.0 {
+            return Err(ConfigError::new("player.haste_percent", "haste must stay above -100 %"));
+        }
+        let mastery_points = finite("spec.combat.mastery.base_points", c.mastery.base_points)?
+            + finite("player.mastery_rating", p.mastery_rating)? / r.mastery
+            + finite("player.mastery_points", p.mastery_points)?;
+        let mastery_bonus =
+            mastery_points * finite("spec.combat.mastery.damage_per_point", c.mastery.damage_per_point)?;
+        let versatility = 1.0
+            + (finite("player.versatility_rating", p.versatility_rating)? / r.versatility
+                + finite("player.versatility_percent", p.versatility_percent)?)
+                / 100.0;
+        let armor = non_negative("target.armor", config.target.armor)?;
+        let armor_k = non_negative("spec.combat.armor_k", c.armor_k)?;
+        let armor_multiplier = if armor + armor_k > 0.0 {
+            1.0 - armor / (armor + armor_k)
+        } else {
+            1.0
+        };
+        let damage = |field: &str, d: &spec::Damage| -> Result<DamageModel, ConfigError> {
+            let raw = non_negative(&format!("{field}.base"), d.base)?
+                + finite(&format!("{field}.ap_coefficient"), d.ap_coefficient)? * ap
+                + finite(&format!("{field}.sp_coefficient"), d.sp_coefficient)? * sp;
+            let armored = d.school == spec::School::Physical && !d.ignores_armor;
+            Ok(DamageModel {
+                amount: raw * versatility * if armored { armor_multiplier } else { 1.0 },
+                can_crit: d.can_crit,
+            })
+        };
+
+        let spell_names: Vec<&str> = spec.spells.iter().map(|s| s.name.as_str()).collect();
+        let aura_names: Vec<&str> = spec.auras.iter().map(|a| a.name.as_str()).collect();
+        unique(&spell_names, "spec.spells")?;
+        unique(&aura_names, "spec.auras")?;
+
+        let mut auras = Vec::new();
+        for (i, a) in spec.auras.iter().enumerate() {
+            let f = format!("spec.auras[{i}]");
+            if a.duration_ms == 0 {
+                return Err(ConfigError::new(format!("{f}.duration_ms"), "must be positive"));
+            }
+            if a.max_stacks == 0 {
+                return Err(ConfigError::new(format!("{f}.max_stacks"), "must be at least 1"));
+            }
+            auras.push(AuraModel {
+                on: a.on,
+                duration_us: ms(a.duration_ms),
+                max_stacks: a.max_stacks,
+                damage_bonus: finite(&format!("{f}.damage_bonus"), a.damage_bonus)?,
+                haste_bonus: finite(&format!("{f}.haste_bonus"), a.haste_bonus)?,
+                crit_bonus: finite(&format!("{f}.crit_bonus"), a.crit_bonus)?,
+                attack_speed_bonus: finite(&format!("{f}.attack_speed_bonus"), a.attack_speed_bonus)?,
+            });
+        }
+
+        let mut spells = Vec::new();
+        for (i, s) in spec.spells.iter().enumerate() {
+            let f = format!("spec.spells[{i}]");
+            if s.charges == 0 {
+                return Err(ConfigError::new(format!("{f}.charges"), "must be at least 1"));
+            }
+            if s.max_targets == 0 {
+                return Err(ConfigError::new(format!("{f}.max_targets"), "must be at least 1"));
+            }
+            if s.gcd == SpellGcd::None && s.cast_time_ms == 0 && s.cooldown_ms == 0 {
+                return Err(ConfigError::new(
+                    format!("{f}.cooldown_ms"),
+                    "an instant spell without a GCD needs a cooldown",
+                ));
+            }
+            let dot = match &s.dot {
+                None => None,
+                Some(d) => {
+                    if d.duration_ms == 0 || d.tick_ms == 0 {
+                        return Err(ConfigError::new(
+                            format!("{f}.dot"),
+                            "duration_ms and tick_ms must be positive",
+                        ));
+                    }
+                    Some(DotModel {
+                        duration_us: ms(d.duration_ms),
+                        tick_us: ms(d.tick_ms),
+                        damage: damage(&format!("{f}.dot.damage"), &d.damage)?,
+                        hasted_ticks: d.hasted_ticks,
+                        pandemic: d.pandemic,
+                    })
+                }
+            };
+            let auras = s
+                .apply_auras
+                .iter()
+                .enumerate()
+                .map(|(j, a)| find(&aura_names, a, &format!("{f}.apply_auras[{j}]"), "aura"))
+                .collect::<Result<_, _>>()?;
+            let reductions = s
+                .cooldown_reductions
+                .iter()
+                .enumerate()
+                .map(|(j, cr)| {
+                    find(&spell_names, &cr.spell, &format!("{f}.cooldown_reductions[{j}].spell"), "spell")
+                        .map(|k| (k, ms(cr.ms)))
+                })
+                .collect::<Result<_, _>>()?;
+            spells.push(SpellModel {
+                source: s.source,
+                cast_us: ms(s.cast_time_ms),
+                gcd: s.gcd.clone(),
+                cooldown_us: ms(s.cooldown_ms),
+                hasted_cooldown: s.hasted_cooldown,
+                charges: s.charges,
+                cost: non_negative(&format!("{f}.cost"), s.cost)?,
+                gain: non_negative(&format!("{f}.gain"), s.gain)?,
+                damage: s
+                    .damage
+                    .as_ref()
+                    .map(|d| damage(&format!("{f}.damage"), d))
+                    .transpose()?,
+                dot,
+                max_targets: s.max_targets,
+                auras,
+                reductions,
+            });
+        }
+
+        let mut source_names: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
+        let mut autos = Vec::new();
+        let player_auto = spec.auto_attack.as_ref().map(|a| (a, Source::Player, "spec.auto_attack"));
+        let pet_auto = spec
+            .pet
+            .as_ref()
+            .map(|p| (&p.auto_attack, Source::Pet, "spec.pet.auto_attack"));
+        for (a, source, f) in player_auto.into_iter().chain(pet_auto) {
+            if a.period_ms == 0 {
+                return Err(ConfigError::new(format!("{f}.period_ms"), "must be positive"));
+            }
+            if source_names.contains(&a.name) {
+                return Err(ConfigError::new(
+                    format!("{f}.name"),
+                    format!("`{}` is already a spell's name", a.name),
+                ));
+            }
+            autos.push(AutoModel {
+                stat: source_names.len(),
+                source,
+                period_us: ms(a.period_ms),
+                damage: damage(&format!("{f}.damage"), &a.damage)?,
+            });
+            source_names.push(a.name.clone());
+        }
+        let event_sources: Vec<String> = source_names.clone();
+        let event_source_refs: Vec<&str> = event_sources.iter().map(String::as_str).collect();
+
+        let mut procs = Vec::new();
+        for (i, pr) in spec.procs.iter().enumerate() {
+            let f = format!("spec.procs[{i}]");
+            let rate = match (pr.chance, pr.rppm) {
+                (Some(c), None) => ProcRate::Chance(non_negative(&format!("{f}.chance"), c)?),
+                (None, Some(r)) => ProcRate::Rppm {
+                    rate: non_negative(&format!("{f}.rppm"), r)?,
+                    hasted: pr.hasted_rppm,
+                },
+                _ => {
+                    return Err(ConfigError::new(
+                        f,
+                        "give exactly one of `chance` and `rppm`",
+                    ));
+                }
+            };
+            let sources = pr
+                .sources
+                .iter()
+                .enumerate()
+                .map(|(j, s)| find(&event_source_refs, s, &format!("{f}.sources[{j}]"), "spell or auto-attack"))
+                .collect::<Result<_, _>>()?;
+            let damage = match &pr.damage {
+                None => None,
+                Some(d) => {
+                    if source_names.contains(&pr.name) {
+                        return Err(ConfigError::new(
+                            format!("{f}.name"),
+                            format!("`{}` is already the name of a damage source", pr.name),
+                        ));
+                    }
+                    source_names.push(pr.name.clone());
+                    Some((source_names.len() - 1, damage(&format!("{f}.damage"), d)?))
+                }
+            };
+            procs.push(ProcModel {
+                on: pr.on,
+                sources,
+                rate,
+                icd_us: ms(pr.icd_ms),
+                damage,
+                aura: pr
+                    .apply_aura
+                    .as_ref()
+                    .map(|a| find(&aura_names, a, &format!("{f}.apply_aura"), "aura"))
+                    .transpose()?,
+                gain: non_negative(&format!("{f}.gain"), pr.gain)?,
+                reset: pr
+                    .reset_cooldown
+                    .as_ref()
+                    .map(|s| find(&spell_names, s, &format!("{f}.reset_cooldown"), "spell"))
+                    .transpose()?,
+            });
+        }
+
+        let fight = &config.fight;
+        if fight.duration_ms == 0 {
+            return Err(ConfigError::new("fight.duration_ms", "must be positive"));
+        }
+        if !(0.0..=0.5).contains(&fight.vary_length) {
+            return Err(ConfigError::new("fight.vary_length", "must be between 0 and 0.5"));
+        }
+        if !(1..=100).contains(&fight.targets) {
+            return Err(ConfigError::new("fight.targets", "must be between 1 and 100"));
+        }
+        let res = &spec.resource;
+        let resource_max = non_negative("spec.resource.max", res.max)?;
+        let resource_start = non_negative("spec.resource.start", res.start.unwrap_or(resource_max))?;
+        if spec.gcd.min_ms > spec.gcd.base_ms {
+            return Err(ConfigError::new("spec.gcd.min_ms", "must not exceed base_ms"));
+        }
+        Ok(Self {
+            spells,
+            auras,
+            procs,
+            autos,
+            source_names,
+            crit_chance,
+            crit_multiplier: finite("spec.combat.crit_multiplier", c.crit_multiplier)?,
+            haste,
+            mastery_bonus,
+            mastery_sources: c.mastery.applies_to.clone(),
+            gcd_base_us: ms(spec.gcd.base_ms),
+            gcd_min_us: ms(spec.gcd.min_ms),
+            resource_max,
+            resource_start: resource_start.min(resource_max),
+            regen_per_s: non_negative("spec.resource.regen_per_second", res.regen_per_second)?,
+            hasted_regen: res.hasted_regen,
+            duration_us: ms(fight.duration_ms),
+            vary_length: fight.vary_length,
+            targets: fight.targets as usize,
+        })
+    }
+}

@@ -1,0 +1,713 @@
+//! The fight loop: one iteration is a stream of timed events (casts, swings,
+//! ticks, aura expiries, decisions) processed in time order. Work per
+//! iteration is linear in fight length: resource regeneration is computed
+//! lazily from elapsed time, and nothing ticks on a fixed 100 ms clock.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::config::SimConfig;
+use crate::error::EngineError;
+use crate::model::{DamageModel, Model, ProcRate, US_PER_MS, US_PER_S};
+use crate::rng::Rng;
+use crate::rotation::{Action, Rotation};
+use crate::snapshot;
+use crate::spec::{Carrier, Source, SpellGcd, Trigger};
+use crate::stats::{BatchResult, Refusal};
+
+/// "Never" on the fight clock.
+const NEVER: i64 = i64::MAX;
+/// RPPM looks back at most this far since the last attempt.
+const RPPM_MAX_INTERVAL_US: i64 = 10_000_000;
+/// Tolerance when comparing resource amounts that come from regeneration.
+const RESOURCE_EPSILON: f64 = 1e-9;
+
+/// Runs iterations `[first, first + count)` of the job seeded with `job_seed`.
+pub fn run_batch(
+    config: &SimConfig,
+    rotation: &mut dyn Rotation,
+    job_seed: u64,
+    first: u64,
+    count: u32,
+) -> Result<BatchResult, EngineError> {
+    let model = Model::compile(config)?;
+    let mut sim = Sim::new(&model);
+    let mut result = BatchResult::new(model.source_names.iter().cloned());
+    for iteration in first..first + count as u64 {
+        sim.run(rotation, job_seed, iteration)?;
+        result.record(&sim.tally);
+    }
+    Ok(result)
+}
+
+/// What one iteration produced.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tally {
+    pub dps: f64,
+    pub fight_seconds: f64,
+    pub sources: Vec<SourceTally>,
+}
+
+/// One source's figures in one iteration.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SourceTally {
+    pub damage: f64,
+    pub casts: u64,
+    pub hits: u64,
+    pub ticks: u64,
+    pub crits: u64,
+    pub refused: u64,
+    pub first_refusal: Option<Refusal>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    Decide { generation: u32 },
+    CastComplete { spell: u32 },
+    Auto { index: u32 },
+    DotTick { slot: u32, generation: u32 },
+    AuraExpire { slot: u32, generation: u32 },
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct SpellState {
+    charges: u32,
+    recharge_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct AuraState {
+    stacks: u32,
+    expires: i64,
+    generation: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct DotState {
+    active: bool,
+    expires: i64,
+    last_tick: i64,
+    generation: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct ProcState {
+    last_attempt: i64,
+    ready_at: i64,
+}
+
+/// Why a cast is not possible now.
+enum Refused {
+    Cooldown,
+    Resource,
+}
+
+struct Sim<'m> {
+    m: &'m Model,
+    now: i64,
+    end: i64,
+    queue: BinaryHeap<Reverse<(i64, u64, Event)>>,
+    seq: u64,
+    rng: Rng,
+    iteration: u64,
+    resource: f64,
+    resource_at: i64,
+    gcd_end: i64,
+    cast_end: i64,
+    decide_generation: u32,
+    spells: Vec<SpellState>,
+    /// Aura slots: one per aura for player/pet auras, one per target for target auras.
+    auras: Vec<AuraState>,
+    aura_base: Vec<usize>,
+    /// DoT slots: spells × targets.
+    dots: Vec<DotState>,
+    procs: Vec<ProcState>,
+    procs_by_trigger: [Vec<usize>; 4],
+    snapshot: Vec<f64>,
+    tally: Tally,
+}
+
+fn trigger_index(t: Trigger) -> usize {
+    match t {
+        Trigger::Cast => 0,
+        Trigger::Hit => 1,
+        Trigger::Crit => 2,
+        Trigger::Tick => 3,
+    }
+}
+
+impl<'m> Sim<'m> {
+    fn new(m: &'m Model) -> Self {
+        let mut aura_base = Vec::with_capacity(m.auras.len());
+        let mut slots = 0;
+        for a in &m.auras {
+            aura_base.push(slots);
+            slots += if a.on == Carrier::Target { m.targets } else { 1 };
+        }
+        let mut procs_by_trigger: [Vec<usize>; 4] = Default::default();
+        for (i, p) in m.procs.iter().enumerate() {
+            procs_by_trigger[trigger_index(p.on)].push(i);
+        }
+        Self {
+            m,
+            now: 0,
+            end: 0,
+            queue: BinaryHeap::new(),
+            seq: 0,
+            rng: Rng::for_iteration(0, 0),
+            iteration: 0,
+            resource: 0.0,
+            resource_at: 0,
+            gcd_end: 0,
+            cast_end: 0,
+            decide_generation: 0,
+            spells: vec![SpellState::default(); m.spells.len()],
+            auras: vec![AuraState::default(); slots],
+            aura_base,
+            dots: vec![DotState::default(); m.spells.len() * m.targets],
+            procs: vec![ProcState::default(); m.procs.len()],
+            procs_by_trigger,
+            snapshot: vec![0.0; snapshot::len(m.spells.len(), m.auras.len())],
+            tally: Tally {
+                sources: vec![SourceTally::default(); m.source_names.len()],
+                ..Tally::default()
+            },
+        }
+    }
+
+    fn reset(&mut self, job_seed: u64, iteration: u64) {
+        let m = self.m;
+        self.rng = Rng::for_iteration(job_seed, iteration);
+        self.iteration = iteration;
+        self.now = 0;
+        self.end = if m.vary_length > 0.0 {
+            let factor = 1.0 - m.vary_length + 2.0 * m.vary_length * self.rng.uniform();
+            (m.duration_us as f64 * factor) as i64
+        } else {
+            m.duration_us
+        };
+        self.queue.clear();
+        self.seq = 0;
+        self.resource = m.resource_start;
+        self.resource_at = 0;
+        self.gcd_end = 0;
+        self.cast_end = 0;
+        for (s, sm) in self.spells.iter_mut().zip(&m.spells) {
+            *s = SpellState {
+                charges: sm.charges,
+                recharge_at: NEVER,
+            };
+        }
+        self.auras.fill(AuraState::default());
+        self.dots.fill(DotState::default());
+        self.procs.fill(ProcState {
+            last_attempt: -RPPM_MAX_INTERVAL_US,
+            ready_at: 0,
+        });
+        for s in &mut self.tally.sources {
+            *s = SourceTally::default();
+        }
+    }
+
+    fn run(&mut self, rotation: &mut dyn Rotation, job_seed: u64, iteration: u64) -> Result<(), EngineError> {
+        self.reset(job_seed, iteration);
+        for index in 0..self.m.autos.len() {
+            self.push(0, Event::Auto { index: index as u32 });
+        }
+        self.schedule_decision(0);
+        while let Some(Reverse((time, _, event))) = self.queue.pop() {
+            if time >= self.end {
+                break;
+            }
+            self.now = time;
+            match event {
+                Event::Decide { generation } => {
+                    if generation == self.decide_generation {
+                        self.decide(rotation)?;
+                    }
+                }
+                Event::CastComplete { spell } => {
+                    self.complete_cast(spell as usize);
+                    self.schedule_decision(self.gcd_end.max(self.now));
+                }
+                Event::Auto { index } => self.auto_attack(index as usize),
+                Event::DotTick { slot, generation } => self.dot_tick(slot as usize, generation),
+                Event::AuraExpire { slot, generation } => self.aura_expire(slot as usize, generation),
+            }
+        }
+        let seconds = self.end as f64 / US_PER_S;
+        let total: f64 = self.tally.sources.iter().map(|s| s.damage).sum();
+        self.tally.fight_seconds = seconds;
+        self.tally.dps = total / seconds;
+        Ok(())
+    }
+
+    fn push(&mut self, time: i64, event: Event) {
+        self.seq += 1;
+        self.queue.push(Reverse((time, self.seq, event)));
+    }
+
+    fn schedule_decision(&mut self, time: i64) {
+        self.decide_generation = self.decide_generation.wrapping_add(1);
+        let generation = self.decide_generation;
+        self.push(time, Event::Decide { generation });
+    }
+
+    // ---- derived state -------------------------------------------------
+
+    fn aura_product(&self, carrier: Carrier, bonus: impl Fn(&crate::model::AuraModel) -> f64) -> f64 {
+        let mut product = 1.0;
+        for (i, a) in self.m.auras.iter().enumerate() {
+            if a.on == carrier {
+                let b = bonus(a);
+                if b != 0.0 {
+                    let stacks = self.auras[self.aura_base[i]].stacks;
+                    product *= 1.0 + b * stacks as f64;
+                }
+            }
+        }
+        product
+    }
+
+    fn player_haste(&self) -> f64 {
+        self.m.haste * self.aura_product(Carrier::Player, |a| a.haste_bonus)
+    }
+
+    fn source_haste(&self, source: Source) -> f64 {
+        match source {
+            Source::Player => self.player_haste(),
+            Source::Pet => self.player_haste() * self.aura_product(Carrier::Pet, |a| a.haste_bonus),
+        }
+    }
+
+    fn carrier(source: Source) -> Carrier {
+        match source {
+            Source::Player => Carrier::Player,
+            Source::Pet => Carrier::Pet,
+        }
+    }
+
+    fn regen_rate(&self) -> f64 {
+        if self.m.hasted_regen {
+            self.m.regen_per_s * self.player_haste()
+        } else {
+            self.m.regen_per_s
+        }
+    }
+
+    /// Brings the lazily regenerated resource up to now. Called before
+    /// anything changes the amount or the regeneration rate.
+    fn settle_resource(&mut self) {
+        let elapsed = (self.now - self.resource_at) as f64 / US_PER_S;
+        self.resource = (self.resource + self.regen_rate() * elapsed).min(self.m.resource_max);
+        self.resource_at = self.now;
+    }
+
+    fn resource_now(&self) -> f64 {
+        let elapsed = (self.now - self.resource_at) as f64 / US_PER_S;
+        (self.resource + self.regen_rate() * elapsed).min(self.m.resource_max)
+    }
+
+    fn settle_charges(&mut self, spell: usize) {
+        let max = self.m.spells[spell].charges;
+        while self.spells[spell].recharge_at <= self.now {
+            let recharge = self.recharge_time(spell);
+            let s = &mut self.spells[spell];
+            s.charges += 1;
+            s.recharge_at = if s.charges < max {
+                s.recharge_at + recharge
+            } else {
+                NEVER
+            };
+        }
+    }
+
+    fn recharge_time(&self, spell: usize) -> i64 {
+        let sm = &self.m.spells[spell];
+        if sm.hasted_cooldown {
+            (sm.cooldown_us as f64 / self.player_haste()) as i64
+        } else {
+            sm.cooldown_us
+        }
+    }
+
+    fn gcd_us(&self, spell: usize) -> i64 {
+        match self.m.spells[spell].gcd {
+            SpellGcd::Hasted => ((self.m.gcd_base_us as f64 / self.player_haste()) as i64).max(self.m.gcd_min_us),
+            SpellGcd::None => 0,
+            SpellGcd::Fixed(ms) => ms as i64 * US_PER_MS,
+        }
+    }
+
+    fn check_castable(&mut self, spell: usize) -> Result<(), Refused> {
+        self.settle_charges(spell);
+        if self.spells[spell].charges == 0 {
+            return Err(Refused::Cooldown);
+        }
+        if self.resource_now() + RESOURCE_EPSILON < self.m.spells[spell].cost {
+            return Err(Refused::Resource);
+        }
+        Ok(())
+    }
+
+    /// When `spell` could next be cast, if not now (ignoring the GCD).
+    fn ready_at(&mut self, spell: usize) -> i64 {
+        self.settle_charges(spell);
+        let s = self.spells[spell];
+        let charge_at = if s.charges > 0 { self.now } else { s.recharge_at };
+        let missing = self.m.spells[spell].cost - self.resource_now();
+        let resource_at = if missing <= RESOURCE_EPSILON {
+            self.now
+        } else if self.regen_rate() > 0.0 {
+            self.now + (missing / self.regen_rate() * US_PER_S).ceil() as i64
+        } else {
+            NEVER
+        };
+        charge_at.max(resource_at)
+    }
+
+    // ---- decisions -----------------------------------------------------
+
+    fn fill_snapshot(&mut self) {
+        let m = self.m;
+        let now_s = self.now as f64 / US_PER_S;
+        let haste = self.player_haste();
+        let gcd = ((m.gcd_base_us as f64 / haste) as i64).max(m.gcd_min_us) as f64 / US_PER_S;
+        let values = [
+            now_s,
+            (self.end - self.now) as f64 / US_PER_S,
+            self.resource_now(),
+            m.resource_max,
+            self.regen_rate(),
+            m.targets as f64,
+            haste,
+            gcd,
+        ];
+        self.snapshot[..snapshot::HEADER].copy_from_slice(&values);
+        for i in 0..m.spells.len() {
+            let castable = self.check_castable(i).is_ok();
+            let s = self.spells[i];
+            let recharge = if s.recharge_at == NEVER {
+                0.0
+            } else {
+                (s.recharge_at - self.now) as f64 / US_PER_S
+            };
+            let cooldown = if s.charges > 0 { 0.0 } else { recharge };
+            let base = snapshot::spell(i, 0);
+            self.snapshot[base + snapshot::SPELL_COOLDOWN] = cooldown;
+            self.snapshot[base + snapshot::SPELL_CHARGES] = s.charges as f64;
+            self.snapshot[base + snapshot::SPELL_CASTABLE] = if castable { 1.0 } else { 0.0 };
+            self.snapshot[base + snapshot::SPELL_RECHARGE] = recharge;
+        }
+        for i in 0..m.auras.len() {
+            let a = self.auras[self.aura_base[i]];
+            let base = snapshot::aura(m.spells.len(), i, 0);
+            let remains = if a.stacks > 0 {
+                (a.expires - self.now) as f64 / US_PER_S
+            } else {
+                0.0
+            };
+            self.snapshot[base + snapshot::AURA_REMAINS] = remains;
+            self.snapshot[base + snapshot::AURA_STACKS] = a.stacks as f64;
+        }
+    }
+
+    fn decide(&mut self, rotation: &mut dyn Rotation) -> Result<(), EngineError> {
+        self.fill_snapshot();
+        let action = rotation.decide(&self.snapshot).map_err(EngineError::Rotation)?;
+        match action {
+            Action::Cast(spell) => {
+                let spell = spell as usize;
+                if spell >= self.m.spells.len() {
+                    return Err(EngineError::Rotation(format!(
+                        "the rotation cast spell index {spell}, but the spec has {} spells",
+                        self.m.spells.len()
+                    )));
+                }
+                match self.check_castable(spell) {
+                    Ok(()) => self.start_cast(spell),
+                    Err(why) => {
+                        self.refuse(spell, why);
+                        self.wait_until_something_changes();
+                    }
+                }
+            }
+            Action::Wait(0) => self.wait_until_something_changes(),
+            Action::Wait(ms) => self.schedule_decision(self.now + ms as i64 * US_PER_MS),
+        }
+        Ok(())
+    }
+
+    fn refuse(&mut self, spell: usize, why: Refused) {
+        let reason = match why {
+            Refused::Cooldown => "on cooldown (no charge available)".to_string(),
+            Refused::Resource => format!(
+                "not enough resource ({:.1} of {:.1})",
+                self.resource_now(),
+                self.m.spells[spell].cost
+            ),
+        };
+        let t = &mut self.tally.sources[spell];
+        t.refused += 1;
+        if t.first_refusal.is_none() {
+            t.first_refusal = Some(Refusal {
+                iteration: self.iteration,
+                time_ms: (self.now / US_PER_MS) as u64,
+                reason,
+            });
+        }
+    }
+
+    fn wait_until_something_changes(&mut self) {
+        let mut next = NEVER;
+        for spell in 0..self.m.spells.len() {
+            let at = self.ready_at(spell);
+            if at > self.now {
+                next = next.min(at);
+            }
+        }
+        if next == NEVER {
+            next = self
+                .queue
+                .iter()
+                .map(|Reverse((t, _, _))| *t)
+                .filter(|t| *t > self.now)
+                .min()
+                .unwrap_or(self.end);
+        }
+        self.schedule_decision(next);
+    }
+
+    fn start_cast(&mut self, spell: usize) {
+        let gcd = self.gcd_us(spell);
+        self.gcd_end = self.now + gcd;
+        let cast = self.m.spells[spell].cast_us;
+        if cast > 0 {
+            self.cast_end = self.now + (cast as f64 / self.player_haste()) as i64;
+            self.push(self.cast_end, Event::CastComplete { spell: spell as u32 });
+        } else {
+            self.complete_cast(spell);
+            self.schedule_decision(self.gcd_end.max(self.now));
+        }
+    }
+
+    // ---- effects -------------------------------------------------------
+
+    fn complete_cast(&mut self, spell: usize) {
+        let m = self.m;
+        let sm = &m.spells[spell];
+        self.settle_resource();
+        self.resource = (self.resource - sm.cost + sm.gain).clamp(0.0, m.resource_max);
+        self.settle_charges(spell);
+        let recharge = self.recharge_time(spell);
+        let s = &mut self.spells[spell];
+        if s.charges == sm.charges {
+            s.recharge_at = self.now + recharge;
+        }
+        s.charges = s.charges.saturating_sub(1);
+        self.tally.sources[spell].casts += 1;
+        let targets = (sm.max_targets as usize).min(m.targets);
+        for &aura in &sm.auras {
+            let hits = if m.auras[aura].on == Carrier::Target { targets } else { 1 };
+            for t in 0..hits {
+                self.apply_aura(aura, t);
+            }
+        }
+        for &(other, ms) in &sm.reductions {
+            self.settle_charges(other);
+            let o = &mut self.spells[other];
+            if o.recharge_at != NEVER {
+                o.recharge_at -= ms;
+                self.settle_charges(other);
+            }
+        }
+        if let Some(d) = &sm.damage {
+            for t in 0..targets {
+                self.hit(spell, sm.source, d, t, false, 1.0);
+            }
+        }
+        if sm.dot.is_some() {
+            for t in 0..targets {
+                self.apply_dot(spell, t);
+            }
+        }
+        self.trigger(Trigger::Cast, spell);
+    }
+
+    fn auto_attack(&mut self, index: usize) {
+        let a = &self.m.autos[index];
+        self.hit(a.stat, a.source, &a.damage, 0, false, 1.0);
+        let speed = self.source_haste(a.source)
+            * self.aura_product(Self::carrier(a.source), |x| x.attack_speed_bonus);
+        let period = ((a.period_us as f64 / speed) as i64).max(1);
+        self.push(self.now + period, Event::Auto { index: index as u32 });
+    }
+
+    /// Deals one hit (or tick when `tick`) of `d`, scaled by `fraction`.
+    fn hit(&mut self, stat: usize, source: Source, d: &DamageModel, target: usize, tick: bool, fraction: f64) {
+        let carrier = Self::carrier(source);
+        let mut amount = d.amount * fraction * self.aura_product(carrier, |a| a.damage_bonus);
+        if self.m.mastery_sources.contains(&source) {
+            amount *= 1.0 + self.m.mastery_bonus;
+        }
+        for (i, a) in self.m.auras.iter().enumerate() {
+            if a.on == Carrier::Target && a.damage_bonus != 0.0 {
+                let stacks = self.auras[self.aura_base[i] + target].stacks;
+                amount *= 1.0 + a.damage_bonus * stacks as f64;
+            }
+        }
+        let mut crit = false;
+        if d.can_crit {
+            let mut chance = self.m.crit_chance;
+            for (i, a) in self.m.auras.iter().enumerate() {
+                if a.on == carrier && a.crit_bonus != 0.0 {
+                    chance += a.crit_bonus * self.auras[self.aura_base[i]].stacks as f64;
+                }
+            }
+            crit = self.rng.chance(chance);
+            if crit {
+                amount *= self.m.crit_multiplier;
+            }
+        }
+        let t = &mut self.tally.sources[stat];
+        t.damage += amount;
+        if tick {
+            t.ticks += 1;
+        } else {
+            t.hits += 1;
+        }
+        if crit {
+            t.crits += 1;
+        }
+        if stat < self.m.spells.len() + self.m.autos.len() {
+            self.trigger(if tick { Trigger::Tick } else { Trigger::Hit }, stat);
+            if crit {
+                self.trigger(Trigger::Crit, stat);
+            }
+        }
+    }
+
+    fn apply_aura(&mut self, aura: usize, target: usize) {
+        let am = &self.m.auras[aura];
+        if am.haste_bonus != 0.0 {
+            self.settle_resource();
+        }
+        let slot = self.aura_base[aura] + target;
+        let a = &mut self.auras[slot];
+        a.stacks = (a.stacks + 1).min(am.max_stacks);
+        a.expires = self.now + am.duration_us;
+        a.generation = a.generation.wrapping_add(1);
+        let (expires, generation) = (a.expires, a.generation);
+        self.push(expires, Event::AuraExpire { slot: slot as u32, generation });
+    }
+
+    fn aura_expire(&mut self, slot: usize, generation: u32) {
+        if self.auras[slot].generation != generation {
+            return;
+        }
+        self.settle_resource();
+        self.auras[slot].stacks = 0;
+    }
+
+    fn tick_period(&self, spell: usize) -> i64 {
+        let dot = self.m.spells[spell].dot.as_ref().expect("spell has a dot");
+        if dot.hasted_ticks {
+            ((dot.tick_us as f64 / self.player_haste()) as i64).max(1)
+        } else {
+            dot.tick_us
+        }
+    }
+
+    fn apply_dot(&mut self, spell: usize, target: usize) {
+        let dm = self.m.spells[spell].dot.as_ref().expect("spell has a dot");
+        let slot = spell * self.m.targets + target;
+        let d = &mut self.dots[slot];
+        if d.active {
+            let remaining = d.expires - self.now;
+            let carry = if dm.pandemic {
+                remaining.min(dm.duration_us * 3 / 10)
+            } else {
+                0
+            };
+            d.expires = self.now + dm.duration_us + carry;
+        } else {
+            d.active = true;
+            d.last_tick = self.now;
+            d.expires = self.now + dm.duration_us;
+        }
+        d.generation = d.generation.wrapping_add(1);
+        let (last, expires, generation) = (d.last_tick, d.expires, d.generation);
+        let next = (last + self.tick_period(spell)).min(expires);
+        self.push(next, Event::DotTick { slot: slot as u32, generation });
+    }
+
+    fn dot_tick(&mut self, slot: usize, generation: u32) {
+        let d = self.dots[slot];
+        if !d.active || d.generation != generation {
+            return;
+        }
+        let spell = slot / self.m.targets;
+        let target = slot % self.m.targets;
+        let period = self.tick_period(spell);
+        let fraction = ((self.now - d.last_tick) as f64 / period as f64).min(1.0);
+        let sm = &self.m.spells[spell];
+        let dm = sm.dot.as_ref().expect("spell has a dot");
+        self.hit(spell, sm.source, &dm.damage, target, true, fraction);
+        let d = &mut self.dots[slot];
+        d.last_tick = self.now;
+        if self.now >= d.expires {
+            d.active = false;
+        } else {
+            let next = (self.now + period).min(d.expires);
+            self.push(next, Event::DotTick { slot: slot as u32, generation });
+        }
+    }
+
+    fn trigger(&mut self, on: Trigger, stat: usize) {
+        let list = trigger_index(on);
+        for k in 0..self.procs_by_trigger[list].len() {
+            let i = self.procs_by_trigger[list][k];
+            let pm = &self.m.procs[i];
+            if !pm.sources.is_empty() && !pm.sources.contains(&stat) {
+                continue;
+            }
+            if self.now < self.procs[i].ready_at {
+                continue;
+            }
+            let p = match pm.rate {
+                ProcRate::Chance(c) => c,
+                ProcRate::Rppm { rate, hasted } => {
+                    let since = (self.now - self.procs[i].last_attempt).min(RPPM_MAX_INTERVAL_US);
+                    self.procs[i].last_attempt = self.now;
+                    let haste = if hasted { self.player_haste() } else { 1.0 };
+                    rate * haste * since as f64 / US_PER_S / 60.0
+                }
+            };
+            if !self.rng.chance(p) {
+                continue;
+            }
+            self.procs[i].ready_at = self.now + pm.icd_us;
+            if let Some(aura) = pm.aura {
+                self.apply_aura(aura, 0);
+            }
+            if pm.gain > 0.0 {
+                self.settle_resource();
+                self.resource = (self.resource + pm.gain).min(self.m.resource_max);
+            }
+            if let Some(spell) = pm.reset {
+                self.settle_charges(spell);
+                let max = self.m.spells[spell].charges;
+                let s = &mut self.spells[spell];
+                if s.charges < max {
+                    s.charges += 1;
+                    if s.charges == max {
+                        s.recharge_at = NEVER;
+                    }
+                }
+            }
+            if let Some((stat, d)) = &pm.damage {
+                self.hit(*stat, Source::Player, d, 0, false, 1.0);
+            }
+        }
+    }
+}

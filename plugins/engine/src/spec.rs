@@ -1,0 +1,488 @@
+//! Spec packs: the data that defines a spec's spells, auras, procs, pet and
+//! resource. Loaded from TOML or JSON; unknown fields are errors, so a typo
+//! names the field instead of being ignored.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything the engine knows about one spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecPack {
+    /// Display name, e.g. "Beast Mastery Hunter".
+    pub name: String,
+    /// The resource spells spend and gain.
+    pub resource: Resource,
+    /// The global cooldown.
+    #[serde(default)]
+    pub gcd: GcdRule,
+    /// Combat constants: crit, armor, rating conversions, mastery.
+    #[serde(default)]
+    pub combat: Combat,
+    /// The default character; a config may override it.
+    #[serde(default)]
+    pub player: Stats,
+    /// The default target.
+    #[serde(default)]
+    pub target: Target,
+    /// The player's auto-attack, if any.
+    #[serde(default)]
+    pub auto_attack: Option<AutoAttack>,
+    /// The player's pet, if any.
+    #[serde(default)]
+    pub pet: Option<Pet>,
+    /// Spells the rotation can cast, in index order.
+    #[serde(default)]
+    pub spells: Vec<Spell>,
+    /// Auras spells and procs can apply, in index order.
+    #[serde(default)]
+    pub auras: Vec<Aura>,
+    /// Procs triggered by combat events.
+    #[serde(default)]
+    pub procs: Vec<Proc>,
+}
+
+/// The player's resource (focus, energy, mana, ...). Regeneration is computed
+/// lazily from the time elapsed, not by a periodic event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    /// Name, e.g. "focus".
+    pub name: String,
+    /// Maximum amount.
+    pub max: f64,
+    /// Amount at the start of the fight (default: `max`).
+    #[serde(default)]
+    pub start: Option<f64>,
+    /// Regeneration per second before haste.
+    #[serde(default)]
+    pub regen_per_second: f64,
+    /// Whether haste scales regeneration.
+    #[serde(default = "yes")]
+    pub hasted_regen: bool,
+}
+
+/// How long the global cooldown is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GcdRule {
+    /// Unhasted length in ms.
+    #[serde(default = "default_gcd_ms")]
+    pub base_ms: u32,
+    /// Shortest length in ms, whatever the haste.
+    #[serde(default = "default_gcd_min_ms")]
+    pub min_ms: u32,
+}
+
+impl Default for GcdRule {
+    fn default() -> Self {
+        Self {
+            base_ms: default_gcd_ms(),
+            min_ms: default_gcd_min_ms(),
+        }
+    }
+}
+
+/// Combat constants of the game version the pack models.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Combat {
+    /// Crit chance every character has, as a fraction (0.05 = 5 %).
+    #[serde(default = "default_base_crit")]
+    pub base_crit: f64,
+    /// Damage multiplier of a critical hit.
+    #[serde(default = "default_crit_multiplier")]
+    pub crit_multiplier: f64,
+    /// K in the armor formula: physical damage × (1 − armor / (armor + K)).
+    #[serde(default)]
+    pub armor_k: f64,
+    /// Rating needed for 1 % of each secondary stat.
+    #[serde(default)]
+    pub rating_per_percent: Ratings,
+    /// What mastery does.
+    #[serde(default)]
+    pub mastery: Mastery,
+}
+
+impl Default for Combat {
+    fn default() -> Self {
+        Self {
+            base_crit: default_base_crit(),
+            crit_multiplier: default_crit_multiplier(),
+            armor_k: 0.0,
+            rating_per_percent: Ratings::default(),
+            mastery: Mastery::default(),
+        }
+    }
+}
+
+/// Rating per 1 % of each secondary stat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ratings {
+    /// Crit rating per 1 % crit chance.
+    #[serde(default = "default_rating")]
+    pub crit: f64,
+    /// Haste rating per 1 % haste.
+    #[serde(default = "default_rating")]
+    pub haste: f64,
+    /// Mastery rating per 1 mastery point.
+    #[serde(default = "default_rating")]
+    pub mastery: f64,
+    /// Versatility rating per 1 % versatility.
+    #[serde(default = "default_rating")]
+    pub versatility: f64,
+}
+
+impl Default for Ratings {
+    fn default() -> Self {
+        Self {
+            crit: default_rating(),
+            haste: default_rating(),
+            mastery: default_rating(),
+            versatility: default_rating(),
+        }
+    }
+}
+
+/// Mastery as a damage bonus for some damage sources.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mastery {
+    /// Mastery points every character has.
+    #[serde(default)]
+    pub base_points: f64,
+    /// Damage bonus (fraction) per mastery point.
+    #[serde(default)]
+    pub damage_per_point: f64,
+    /// Which sources the bonus applies to.
+    #[serde(default)]
+    pub applies_to: Vec<Source>,
+}
+
+/// A character's stats. Secondary stats can be given as ratings, percents,
+/// or both (they add up).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stats {
+    /// Attack power.
+    #[serde(default)]
+    pub attack_power: f64,
+    /// Spell power.
+    #[serde(default)]
+    pub spell_power: f64,
+    /// Crit rating.
+    #[serde(default)]
+    pub crit_rating: f64,
+    /// Crit chance in percent, on top of rating and base crit.
+    #[serde(default)]
+    pub crit_percent: f64,
+    /// Haste rating.
+    #[serde(default)]
+    pub haste_rating: f64,
+    /// Haste in percent.
+    #[serde(default)]
+    pub haste_percent: f64,
+    /// Mastery rating.
+    #[serde(default)]
+    pub mastery_rating: f64,
+    /// Mastery points, on top of rating and base mastery.
+    #[serde(default)]
+    pub mastery_points: f64,
+    /// Versatility rating.
+    #[serde(default)]
+    pub versatility_rating: f64,
+    /// Versatility in percent.
+    #[serde(default)]
+    pub versatility_percent: f64,
+}
+
+/// The enemy.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Armor of each target.
+    #[serde(default)]
+    pub armor: f64,
+}
+
+/// Who deals a hit (decides which auras and mastery apply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The player.
+    #[default]
+    Player,
+    /// The player's pet.
+    Pet,
+}
+
+/// Who carries an aura.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Carrier {
+    /// The player: its effects change the player's damage, haste, crit.
+    #[default]
+    Player,
+    /// The pet: its effects change the pet's damage, crit and attack speed.
+    Pet,
+    /// Each target separately: its damage effect changes damage taken.
+    Target,
+}
+
+/// A damage school; only physical damage is reduced by armor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum School {
+    /// Reduced by armor unless `ignores_armor`.
+    #[default]
+    Physical,
+    /// Arcane.
+    Arcane,
+    /// Fire.
+    Fire,
+    /// Frost.
+    Frost,
+    /// Holy.
+    Holy,
+    /// Nature.
+    Nature,
+    /// Shadow.
+    Shadow,
+}
+
+/// How much a hit does: base + coefficient × power, then multipliers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Damage {
+    /// Flat damage.
+    #[serde(default)]
+    pub base: f64,
+    /// Coefficient of the player's attack power.
+    #[serde(default)]
+    pub ap_coefficient: f64,
+    /// Coefficient of the player's spell power.
+    #[serde(default)]
+    pub sp_coefficient: f64,
+    /// School.
+    #[serde(default)]
+    pub school: School,
+    /// Whether it can crit.
+    #[serde(default = "yes")]
+    pub can_crit: bool,
+    /// Whether armor is ignored (bleeds).
+    #[serde(default)]
+    pub ignores_armor: bool,
+}
+
+/// The global cooldown a spell triggers.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpellGcd {
+    /// The spec's GCD, shortened by haste down to its minimum.
+    #[default]
+    Hasted,
+    /// No GCD (off-GCD spells need a cooldown).
+    None,
+    /// A fixed length in ms.
+    Fixed(u32),
+}
+
+/// Damage over time applied by a spell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dot {
+    /// Duration in ms.
+    pub duration_ms: u32,
+    /// Time between ticks in ms.
+    pub tick_ms: u32,
+    /// Damage of one full tick.
+    pub damage: Damage,
+    /// Whether haste shortens the tick period.
+    #[serde(default)]
+    pub hasted_ticks: bool,
+    /// Whether a refresh carries over the remaining time, up to 30 % of the
+    /// duration (pandemic); otherwise a refresh resets the duration.
+    #[serde(default = "yes")]
+    pub pandemic: bool,
+}
+
+/// Shortens another spell's cooldown (its current recharge).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CooldownReduction {
+    /// The spell whose cooldown shrinks.
+    pub spell: String,
+    /// By how many ms.
+    pub ms: u32,
+}
+
+/// A spell the rotation can cast.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spell {
+    /// Name used by rotations, e.g. "kill_command".
+    pub name: String,
+    /// Who deals its damage.
+    #[serde(default)]
+    pub source: Source,
+    /// Cast time in ms before haste (0 = instant).
+    #[serde(default)]
+    pub cast_time_ms: u32,
+    /// The GCD it triggers.
+    #[serde(default)]
+    pub gcd: SpellGcd,
+    /// Cooldown (recharge time of one charge) in ms.
+    #[serde(default)]
+    pub cooldown_ms: u32,
+    /// Whether haste shortens the cooldown.
+    #[serde(default)]
+    pub hasted_cooldown: bool,
+    /// Maximum charges; charges recharge one at a time.
+    #[serde(default = "one")]
+    pub charges: u32,
+    /// Resource spent.
+    #[serde(default)]
+    pub cost: f64,
+    /// Resource gained.
+    #[serde(default)]
+    pub gain: f64,
+    /// Direct damage.
+    #[serde(default)]
+    pub damage: Option<Damage>,
+    /// Damage over time.
+    #[serde(default)]
+    pub dot: Option<Dot>,
+    /// How many targets it hits (direct damage, DoT and target auras).
+    #[serde(default = "one")]
+    pub max_targets: u32,
+    /// Auras it applies (one stack each cast).
+    #[serde(default)]
+    pub apply_auras: Vec<String>,
+    /// Cooldowns it shortens.
+    #[serde(default)]
+    pub cooldown_reductions: Vec<CooldownReduction>,
+}
+
+/// A buff or debuff. Effects are per stack: with `n` stacks, damage is
+/// multiplied by (1 + n × damage_bonus), and so on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aura {
+    /// Name used by rotations.
+    pub name: String,
+    /// Who carries it.
+    #[serde(default)]
+    pub on: Carrier,
+    /// Duration in ms; a new application refreshes it.
+    pub duration_ms: u32,
+    /// Maximum stacks.
+    #[serde(default = "one")]
+    pub max_stacks: u32,
+    /// Damage bonus per stack (dealt by player/pet, taken by a target).
+    #[serde(default)]
+    pub damage_bonus: f64,
+    /// Haste bonus per stack (player: casts, GCD, regen, autos; pet: autos).
+    #[serde(default)]
+    pub haste_bonus: f64,
+    /// Crit chance added per stack (fraction).
+    #[serde(default)]
+    pub crit_bonus: f64,
+    /// Auto-attack speed bonus per stack.
+    #[serde(default)]
+    pub attack_speed_bonus: f64,
+}
+
+/// An automatic attack on a swing timer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoAttack {
+    /// Name in the results, e.g. "auto_shot".
+    pub name: String,
+    /// Time between swings in ms before haste and attack speed.
+    pub period_ms: u32,
+    /// Damage of a swing.
+    pub damage: Damage,
+}
+
+/// The player's pet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pet {
+    /// Name, e.g. "pet".
+    pub name: String,
+    /// The pet's auto-attack.
+    pub auto_attack: AutoAttack,
+}
+
+/// The combat event a proc listens to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// A spell cast completes.
+    Cast,
+    /// A direct hit or auto-attack lands (crit or not).
+    Hit,
+    /// A direct hit, auto-attack or tick crits.
+    Crit,
+    /// A DoT ticks.
+    Tick,
+}
+
+/// An effect that may happen on an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proc {
+    /// Name in the results.
+    pub name: String,
+    /// The event it listens to.
+    pub on: Trigger,
+    /// Names of the spells or auto-attacks whose events count (empty: all).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Fixed chance per event (exclusive with `rppm`).
+    #[serde(default)]
+    pub chance: Option<f64>,
+    /// Real procs per minute (exclusive with `chance`).
+    #[serde(default)]
+    pub rppm: Option<f64>,
+    /// Whether haste raises the RPPM rate.
+    #[serde(default)]
+    pub hasted_rppm: bool,
+    /// Internal cooldown in ms.
+    #[serde(default)]
+    pub icd_ms: u32,
+    /// Damage dealt to the primary target when it procs.
+    #[serde(default)]
+    pub damage: Option<Damage>,
+    /// Aura applied when it procs.
+    #[serde(default)]
+    pub apply_aura: Option<String>,
+    /// Resource gained when it procs.
+    #[serde(default)]
+    pub gain: f64,
+    /// Spell that gains a charge (its recharge completes) when it procs.
+    #[serde(default)]
+    pub reset_cooldown: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn one() -> u32 {
+    1
+}
+fn default_gcd_ms() -> u32 {
+    1500
+}
+fn default_gcd_min_ms() -> u32 {
+    750
+}
+fn default_base_crit() -> f64 {
+    0.05
+}
+fn default_crit_multiplier() -> f64 {
+    2.0
+}
+fn default_rating() -> f64 {
+    1.0
+}

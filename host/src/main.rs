@@ -1,1 +1,181 @@
-fn main(){}
+//! The `wowlab` command: simulations, the module store, and (later) the node.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use wowlab::modules::ModuleStore;
+use wowlab::report::{self, Report};
+use wowlab::runtime::Runtime;
+use wowlab::sandbox::SandboxLimits;
+use wowlab::simulate::{self, SimRequest};
+use wowlab::spec_file;
+
+mod bench;
+
+#[derive(Parser)]
+#[command(name = "wowlab", version, about = "World of Warcraft combat simulator")]
+struct Cli {
+    /// Module store directory (default: $WOWLAB_HOME or ~/.local/share/wowlab).
+    #[arg(long, global = true)]
+    home: Option<PathBuf>,
+    /// Linear memory cap of each guest, in MiB.
+    #[arg(long, global = true, default_value_t = 64)]
+    memory_mib: usize,
+    /// Time a rotation may take for one decision, in ms.
+    #[arg(long, global = true, default_value_t = 100)]
+    decision_timeout_ms: u64,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate a fight on this machine.
+    Sim(SimArgs),
+    /// Manage the module store.
+    Module {
+        #[command(subcommand)]
+        command: ModuleCommand,
+    },
+    /// Measure simulation speed (iterations/s per core, ns per decision).
+    Bench(bench::BenchArgs),
+}
+
+#[derive(clap::Args)]
+struct SimArgs {
+    /// Spec pack (TOML, or JSON with a .json extension).
+    #[arg(long)]
+    spec: PathBuf,
+    /// Rotation script (Rhai).
+    #[arg(long)]
+    rotation: PathBuf,
+    /// Iterations (with --target-error: the most to run).
+    #[arg(long, default_value_t = 10_000)]
+    iterations: u64,
+    /// Fight length in seconds.
+    #[arg(long, default_value_t = 300.0)]
+    duration: f64,
+    /// Vary each iteration's fight length by up to this fraction (e.g. 0.2).
+    #[arg(long, default_value_t = 0.0)]
+    vary_length: f64,
+    /// Number of targets.
+    #[arg(long, default_value_t = 1)]
+    targets: u32,
+    /// Job seed; the same seed gives the same result.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Engine module hash (default: the engine built with this binary).
+    #[arg(long)]
+    engine: Option<String>,
+    /// Run until the 95 % error of the mean is below this percent of it.
+    #[arg(long)]
+    target_error: Option<f64>,
+    /// Print one JSON object instead of the text report.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum ModuleCommand {
+    /// Add a wasm component to the store and print its hash.
+    Add {
+        /// The component file.
+        file: PathBuf,
+    },
+    /// List the modules in the store.
+    Ls,
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let store = ModuleStore::new(cli.home.clone().unwrap_or_else(ModuleStore::default_root));
+    let limits = SandboxLimits {
+        memory_bytes: cli.memory_mib << 20,
+        decision_timeout: std::time::Duration::from_millis(cli.decision_timeout_ms),
+        ..SandboxLimits::default()
+    };
+    match cli.command {
+        Command::Sim(args) => sim(&store, limits, args),
+        Command::Module { command } => module(&store, command),
+        Command::Bench(args) => bench::run(&store, limits, args),
+    }
+}
+
+fn sim(store: &ModuleStore, limits: SandboxLimits, args: SimArgs) -> Result<()> {
+    let spec = spec_file::load(&args.spec)?;
+    let script = std::fs::read_to_string(&args.rotation)
+        .with_context(|| format!("reading rotation {}", args.rotation.display()))?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let request = SimRequest {
+        spec,
+        script,
+        iterations: args.iterations,
+        duration_s: args.duration,
+        vary_length: args.vary_length,
+        targets: args.targets,
+        seed: args.seed,
+        threads,
+        engine: args.engine,
+        target_error: args.target_error,
+    };
+    let runtime = Runtime::new(limits)?;
+    let bar = if std::io::stderr().is_terminal() && !args.json {
+        let bar = ProgressBar::new(request.iterations);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} iterations ({per_sec}, eta {eta})")
+                .expect("a valid template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let outcome = simulate::run(store, &runtime, &request, &|done, _| bar.set_position(done))
+        .with_context(|| format!("simulating with {}", args.rotation.display()))?;
+    bar.finish_and_clear();
+    let report = Report::new(&outcome.result, &outcome.config, request.seed);
+    if args.json {
+        println!("{}", report.to_json());
+    } else {
+        let title = format!("{} — {}", outcome.config.spec.name, args.rotation.display());
+        print!("{}", report::text(&report, &outcome.result, &title));
+    }
+    Ok(())
+}
+
+fn module(store: &ModuleStore, command: ModuleCommand) -> Result<()> {
+    match command {
+        ModuleCommand::Add { file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let hash = store
+                .add(&bytes)
+                .with_context(|| format!("adding {}", file.display()))?;
+            println!("{hash}");
+        }
+        ModuleCommand::Ls => {
+            simulate::Builtins::install(store)?;
+            for m in store.list()? {
+                println!("{}  {:>9} bytes", m.hash, m.size);
+            }
+        }
+    }
+    Ok(())
+}

@@ -30,13 +30,24 @@ impl crate::Rotation for ImportedRotation {
 struct Engine;
 
 impl Guest for Engine {
-    fn run_batch(config: String, job_seed: u64, first_iteration: u64, count: u32) -> Result<String, WitError> {
+    fn run_batch(
+        config: String,
+        job_seed: u64,
+        first_iteration: u64,
+        count: u32,
+    ) -> Result<String, WitError> {
         let config = SimConfig::from_json(&config).map_err(|e| WitError::Config(e.to_string()))?;
-        let result = crate::run_batch(&config, &mut ImportedRotation, job_seed, first_iteration, count)
-            .map_err(|e| match e {
-                EngineError::Config(e) => WitError::Config(e.to_string()),
-                EngineError::Rotation(m) => WitError::Rotation(m),
-            })?;
+        let result = crate::run_batch(
+            &config,
+            &mut ImportedRotation,
+            job_seed,
+            first_iteration,
+            count,
+        )
+        .map_err(|e| match e {
+            EngineError::Config(e) => WitError::Config(e.to_string()),
+            EngineError::Rotation(m) => WitError::Rotation(m),
+        })?;
         Ok(serde_json::to_string(&result).expect("a BatchResult always serialises"))
     }
 }

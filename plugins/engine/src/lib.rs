@@ -15,8 +15,8 @@
 //! It is not for: running modules, networking, or anything about jobs.
 
 pub mod config;
-mod model;
 pub mod error;
+mod model;
 pub mod rng;
 pub mod rotation;
 pub mod sim;

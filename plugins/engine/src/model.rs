@@ -131,7 +131,10 @@ fn finite(field: &str, v: f64) -> Result<f64, ConfigError> {
 
 fn non_negative(field: &str, v: f64) -> Result<f64, ConfigError> {
     if finite(field, v)? < 0.0 {
-        Err(ConfigError::new(field, format!("must not be negative (got {v})")))
+        Err(ConfigError::new(
+            field,
+            format!("must not be negative (got {v})"),
+        ))
     } else {
         Ok(v)
     }
@@ -147,7 +150,10 @@ fn find(names: &[&str], name: &str, field: &str, kind: &str) -> Result<usize, Co
 fn unique(names: &[&str], field: &str) -> Result<(), ConfigError> {
     for (i, n) in names.iter().enumerate() {
         if n.is_empty() {
-            return Err(ConfigError::new(format!("{field}[{i}].name"), "must not be empty"));
+            return Err(ConfigError::new(
+                format!("{field}[{i}].name"),
+                "must not be empty",
+            ));
         }
         if names[..i].contains(n) {
             return Err(ConfigError::new(
@@ -187,13 +193,19 @@ impl Model {
                 + finite("player.haste_percent", p.haste_percent)?)
                 / 100.0;
         if haste <= 0.0 {
-            return Err(ConfigError::new("player.haste_percent", "haste must stay above -100 %"));
+            return Err(ConfigError::new(
+                "player.haste_percent",
+                "haste must stay above -100 %",
+            ));
         }
         let mastery_points = finite("spec.combat.mastery.base_points", c.mastery.base_points)?
             + finite("player.mastery_rating", p.mastery_rating)? / r.mastery
             + finite("player.mastery_points", p.mastery_points)?;
-        let mastery_bonus =
-            mastery_points * finite("spec.combat.mastery.damage_per_point", c.mastery.damage_per_point)?;
+        let mastery_bonus = mastery_points
+            * finite(
+                "spec.combat.mastery.damage_per_point",
+                c.mastery.damage_per_point,
+            )?;
         let versatility = 1.0
             + (finite("player.versatility_rating", p.versatility_rating)? / r.versatility
                 + finite("player.versatility_percent", p.versatility_percent)?)
@@ -225,10 +237,16 @@ impl Model {
         for (i, a) in spec.auras.iter().enumerate() {
             let f = format!("spec.auras[{i}]");
             if a.duration_ms == 0 {
-                return Err(ConfigError::new(format!("{f}.duration_ms"), "must be positive"));
+                return Err(ConfigError::new(
+                    format!("{f}.duration_ms"),
+                    "must be positive",
+                ));
             }
             if a.max_stacks == 0 {
-                return Err(ConfigError::new(format!("{f}.max_stacks"), "must be at least 1"));
+                return Err(ConfigError::new(
+                    format!("{f}.max_stacks"),
+                    "must be at least 1",
+                ));
             }
             auras.push(AuraModel {
                 on: a.on,
@@ -237,7 +255,10 @@ impl Model {
                 damage_bonus: finite(&format!("{f}.damage_bonus"), a.damage_bonus)?,
                 haste_bonus: finite(&format!("{f}.haste_bonus"), a.haste_bonus)?,
                 crit_bonus: finite(&format!("{f}.crit_bonus"), a.crit_bonus)?,
-                attack_speed_bonus: finite(&format!("{f}.attack_speed_bonus"), a.attack_speed_bonus)?,
+                attack_speed_bonus: finite(
+                    &format!("{f}.attack_speed_bonus"),
+                    a.attack_speed_bonus,
+                )?,
             });
         }
 
@@ -245,10 +266,16 @@ impl Model {
         for (i, s) in spec.spells.iter().enumerate() {
             let f = format!("spec.spells[{i}]");
             if s.charges == 0 {
-                return Err(ConfigError::new(format!("{f}.charges"), "must be at least 1"));
+                return Err(ConfigError::new(
+                    format!("{f}.charges"),
+                    "must be at least 1",
+                ));
             }
             if s.max_targets == 0 {
-                return Err(ConfigError::new(format!("{f}.max_targets"), "must be at least 1"));
+                return Err(ConfigError::new(
+                    format!("{f}.max_targets"),
+                    "must be at least 1",
+                ));
             }
             if s.gcd == SpellGcd::None && s.cast_time_ms == 0 && s.cooldown_ms == 0 {
                 return Err(ConfigError::new(
@@ -285,8 +312,13 @@ impl Model {
                 .iter()
                 .enumerate()
                 .map(|(j, cr)| {
-                    find(&spell_names, &cr.spell, &format!("{f}.cooldown_reductions[{j}].spell"), "spell")
-                        .map(|k| (k, ms(cr.ms)))
+                    find(
+                        &spell_names,
+                        &cr.spell,
+                        &format!("{f}.cooldown_reductions[{j}].spell"),
+                        "spell",
+                    )
+                    .map(|k| (k, ms(cr.ms)))
                 })
                 .collect::<Result<_, _>>()?;
             spells.push(SpellModel {
@@ -312,14 +344,20 @@ impl Model {
 
         let mut source_names: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
         let mut autos = Vec::new();
-        let player_auto = spec.auto_attack.as_ref().map(|a| (a, Source::Player, "spec.auto_attack"));
+        let player_auto = spec
+            .auto_attack
+            .as_ref()
+            .map(|a| (a, Source::Player, "spec.auto_attack"));
         let pet_auto = spec
             .pet
             .as_ref()
             .map(|p| (&p.auto_attack, Source::Pet, "spec.pet.auto_attack"));
         for (a, source, f) in player_auto.into_iter().chain(pet_auto) {
             if a.period_ms == 0 {
-                return Err(ConfigError::new(format!("{f}.period_ms"), "must be positive"));
+                return Err(ConfigError::new(
+                    format!("{f}.period_ms"),
+                    "must be positive",
+                ));
             }
             if source_names.contains(&a.name) {
                 return Err(ConfigError::new(
@@ -358,7 +396,14 @@ impl Model {
                 .sources
                 .iter()
                 .enumerate()
-                .map(|(j, s)| find(&event_source_refs, s, &format!("{f}.sources[{j}]"), "spell or auto-attack"))
+                .map(|(j, s)| {
+                    find(
+                        &event_source_refs,
+                        s,
+                        &format!("{f}.sources[{j}]"),
+                        "spell or auto-attack",
+                    )
+                })
                 .collect::<Result<_, _>>()?;
             let damage = match &pr.damage {
                 None => None,
@@ -398,16 +443,26 @@ impl Model {
             return Err(ConfigError::new("fight.duration_ms", "must be positive"));
         }
         if !(0.0..=0.5).contains(&fight.vary_length) {
-            return Err(ConfigError::new("fight.vary_length", "must be between 0 and 0.5"));
+            return Err(ConfigError::new(
+                "fight.vary_length",
+                "must be between 0 and 0.5",
+            ));
         }
         if !(1..=100).contains(&fight.targets) {
-            return Err(ConfigError::new("fight.targets", "must be between 1 and 100"));
+            return Err(ConfigError::new(
+                "fight.targets",
+                "must be between 1 and 100",
+            ));
         }
         let res = &spec.resource;
         let resource_max = non_negative("spec.resource.max", res.max)?;
-        let resource_start = non_negative("spec.resource.start", res.start.unwrap_or(resource_max))?;
+        let resource_start =
+            non_negative("spec.resource.start", res.start.unwrap_or(resource_max))?;
         if spec.gcd.min_ms > spec.gcd.base_ms {
-            return Err(ConfigError::new("spec.gcd.min_ms", "must not exceed base_ms"));
+            return Err(ConfigError::new(
+                "spec.gcd.min_ms",
+                "must not exceed base_ms",
+            ));
         }
         Ok(Self {
             spells,

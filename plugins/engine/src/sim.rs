@@ -142,7 +142,11 @@ impl<'m> Sim<'m> {
         let mut slots = 0;
         for a in &m.auras {
             aura_base.push(slots);
-            slots += if a.on == Carrier::Target { m.targets } else { 1 };
+            slots += if a.on == Carrier::Target {
+                m.targets
+            } else {
+                1
+            };
         }
         let mut procs_by_trigger: [Vec<usize>; 4] = Default::default();
         for (i, p) in m.procs.iter().enumerate() {
@@ -209,10 +213,20 @@ impl<'m> Sim<'m> {
         }
     }
 
-    fn run(&mut self, rotation: &mut dyn Rotation, job_seed: u64, iteration: u64) -> Result<(), EngineError> {
+    fn run(
+        &mut self,
+        rotation: &mut dyn Rotation,
+        job_seed: u64,
+        iteration: u64,
+    ) -> Result<(), EngineError> {
         self.reset(job_seed, iteration);
         for index in 0..self.m.autos.len() {
-            self.push(0, Event::Auto { index: index as u32 });
+            self.push(
+                0,
+                Event::Auto {
+                    index: index as u32,
+                },
+            );
         }
         self.schedule_decision(0);
         while let Some(Reverse((time, _, event))) = self.queue.pop() {
@@ -232,7 +246,9 @@ impl<'m> Sim<'m> {
                 }
                 Event::Auto { index } => self.auto_attack(index as usize),
                 Event::DotTick { slot, generation } => self.dot_tick(slot as usize, generation),
-                Event::AuraExpire { slot, generation } => self.aura_expire(slot as usize, generation),
+                Event::AuraExpire { slot, generation } => {
+                    self.aura_expire(slot as usize, generation)
+                }
             }
         }
         let seconds = self.end as f64 / US_PER_S;
@@ -255,7 +271,11 @@ impl<'m> Sim<'m> {
 
     // ---- derived state -------------------------------------------------
 
-    fn aura_product(&self, carrier: Carrier, bonus: impl Fn(&crate::model::AuraModel) -> f64) -> f64 {
+    fn aura_product(
+        &self,
+        carrier: Carrier,
+        bonus: impl Fn(&crate::model::AuraModel) -> f64,
+    ) -> f64 {
         let mut product = 1.0;
         for (i, a) in self.m.auras.iter().enumerate() {
             if a.on == carrier {
@@ -333,7 +353,9 @@ impl<'m> Sim<'m> {
 
     fn gcd_us(&self, spell: usize) -> i64 {
         match self.m.spells[spell].gcd {
-            SpellGcd::Hasted => ((self.m.gcd_base_us as f64 / self.player_haste()) as i64).max(self.m.gcd_min_us),
+            SpellGcd::Hasted => {
+                ((self.m.gcd_base_us as f64 / self.player_haste()) as i64).max(self.m.gcd_min_us)
+            }
             SpellGcd::None => 0,
             SpellGcd::Fixed(ms) => ms as i64 * US_PER_MS,
         }
@@ -354,7 +376,11 @@ impl<'m> Sim<'m> {
     fn ready_at(&mut self, spell: usize) -> i64 {
         self.settle_charges(spell);
         let s = self.spells[spell];
-        let charge_at = if s.charges > 0 { self.now } else { s.recharge_at };
+        let charge_at = if s.charges > 0 {
+            self.now
+        } else {
+            s.recharge_at
+        };
         let missing = self.m.spells[spell].cost - self.resource_now();
         let resource_at = if missing <= RESOURCE_EPSILON {
             self.now
@@ -414,7 +440,9 @@ impl<'m> Sim<'m> {
 
     fn decide(&mut self, rotation: &mut dyn Rotation) -> Result<(), EngineError> {
         self.fill_snapshot();
-        let action = rotation.decide(&self.snapshot).map_err(EngineError::Rotation)?;
+        let action = rotation
+            .decide(&self.snapshot)
+            .map_err(EngineError::Rotation)?;
         match action {
             Action::Cast(spell) => {
                 let spell = spell as usize;
@@ -484,7 +512,12 @@ impl<'m> Sim<'m> {
         let cast = self.m.spells[spell].cast_us;
         if cast > 0 {
             self.cast_end = self.now + (cast as f64 / self.player_haste()) as i64;
-            self.push(self.cast_end, Event::CastComplete { spell: spell as u32 });
+            self.push(
+                self.cast_end,
+                Event::CastComplete {
+                    spell: spell as u32,
+                },
+            );
         } else {
             self.complete_cast(spell);
             self.schedule_decision(self.gcd_end.max(self.now));
@@ -508,7 +541,11 @@ impl<'m> Sim<'m> {
         self.tally.sources[spell].casts += 1;
         let targets = (sm.max_targets as usize).min(m.targets);
         for &aura in &sm.auras {
-            let hits = if m.auras[aura].on == Carrier::Target { targets } else { 1 };
+            let hits = if m.auras[aura].on == Carrier::Target {
+                targets
+            } else {
+                1
+            };
             for t in 0..hits {
                 self.apply_aura(aura, t);
             }
@@ -540,11 +577,24 @@ impl<'m> Sim<'m> {
         let speed = self.source_haste(a.source)
             * self.aura_product(Self::carrier(a.source), |x| x.attack_speed_bonus);
         let period = ((a.period_us as f64 / speed) as i64).max(1);
-        self.push(self.now + period, Event::Auto { index: index as u32 });
+        self.push(
+            self.now + period,
+            Event::Auto {
+                index: index as u32,
+            },
+        );
     }
 
     /// Deals one hit (or tick when `tick`) of `d`, scaled by `fraction`.
-    fn hit(&mut self, stat: usize, source: Source, d: &DamageModel, target: usize, tick: bool, fraction: f64) {
+    fn hit(
+        &mut self,
+        stat: usize,
+        source: Source,
+        d: &DamageModel,
+        target: usize,
+        tick: bool,
+        fraction: f64,
+    ) {
         let carrier = Self::carrier(source);
         let mut amount = d.amount * fraction * self.aura_product(carrier, |a| a.damage_bonus);
         if self.m.mastery_sources.contains(&source) {
@@ -598,7 +648,13 @@ impl<'m> Sim<'m> {
         a.expires = self.now + am.duration_us;
         a.generation = a.generation.wrapping_add(1);
         let (expires, generation) = (a.expires, a.generation);
-        self.push(expires, Event::AuraExpire { slot: slot as u32, generation });
+        self.push(
+            expires,
+            Event::AuraExpire {
+                slot: slot as u32,
+                generation,
+            },
+        );
     }
 
     fn aura_expire(&mut self, slot: usize, generation: u32) {
@@ -638,7 +694,13 @@ impl<'m> Sim<'m> {
         d.generation = d.generation.wrapping_add(1);
         let (last, expires, generation) = (d.last_tick, d.expires, d.generation);
         let next = (last + self.tick_period(spell)).min(expires);
-        self.push(next, Event::DotTick { slot: slot as u32, generation });
+        self.push(
+            next,
+            Event::DotTick {
+                slot: slot as u32,
+                generation,
+            },
+        );
     }
 
     fn dot_tick(&mut self, slot: usize, generation: u32) {
@@ -659,7 +721,13 @@ impl<'m> Sim<'m> {
             d.active = false;
         } else {
             let next = (self.now + period).min(d.expires);
-            self.push(next, Event::DotTick { slot: slot as u32, generation });
+            self.push(
+                next,
+                Event::DotTick {
+                    slot: slot as u32,
+                    generation,
+                },
+            );
         }
     }
 

@@ -339,7 +339,9 @@ mod tests {
 
     #[test]
     fn merging_in_any_order_is_identical() {
-        let values: Vec<f64> = (0..1000).map(|i| 1000.0 + (i as f64 * 0.7311).fract() * 97.3).collect();
+        let values: Vec<f64> = (0..1000)
+            .map(|i| 1000.0 + (i as f64 * 0.7311).fract() * 97.3)
+            .collect();
         let mut whole = Moments::default();
         values.iter().for_each(|x| whole.record(*x));
         let mut parts: Vec<Moments> = values

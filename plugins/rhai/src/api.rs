@@ -68,7 +68,12 @@ pub struct RhaiRotation {
 
 impl RhaiRotation {
     /// Compiles `script` for a spec with these spell and aura names.
-    pub fn new(spells: &[String], auras: &[String], script: &str, limits: Limits) -> Result<Self, RotationError> {
+    pub fn new(
+        spells: &[String],
+        auras: &[String],
+        script: &str,
+        limits: Limits,
+    ) -> Result<Self, RotationError> {
         if script.len() > limits.max_script_bytes {
             return Err(RotationError::Invalid(format!(
                 "the script is {} bytes; the limit is {}",
@@ -86,7 +91,9 @@ impl RhaiRotation {
             let pos = e.position();
             let message = match e.err_type() {
                 rhai::ParseErrorType::VariableUndefined(name) => {
-                    format!("unknown name `{name}`: not a spell or aura of this spec, nor a variable")
+                    format!(
+                        "unknown name `{name}`: not a spell or aura of this spec, nor a variable"
+                    )
                 }
                 other => other.to_string(),
             };
@@ -205,7 +212,13 @@ fn build_engine(state: &Shared, spells: usize, limits: Limits) -> Engine {
     engine.register_fn("wait", |ms: i64| -> FnResult<Decision> {
         u32::try_from(ms)
             .map(|ms| Decision(Action::Wait(ms)))
-            .map_err(|_| format!("wait({ms}): milliseconds must be between 0 and {}", u32::MAX).into())
+            .map_err(|_| {
+                format!(
+                    "wait({ms}): milliseconds must be between 0 and {}",
+                    u32::MAX
+                )
+                .into()
+            })
     });
 
     let header = |name: &'static str, index: usize, engine: &mut Engine| {

@@ -21,7 +21,8 @@ struct Component;
 
 impl Guest for Component {
     fn init(spells: Vec<String>, auras: Vec<String>, source: String) -> Result<(), String> {
-        let rotation = RhaiRotation::new(&spells, &auras, &source, Limits::default()).map_err(|e| e.to_string())?;
+        let rotation = RhaiRotation::new(&spells, &auras, &source, Limits::default())
+            .map_err(|e| e.to_string())?;
         ROTATION.with(|r| *r.borrow_mut() = Some(rotation));
         Ok(())
     }

@@ -8,7 +8,12 @@ fn names(v: &[&str]) -> Vec<String> {
 }
 
 fn rotation(script: &str) -> Result<RhaiRotation, RotationError> {
-    RhaiRotation::new(&names(&["fireball", "frenzy"]), &names(&["frenzy", "burning"]), script, Limits::default())
+    RhaiRotation::new(
+        &names(&["fireball", "frenzy"]),
+        &names(&["frenzy", "burning"]),
+        script,
+        Limits::default(),
+    )
 }
 
 fn state() -> Vec<f64> {
@@ -28,7 +33,8 @@ fn casts_the_first_ready_spell_in_priority_order() {
 
 #[test]
 fn a_name_that_is_spell_and_aura_reads_both() {
-    let mut r = rotation("if aura_stacks(frenzy) >= 2.0 && charges(frenzy) > 0.0 { cast(frenzy) }").unwrap();
+    let mut r = rotation("if aura_stacks(frenzy) >= 2.0 && charges(frenzy) > 0.0 { cast(frenzy) }")
+        .unwrap();
     let mut s = state();
     s[snapshot::aura(2, 0, snapshot::AURA_STACKS)] = 2.0;
     assert_eq!(r.decide(&s), Ok(Action::Wait(0)), "no charge yet");

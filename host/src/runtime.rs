@@ -1,0 +1,298 @@
+//! Running the engine and rotation components under wasmtime.
+//!
+//! The engine component imports the `rotation` interface; the host satisfies
+//! that import by calling the rotation component, which lives in its own
+//! store (own memory cap, own deadline) inside the engine store's data. Each
+//! worker thread instantiates the pair once and runs many batches on it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Config, Engine, Store, Trap};
+
+use crate::sandbox::{Sandbox, SandboxLimits};
+use wowlab_engine::{BatchResult, EngineError};
+
+mod engine_bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "engine",
+        imports: { default: trappable },
+    });
+}
+
+mod rotation_bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "rotation-world",
+    });
+}
+
+use engine_bindings::wowlab::sim::rotation::Host as RotationImport;
+use engine_bindings::wowlab::sim::types::Action;
+
+/// How often the epoch advances; deadlines are multiples of this.
+const EPOCH_TICK: Duration = Duration::from_millis(5);
+
+/// A wasmtime engine configured for wowlab guests, with its epoch ticker.
+pub struct Runtime {
+    engine: Engine,
+    limits: SandboxLimits,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+impl Runtime {
+    /// A runtime whose guests get `limits`.
+    pub fn new(limits: SandboxLimits) -> Result<Self> {
+        let mut config = Config::new();
+        config
+            .cranelift_nan_canonicalization(true)
+            .epoch_interruption(true)
+            .concurrency_support(false);
+        let engine = Engine::new(&config)?;
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        let (weak, stop) = (engine.weak(), ticker_stop.clone());
+        thread::Builder::new()
+            .name("wowlab-epoch".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    thread::sleep(EPOCH_TICK);
+                    match weak.upgrade() {
+                        Some(engine) => engine.increment_epoch(),
+                        None => break,
+                    }
+                }
+            })?;
+        Ok(Self {
+            engine,
+            limits,
+            ticker_stop,
+        })
+    }
+
+    /// The wasmtime engine (for compiling components).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The limits guests run with.
+    pub fn limits(&self) -> SandboxLimits {
+        self.limits
+    }
+
+    fn ticks(d: Duration) -> u64 {
+        (d.as_micros() / EPOCH_TICK.as_micros()).max(1) as u64
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Why a batch failed: the engine's own error, or a fault of a guest.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// The engine refused the config or the rotation failed cleanly.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// A guest trapped, ran out of time or memory, or broke the contract.
+    #[error("{0}")]
+    Guest(String),
+}
+
+/// The rotation component, instantiated and initialised, in its own store.
+struct RotationInstance {
+    store: Store<Sandbox>,
+    bindings: rotation_bindings::RotationWorld,
+    decision_ticks: u64,
+}
+
+/// Store data of the engine: its sandbox, and the rotation it calls.
+struct EngineState {
+    sandbox: Sandbox,
+    rotation: RotationInstance,
+}
+
+impl wasmtime_wasi::WasiView for EngineState {
+    fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
+        self.sandbox.ctx()
+    }
+}
+
+impl engine_bindings::wowlab::sim::types::Host for EngineState {}
+
+impl RotationImport for EngineState {
+    fn init(
+        &mut self,
+        _: Vec<String>,
+        _: Vec<String>,
+        _: String,
+    ) -> wasmtime::Result<Result<(), String>> {
+        wasmtime::bail!("the engine may not re-initialise the rotation")
+    }
+
+    fn decide(&mut self, state: Vec<f64>) -> wasmtime::Result<Result<Action, String>> {
+        let r = &mut self.rotation;
+        r.store.set_epoch_deadline(r.decision_ticks);
+        let decided = r
+            .bindings
+            .wowlab_sim_rotation()
+            .call_decide(&mut r.store, &state)
+            .map_err(|e| {
+                wasmtime::Error::new(GuestFault::Rotation(describe_trap(&e, "decision")))
+            })?;
+        Ok(decided.map(|a| match a {
+            rotation_bindings::wowlab::sim::types::Action::Cast(s) => Action::Cast(s),
+            rotation_bindings::wowlab::sim::types::Action::Wait(ms) => Action::Wait(ms),
+        }))
+    }
+}
+
+/// A fault inside the rotation, carried through the engine's trap.
+#[derive(Debug, thiserror::Error)]
+enum GuestFault {
+    #[error("rotation: {0}")]
+    Rotation(String),
+}
+
+fn describe_trap(e: &wasmtime::Error, what: &str) -> String {
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => format!("exceeded its time limit for one {what}"),
+        Some(Trap::StackOverflow) => "overflowed its stack (too deep recursion)".into(),
+        Some(trap) => format!("trapped: {trap}"),
+        None if format!("{e:#}").contains("forcing trap when growing memory") => {
+            "exceeded its memory limit".into()
+        }
+        None => format!("{e:#}"),
+    }
+}
+
+/// The engine and rotation components, ready to instantiate per worker.
+pub struct Simulator {
+    engine_linker: Linker<EngineState>,
+    rotation_linker: Linker<Sandbox>,
+    engine_component: Component,
+    rotation_component: Component,
+}
+
+/// One worker's engine + rotation pair.
+pub struct Worker<'a> {
+    runtime: &'a Runtime,
+    store: Store<EngineState>,
+    bindings: engine_bindings::Engine,
+}
+
+impl Simulator {
+    /// Links the components; fails if either does not fit its world.
+    pub fn new(
+        runtime: &Runtime,
+        engine_component: Component,
+        rotation_component: Component,
+    ) -> Result<Self> {
+        let mut engine_linker = Linker::new(runtime.engine());
+        wasmtime_wasi::p2::add_to_linker_sync(&mut engine_linker)?;
+        engine_bindings::Engine::add_to_linker::<_, HasSelf<_>>(&mut engine_linker, |s| s)?;
+        let mut rotation_linker = Linker::new(runtime.engine());
+        wasmtime_wasi::p2::add_to_linker_sync(&mut rotation_linker)?;
+        engine_linker
+            .instantiate_pre(&engine_component)
+            .map_err(anyhow::Error::from)
+            .context("the engine module does not fit the `engine` world")?;
+        rotation_linker
+            .instantiate_pre(&rotation_component)
+            .map_err(anyhow::Error::from)
+            .context("the rotation module does not fit the `rotation-world` world")?;
+        Ok(Self {
+            engine_linker,
+            rotation_linker,
+            engine_component,
+            rotation_component,
+        })
+    }
+
+    /// Instantiates both components and initialises the rotation with the
+    /// spec's names and the rotation source (e.g. a script).
+    pub fn worker<'a>(
+        &self,
+        runtime: &'a Runtime,
+        spells: &[String],
+        auras: &[String],
+        source: &str,
+    ) -> Result<Worker<'a>, BatchError> {
+        let limits = runtime.limits();
+        let mut rstore = Store::new(runtime.engine(), Sandbox::new(limits.memory_bytes));
+        rstore.limiter(|s| &mut s.limits);
+        let decision_ticks = Runtime::ticks(limits.decision_timeout);
+        rstore.set_epoch_deadline(decision_ticks);
+        let rbindings = rotation_bindings::RotationWorld::instantiate(
+            &mut rstore,
+            &self.rotation_component,
+            &self.rotation_linker,
+        )
+        .map_err(|e| BatchError::Guest(format!("rotation: {}", describe_trap(&e, "init"))))?;
+        rstore.set_epoch_deadline(decision_ticks);
+        rbindings
+            .wowlab_sim_rotation()
+            .call_init(&mut rstore, spells, auras, source)
+            .map_err(|e| BatchError::Guest(format!("rotation: {}", describe_trap(&e, "init"))))?
+            .map_err(|e| BatchError::Engine(EngineError::Rotation(e)))?;
+        let state = EngineState {
+            sandbox: Sandbox::new(limits.memory_bytes.max(256 << 20)),
+            rotation: RotationInstance {
+                store: rstore,
+                bindings: rbindings,
+                decision_ticks,
+            },
+        };
+        let mut store = Store::new(runtime.engine(), state);
+        store.limiter(|s| &mut s.sandbox.limits);
+        store.set_epoch_deadline(Runtime::ticks(limits.batch_timeout));
+        let bindings = engine_bindings::Engine::instantiate(
+            &mut store,
+            &self.engine_component,
+            &self.engine_linker,
+        )
+        .map_err(|e| BatchError::Guest(format!("engine: {}", describe_trap(&e, "batch"))))?;
+        Ok(Worker {
+            runtime,
+            store,
+            bindings,
+        })
+    }
+}
+
+impl Worker<'_> {
+    /// Runs iterations [first, first + count) of the job `job_seed` of `config_json`.
+    pub fn run_batch(
+        &mut self,
+        config_json: &str,
+        job_seed: u64,
+        first: u64,
+        count: u32,
+    ) -> Result<BatchResult, BatchError> {
+        use engine_bindings::exports::wowlab::sim::simulator::EngineError as WitError;
+        self.store
+            .set_epoch_deadline(Runtime::ticks(self.runtime.limits().batch_timeout));
+        let out = self
+            .bindings
+            .wowlab_sim_simulator()
+            .call_run_batch(&mut self.store, config_json, job_seed, first, count)
+            .map_err(|e| match e.downcast_ref::<GuestFault>() {
+                Some(fault) => BatchError::Guest(fault.to_string()),
+                None => BatchError::Guest(format!("engine: {}", describe_trap(&e, "batch"))),
+            })?;
+        match out {
+            Ok(json) => serde_json::from_str(&json).map_err(|e| {
+                BatchError::Guest(format!("engine: returned an unreadable result: {e}"))
+            }),
+            Err(WitError::Config(m)) => Err(BatchError::Guest(format!("invalid config: {m}"))),
+            Err(WitError::Rotation(m)) => Err(EngineError::Rotation(m).into()),
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! What a guest may use: nothing. Each store gets an empty WASI context
+//! (no files, environment, arguments, stdio or sockets), a frozen clock and a
+//! constant random stream — the Rust standard library imports those
+//! interfaces, but a guest must not be able to observe the host's time or
+//! entropy (determinism) — plus a memory cap and an epoch deadline.
+
+use std::time::Duration;
+
+use wasmtime::component::ResourceTable;
+use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView};
+
+/// Limits applied to every guest instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SandboxLimits {
+    /// Linear memory cap per store, in bytes.
+    pub memory_bytes: usize,
+    /// Wall time a rotation may take for one decision (or for `init`).
+    pub decision_timeout: Duration,
+    /// Wall time the engine may take for one batch.
+    pub batch_timeout: Duration,
+}
+
+impl Default for SandboxLimits {
+    fn default() -> Self {
+        Self {
+            memory_bytes: 64 << 20,
+            decision_timeout: Duration::from_millis(100),
+            batch_timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+/// A clock that always says zero.
+struct FrozenClock;
+
+impl HostWallClock for FrozenClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+    fn now(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+
+impl HostMonotonicClock for FrozenClock {
+    fn resolution(&self) -> u64 {
+        1_000_000_000
+    }
+    fn now(&self) -> u64 {
+        0
+    }
+}
+
+/// "Random" bytes that are always zero: a guest gets no entropy.
+struct NoEntropy;
+
+impl rand::TryRng for NoEntropy {
+    type Error = std::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(0)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(0)
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        dst.fill(0);
+        Ok(())
+    }
+}
+
+/// The per-store state every guest needs: WASI without capabilities, and limits.
+pub struct Sandbox {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    /// The memory limiter of the store.
+    pub limits: StoreLimits,
+}
+
+impl Sandbox {
+    /// A sandbox with a memory cap of `memory_bytes`.
+    pub fn new(memory_bytes: usize) -> Self {
+        let wasi = WasiCtx::builder()
+            .wall_clock(FrozenClock)
+            .monotonic_clock(FrozenClock)
+            .secure_random(NoEntropy)
+            .insecure_random(NoEntropy)
+            .insecure_random_seed(0)
+            .build();
+        Self {
+            wasi,
+            table: ResourceTable::new(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(memory_bytes)
+                .instances(16)
+                .tables(16)
+                .memories(4)
+                .trap_on_grow_failure(true)
+                .build(),
+        }
+    }
+}
+
+impl WasiView for Sandbox {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Game mechanics against hand-computed expectations.
+
+use serde_json::{Value, json};
+use wowlab_engine::config::Fight;
+use wowlab_engine::spec::SpecPack;
+use wowlab_engine::{Action, BatchResult, EngineError, SimConfig, run_batch, snapshot};
+
+/// A pack with no crit, no armor, a 100-point resource without regen.
+fn pack(extra: Value) -> SpecPack {
+    let mut base = json!({
+        "name": "test",
+        "resource": { "name": "mana", "max": 100.0 },
+        "combat": { "base_crit": 0.0 },
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        base[k] = v.clone();
+    }
+    serde_json::from_value(base).unwrap()
+}
+
+fn config(spec: SpecPack, seconds: u32) -> SimConfig {
+    SimConfig::for_spec(
+        spec,
+        Fight {
+            duration_ms: seconds * 1000,
+            vary_length: 0.0,
+            targets: 1,
+        },
+    )
+}
+
+/// Casts the first castable spell, in spec order; else waits for a change.
+fn first_ready(spells: usize) -> impl FnMut(&[f64]) -> Result<Action, String> {
+    move |s: &[f64]| {
+        Ok((0..spells)
+            .find(|&i| s[snapshot::spell(i, snapshot::SPELL_CASTABLE)] > 0.0)
+            .map_or(Action::Wait(0), |i| Action::Cast(i as u32)))
+    }
+}
+
+fn run(config: &SimConfig, rotation: &mut dyn wowlab_engine::Rotation, iterations: u32) -> BatchResult {
+    run_batch(config, rotation, 42, 0, iterations).unwrap()
+}
+
+fn source<'a>(r: &'a BatchResult, name: &str) -> &'a wowlab_engine::stats::SourceStats {
+    r.sources.iter().find(|s| s.name == name).unwrap()
+}
+
+#[test]
+fn one_fixed_damage_spell_on_a_10s_cooldown_gives_exact_dps() {
+    let spec = pack(json!({ "spells": [
+        { "name": "smite", "cooldown_ms": 10000, "damage": { "base": 1000.0, "can_crit": false, "school": "holy" } }
+    ]}));
+    let r = run(&config(spec, 60), &mut first_ready(1), 3);
+    // Casts at 0, 10, 20, 30, 40, 50 s: 6000 damage in 60 s.
+    assert_eq!(r.dps.mean(), 100.0);
+    assert_eq!(r.dps.std_dev(), 0.0);
+    assert_eq!(source(&r, "smite").casts, 18);
+}
+
+#[test]
+fn armor_reduces_physical_damage_only() {
+    let spec = pack(json!({
+        "combat": { "base_crit": 0.0, "armor_k": 7390.0 },
+        "target": { "armor": 11300.0 },
+        "spells": [
+            { "name": "slash", "cooldown_ms": 10000, "gcd": "none", "damage": { "base": 1000.0, "can_crit": false } },
+            { "name": "zap", "cooldown_ms": 10000, "damage": { "base": 1000.0, "can_crit": false, "school": "nature" } }
+        ]
+    }));
+    let r = run(&config(spec, 10), &mut first_ready(2), 1);
+    let expected = 1000.0 * (1.0 - 11300.0 / (11300.0 + 7390.0));
+    assert!((source(&r, "slash").damage_total() - expected).abs() < 1e-3);
+    assert_eq!(source(&r, "zap").damage_total(), 1000.0);
+}
+
+fn casts_in_60s(spell: Value, haste_percent: f64) -> u64 {
+    let mut spec = pack(json!({ "spells": [spell] }));
+    spec.player.haste_percent = haste_percent;
+    source(&run(&config(spec, 60), &mut first_ready(1), 1), "s").casts
+}
+
+#[test]
+fn haste_shortens_the_gcd_down_to_its_minimum() {
+    let instant = json!({ "name": "s", "damage": { "base": 1.0 } });
+    assert_eq!(casts_in_60s(instant.clone(), 0.0), 40); // 1.5 s GCD
+    assert_eq!(casts_in_60s(instant.clone(), 50.0), 60); // 1.0 s
+    assert_eq!(casts_in_60s(instant, 200.0), 80); // 0.5 s, clamped to 0.75 s
+}
+
+#[test]
+fn haste_shortens_cast_times() {
+    let cast = json!({ "name": "s", "cast_time_ms": 2000, "damage": { "base": 1.0 } });
+    // Casts complete at 2, 4, ... 58 s; the one ending at 60 s is past the fight.
+    assert_eq!(casts_in_60s(cast.clone(), 0.0), 29);
+    assert_eq!(casts_in_60s(cast, 100.0), 59);
+}
+
+#[test]
+fn casting_on_cooldown_is_refused_and_reported() {
+    let spec = pack(json!({ "spells": [
+        { "name": "s", "cooldown_ms": 10000, "damage": { "base": 1.0 } }
+    ]}));
+    let mut always = |_: &[f64]| Ok(Action::Cast(0));
+    let r = run(&config(spec, 20), &mut always, 2);
+    let s = source(&r, "s");
+    assert_eq!(s.casts, 4);
+    assert!(s.refused > 0);
+    let first = s.first_refusal.as_ref().unwrap();
+    assert_eq!((first.iteration, first.time_ms), (0, 1500));
+    assert!(first.reason.contains("cooldown"), "{}", first.reason);
+}
+
+#[test]
+fn casting_without_resource_is_refused() {
+    let spec = pack(json!({ "spells": [
+        { "name": "s", "cost": 40.0, "damage": { "base": 1.0 } }
+    ]}));
+    let mut always = |_: &[f64]| Ok(Action::Cast(0));
+    let r = run(&config(spec, 30), &mut always, 1);
+    let s = source(&r, "s");
+    assert_eq!(s.casts, 2, "100 mana pays for two casts of 40");
+    assert!(s.first_refusal.as_ref().unwrap().reason.contains("not enough resource"));
+}
+
+#[test]
+fn resource_regenerates_with_haste_without_a_tick() {
+    // 10 mana/s × 1.5 haste = 15/s; a 30-mana spell is affordable every 2 s.
+    let mut spec = pack(json!({
+        "resource": { "name": "mana", "max": 100.0, "start": 0.0, "regen_per_second": 10.0 },
+        "spells": [{ "name": "s", "cost": 30.0, "gcd": { "fixed": 100 }, "damage": { "base": 1.0 } }]
+    }));
+    spec.player.haste_percent = 50.0;
+    let r = run(&config(spec, 61), &mut first_ready(1), 1);
+    assert_eq!(source(&r, "s").casts, 30); // at 2, 4, ..., 60 s
+}
+
+#[test]
+fn charges_recharge_one_at_a_time() {
+    let spec = pack(json!({ "spells": [
+        { "name": "s", "charges": 2, "cooldown_ms": 10000, "gcd": "none", "damage": { "base": 1.0 } }
+    ]}));
+    let mut seen = Vec::new();
+    let mut rotation = |s: &[f64]| {
+        seen.push((s[snapshot::TIME], s[snapshot::spell(0, snapshot::SPELL_CHARGES)]));
+        first_ready(1)(s)
+    };
+    let r = run(&config(spec, 60), &mut rotation, 1);
+    // Two charges at 0 s, then one every 10 s: 0, 0, 10, 20, 30, 40, 50.
+    assert_eq!(source(&r, "s").casts, 7);
+    assert!(seen.contains(&(10.0, 1.0)), "{seen:?}");
+}
+
+fn dot_ticks(refresh_at: f64) -> u64 {
+    let spec = pack(json!({ "spells": [
+        { "name": "d", "dot": { "duration_ms": 10000, "tick_ms": 1000, "damage": { "base": 100.0, "can_crit": false } } }
+    ]}));
+    let mut casts = 0;
+    let mut rotation = |s: &[f64]| {
+        let t = s[snapshot::TIME];
+        Ok(if casts == 0 || (casts == 1 && t >= refresh_at) {
+            casts += 1;
+            Action::Cast(0)
+        } else if casts == 1 {
+            Action::Wait(((refresh_at - t) * 1000.0).round() as u32)
+        } else {
+            Action::Wait(60_000)
+        })
+    };
+    let r = run(&config(spec, 40), &mut rotation, 1);
+    let d = source(&r, "d");
+    assert_eq!(d.damage_total(), d.ticks as f64 * 100.0, "whole ticks only");
+    d.ticks
+}
+
+#[test]
+fn dot_refresh_carries_over_at_most_30_percent() {
+    // Refresh at 9 s: 1 s left carries over fully; runs to 20 s.
+    assert_eq!(dot_ticks(9.0), 20);
+    // Refresh at 2 s: 8 s left, only 3 s carry over; runs to 15 s.
+    assert_eq!(dot_ticks(2.0), 15);
+}
+
+fn proc_pack(rate: Value) -> SpecPack {
+    let mut proc_def = json!({ "name": "zap", "on": "hit", "damage": { "base": 1.0, "can_crit": false } });
+    for (k, v) in rate.as_object().unwrap() {
+        proc_def[k] = v.clone();
+    }
+    pack(json!({
+        "auto_attack": { "name": "melee", "period_ms": 1000, "damage": { "base": 1.0 } },
+        "procs": [proc_def],
+        "player": { "crit_percent": 20.0 },
+    }))
+}
+
+#[test]
+fn rppm_converges_to_its_rate() {
+    let r = run(&config(proc_pack(json!({ "rppm": 6.0 })), 600), &mut first_ready(0), 100);
+    let per_minute = source(&r, "zap").hits as f64 / 100.0 / 10.0;
+    assert!((per_minute - 6.0).abs() < 0.15, "{per_minute} procs per minute");
+}
+
+#[test]
+fn fixed_chance_and_crit_converge_to_their_rates() {
+    let r = run(&config(proc_pack(json!({ "chance": 0.3 })), 600), &mut first_ready(0), 50);
+    let melee = source(&r, "melee");
+    let rate = source(&r, "zap").hits as f64 / melee.hits as f64;
+    assert!((rate - 0.3).abs() < 0.01, "proc rate {rate}");
+    assert!((melee.crit_rate() - 0.20).abs() < 0.01, "crit rate {}", melee.crit_rate());
+}
+
+#[test]
+fn frenzy_stacks_speed_up_the_pet() {
+    let spec = |speed: f64| {
+        pack(json!({
+            "pet": { "name": "pet", "auto_attack": { "name": "claw", "period_ms": 2000, "damage": { "base": 1.0 } } },
+            "auras": [{ "name": "frenzy", "on": "pet", "duration_ms": 100000, "max_stacks": 3, "attack_speed_bonus": speed }],
+            "spells": [{ "name": "s", "cooldown_ms": 100000, "apply_auras": ["frenzy"] }]
+        }))
+    };
+    let slow = source(&run(&config(spec(0.0), 100), &mut first_ready(1), 1), "claw").hits;
+    let fast = source(&run(&config(spec(1.0), 100), &mut first_ready(1), 1), "claw").hits;
+    assert_eq!(slow, 50);
+    // The first swing (at 0 s, before Frenzy) schedules the next at 2 s; from
+    // then on +100 % attack speed halves the swing time: 0, 2, 3, ..., 99 s.
+    assert_eq!(fast, 99);
+}
+
+#[test]
+fn the_same_seed_gives_identical_results_and_chunking_does_not_matter() {
+    let c = config(proc_pack(json!({ "rppm": 3.0 })), 120);
+    let whole = run_batch(&c, &mut first_ready(0), 9, 0, 2_000).unwrap();
+    assert_eq!(whole, run_batch(&c, &mut first_ready(0), 9, 0, 2_000).unwrap());
+    let mut merged = BatchResult::default();
+    for k in (0..10).rev() {
+        merged.merge(&run_batch(&c, &mut first_ready(0), 9, k * 200, 200).unwrap());
+    }
+    assert_eq!(merged, whole);
+    let other_seed = run_batch(&c, &mut first_ready(0), 10, 0, 2_000).unwrap();
+    assert_ne!(other_seed.dps, whole.dps);
+}
+
+#[test]
+fn vary_length_varies_fight_length_within_bounds() {
+    let mut c = config(proc_pack(json!({ "chance": 0.1 })), 100);
+    c.fight.vary_length = 0.2;
+    let r = run(&c, &mut first_ready(0), 500);
+    assert!(r.fight_length.min >= 80.0 && r.fight_length.max <= 120.0);
+    assert!(r.fight_length.max - r.fight_length.min > 30.0);
+}
+
+#[test]
+fn config_errors_name_the_field() {
+    let spec = pack(json!({ "spells": [{ "name": "s", "apply_auras": ["nope"] }] }));
+    let err = run_batch(&config(spec, 10), &mut first_ready(1), 1, 0, 1).unwrap_err();
+    match err {
+        EngineError::Config(e) => {
+            assert_eq!(e.field, "spec.spells[0].apply_auras[0]");
+            assert!(e.message.contains("`nope`"));
+        }
+        other => panic!("expected a config error, got {other}"),
+    }
+    let bad_json = SimConfig::from_json(r#"{"spec": 5}"#).unwrap_err();
+    assert!(bad_json.to_string().contains("line 1"), "{bad_json}");
+}
+
+#[test]
+fn a_rotation_casting_an_unknown_spell_index_fails_the_batch() {
+    let spec = pack(json!({ "spells": [{ "name": "s" }] }));
+    let mut bad = |_: &[f64]| Ok(Action::Cast(7));
+    let err = run_batch(&config(spec, 10), &mut bad, 1, 0, 1).unwrap_err();
+    assert!(err.to_string().contains("spell index 7"), "{err}");
+}

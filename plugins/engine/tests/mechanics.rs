@@ -38,7 +38,11 @@ fn first_ready(spells: usize) -> impl FnMut(&[f64]) -> Result<Action, String> {
     }
 }
 
-fn run(config: &SimConfig, rotation: &mut dyn wowlab_engine::Rotation, iterations: u32) -> BatchResult {
+fn run(
+    config: &SimConfig,
+    rotation: &mut dyn wowlab_engine::Rotation,
+    iterations: u32,
+) -> BatchResult {
     run_batch(config, rotation, 42, 0, iterations).unwrap()
 }
 
@@ -120,7 +124,13 @@ fn casting_without_resource_is_refused() {
     let r = run(&config(spec, 30), &mut always, 1);
     let s = source(&r, "s");
     assert_eq!(s.casts, 2, "100 mana pays for two casts of 40");
-    assert!(s.first_refusal.as_ref().unwrap().reason.contains("not enough resource"));
+    assert!(
+        s.first_refusal
+            .as_ref()
+            .unwrap()
+            .reason
+            .contains("not enough resource")
+    );
 }
 
 #[test]
@@ -142,7 +152,10 @@ fn charges_recharge_one_at_a_time() {
     ]}));
     let mut seen = Vec::new();
     let mut rotation = |s: &[f64]| {
-        seen.push((s[snapshot::TIME], s[snapshot::spell(0, snapshot::SPELL_CHARGES)]));
+        seen.push((
+            s[snapshot::TIME],
+            s[snapshot::spell(0, snapshot::SPELL_CHARGES)],
+        ));
         first_ready(1)(s)
     };
     let r = run(&config(spec, 60), &mut rotation, 1);
@@ -182,7 +195,8 @@ fn dot_refresh_carries_over_at_most_30_percent() {
 }
 
 fn proc_pack(rate: Value) -> SpecPack {
-    let mut proc_def = json!({ "name": "zap", "on": "hit", "damage": { "base": 1.0, "can_crit": false } });
+    let mut proc_def =
+        json!({ "name": "zap", "on": "hit", "damage": { "base": 1.0, "can_crit": false } });
     for (k, v) in rate.as_object().unwrap() {
         proc_def[k] = v.clone();
     }
@@ -195,18 +209,33 @@ fn proc_pack(rate: Value) -> SpecPack {
 
 #[test]
 fn rppm_converges_to_its_rate() {
-    let r = run(&config(proc_pack(json!({ "rppm": 6.0 })), 600), &mut first_ready(0), 100);
+    let r = run(
+        &config(proc_pack(json!({ "rppm": 6.0 })), 600),
+        &mut first_ready(0),
+        100,
+    );
     let per_minute = source(&r, "zap").hits as f64 / 100.0 / 10.0;
-    assert!((per_minute - 6.0).abs() < 0.15, "{per_minute} procs per minute");
+    assert!(
+        (per_minute - 6.0).abs() < 0.15,
+        "{per_minute} procs per minute"
+    );
 }
 
 #[test]
 fn fixed_chance_and_crit_converge_to_their_rates() {
-    let r = run(&config(proc_pack(json!({ "chance": 0.3 })), 600), &mut first_ready(0), 50);
+    let r = run(
+        &config(proc_pack(json!({ "chance": 0.3 })), 600),
+        &mut first_ready(0),
+        50,
+    );
     let melee = source(&r, "melee");
     let rate = source(&r, "zap").hits as f64 / melee.hits as f64;
     assert!((rate - 0.3).abs() < 0.01, "proc rate {rate}");
-    assert!((melee.crit_rate() - 0.20).abs() < 0.01, "crit rate {}", melee.crit_rate());
+    assert!(
+        (melee.crit_rate() - 0.20).abs() < 0.01,
+        "crit rate {}",
+        melee.crit_rate()
+    );
 }
 
 #[test]
@@ -218,8 +247,16 @@ fn frenzy_stacks_speed_up_the_pet() {
             "spells": [{ "name": "s", "cooldown_ms": 100000, "apply_auras": ["frenzy"] }]
         }))
     };
-    let slow = source(&run(&config(spec(0.0), 100), &mut first_ready(1), 1), "claw").hits;
-    let fast = source(&run(&config(spec(1.0), 100), &mut first_ready(1), 1), "claw").hits;
+    let slow = source(
+        &run(&config(spec(0.0), 100), &mut first_ready(1), 1),
+        "claw",
+    )
+    .hits;
+    let fast = source(
+        &run(&config(spec(1.0), 100), &mut first_ready(1), 1),
+        "claw",
+    )
+    .hits;
     assert_eq!(slow, 50);
     // The first swing (at 0 s, before Frenzy) schedules the next at 2 s; from
     // then on +100 % attack speed halves the swing time: 0, 2, 3, ..., 99 s.
@@ -230,7 +267,10 @@ fn frenzy_stacks_speed_up_the_pet() {
 fn the_same_seed_gives_identical_results_and_chunking_does_not_matter() {
     let c = config(proc_pack(json!({ "rppm": 3.0 })), 120);
     let whole = run_batch(&c, &mut first_ready(0), 9, 0, 2_000).unwrap();
-    assert_eq!(whole, run_batch(&c, &mut first_ready(0), 9, 0, 2_000).unwrap());
+    assert_eq!(
+        whole,
+        run_batch(&c, &mut first_ready(0), 9, 0, 2_000).unwrap()
+    );
     let mut merged = BatchResult::default();
     for k in (0..10).rev() {
         merged.merge(&run_batch(&c, &mut first_ready(0), 9, k * 200, 200).unwrap());

@@ -63,6 +63,11 @@ pub struct RhaiRotation {
     engine: Engine,
     ast: AST,
     scope: Scope<'static>,
+    /// Scope length with only the name constants: rewound to after every
+    /// decision, so nothing a script defines survives into the next one
+    /// (a decision depends on the state alone, which keeps iterations
+    /// independent of how a job is chunked).
+    names: usize,
     state: Shared,
 }
 
@@ -106,6 +111,7 @@ impl RhaiRotation {
         Ok(Self {
             engine,
             ast,
+            names: scope.len(),
             scope,
             state,
         })
@@ -125,10 +131,11 @@ impl Rotation for RhaiRotation {
             }
             shared.copy_from_slice(state);
         }
-        let value: Dynamic = self
+        let value = self
             .engine
-            .eval_ast_with_scope(&mut self.scope, &self.ast)
-            .map_err(|e| runtime_error(&e))?;
+            .eval_ast_with_scope::<Dynamic>(&mut self.scope, &self.ast);
+        self.scope.rewind(self.names);
+        let value = value.map_err(|e| runtime_error(&e))?;
         if value.is_unit() {
             return Ok(Action::Wait(0));
         }

@@ -86,3 +86,15 @@ fn oversized_script_is_refused() {
     let big = "// x\n".repeat(20_000);
     assert!(matches!(rotation(&big), Err(RotationError::Invalid(_))));
 }
+
+#[test]
+fn nothing_a_script_defines_survives_into_the_next_decision() {
+    let script = "let first = !is_def_var(\"seen\");\nlet seen = true;\nif first { cast(fireball) } else { cast(frenzy) }";
+    let mut r = rotation(script).unwrap();
+    assert_eq!(r.decide(&state()), Ok(Action::Cast(0)));
+    assert_eq!(
+        r.decide(&state()),
+        Ok(Action::Cast(0)),
+        "`seen` must not survive the decision"
+    );
+}

@@ -1,0 +1,212 @@
+//! `wowlab` as a user runs it: real processes, real files.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const SPEC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/specs/bm_hunter.toml"
+);
+const SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/rotations/bm_hunter.rhai"
+);
+
+fn wowlab(home: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wowlab"))
+        .env("WOWLAB_HOME", home)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn sim_json(home: &std::path::Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "sim",
+        "--spec",
+        SPEC,
+        "--rotation",
+        SCRIPT,
+        "--json",
+        "--duration",
+        "60",
+    ];
+    args.extend_from_slice(extra);
+    let out = wowlab(home, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn sim_json_has_the_documented_fields() {
+    let home = tempfile::tempdir().unwrap();
+    let v: Value = serde_json::from_str(&sim_json(home.path(), &["--iterations", "500"])).unwrap();
+    for key in [
+        "iterations",
+        "mean_dps",
+        "std_dps",
+        "error_dps",
+        "min_dps",
+        "max_dps",
+        "engine",
+        "spells",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key} in {v}");
+    }
+    assert_eq!(v["iterations"], 500);
+    assert_eq!(
+        v["engine"].as_str().unwrap(),
+        wowlab::modules::hash_of(wowlab_artifacts::ENGINE)
+    );
+    let spells = v["spells"].as_array().unwrap();
+    let kc = spells.iter().find(|s| s["name"] == "kill_command").unwrap();
+    assert!(kc["casts_per_iteration"].as_f64().unwrap() > 5.0);
+    let shares: f64 = spells.iter().map(|s| s["share"].as_f64().unwrap()).sum();
+    assert!((shares - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn the_same_seed_gives_identical_json_on_any_thread_count() {
+    let home = tempfile::tempdir().unwrap();
+    let a = sim_json(
+        home.path(),
+        &["--iterations", "400", "--seed", "5", "--threads", "1"],
+    );
+    let b = sim_json(
+        home.path(),
+        &["--iterations", "400", "--seed", "5", "--threads", "3"],
+    );
+    let c = sim_json(home.path(), &["--iterations", "400", "--seed", "6"]);
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn target_error_stops_when_precise_enough() {
+    let home = tempfile::tempdir().unwrap();
+    let v: Value = serde_json::from_str(&sim_json(
+        home.path(),
+        &["--iterations", "100000", "--target-error", "0.5"],
+    ))
+    .unwrap();
+    let n = v["iterations"].as_u64().unwrap();
+    assert!(n < 100_000, "stopped early ({n})");
+    assert!(v["error_dps"].as_f64().unwrap() / v["mean_dps"].as_f64().unwrap() * 100.0 <= 0.5);
+}
+
+#[test]
+fn text_report_shows_distribution_and_spells() {
+    let home = tempfile::tempdir().unwrap();
+    let out = wowlab(
+        home.path(),
+        &[
+            "sim",
+            "--spec",
+            SPEC,
+            "--rotation",
+            SCRIPT,
+            "--iterations",
+            "200",
+        ],
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "DPS",
+        "p50",
+        "DPS distribution",
+        "kill_command",
+        "refused",
+        "█",
+    ] {
+        assert!(text.contains(needle), "missing {needle} in\n{text}");
+    }
+}
+
+#[test]
+fn a_bad_script_fails_with_line_and_column() {
+    let home = tempfile::tempdir().unwrap();
+    let script = home.path().join("bad.rhai");
+    std::fs::write(&script, "if ready(kill_command) {\n  cast(kill_command\n}").unwrap();
+    let out = wowlab(
+        home.path(),
+        &[
+            "sim",
+            "--spec",
+            SPEC,
+            "--rotation",
+            script.to_str().unwrap(),
+            "--iterations",
+            "10",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("3:1"), "{err}");
+}
+
+#[test]
+fn a_malformed_spec_pack_names_the_field() {
+    let home = tempfile::tempdir().unwrap();
+    let spec = home.path().join("bad.toml");
+    let text = std::fs::read_to_string(SPEC)
+        .unwrap()
+        .replace("cost = 30", "cost = \"thirty\"");
+    std::fs::write(&spec, text).unwrap();
+    let out = wowlab(
+        home.path(),
+        &[
+            "sim",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--rotation",
+            SCRIPT,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("cost"), "{err}");
+    assert!(err.contains("bad.toml"), "{err}");
+}
+
+#[test]
+fn module_add_prints_the_hash_and_ls_lists_it() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("engine.wasm");
+    std::fs::write(&file, wowlab_artifacts::ENGINE).unwrap();
+    let out = wowlab(home.path(), &["module", "add", file.to_str().unwrap()]);
+    assert!(out.status.success());
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert_eq!(hash, wowlab::modules::hash_of(wowlab_artifacts::ENGINE));
+    let ls = String::from_utf8(wowlab(home.path(), &["module", "ls"]).stdout).unwrap();
+    assert!(ls.contains(&hash), "{ls}");
+    assert_eq!(ls.lines().count(), 2, "engine and rhai: {ls}");
+}
+
+#[test]
+fn an_unknown_engine_hash_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let out = wowlab(
+        home.path(),
+        &[
+            "sim",
+            "--spec",
+            SPEC,
+            "--rotation",
+            SCRIPT,
+            "--engine",
+            &"ab".repeat(32),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("not in the store")
+    );
+}

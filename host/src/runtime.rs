@@ -35,6 +35,9 @@ mod rotation_bindings {
 use engine_bindings::wowlab::sim::rotation::Host as RotationImport;
 use engine_bindings::wowlab::sim::types::Action;
 
+/// The engine's memory cap is at least this, whatever the rotation's is.
+const ENGINE_MIN_MEMORY: usize = 256 << 20;
+
 /// How often the epoch advances; deadlines are multiples of this.
 const EPOCH_TICK: Duration = Duration::from_millis(5);
 
@@ -106,17 +109,44 @@ pub enum BatchError {
     Guest(String),
 }
 
-/// The rotation component, instantiated and initialised, in its own store.
-struct RotationInstance {
+/// A rotation component, instantiated and initialised, in its own store.
+pub struct RotationInstance {
     store: Store<Sandbox>,
     bindings: rotation_bindings::RotationWorld,
     decision_ticks: u64,
 }
 
+impl RotationInstance {
+    /// One decision through the component boundary.
+    pub fn decide(
+        &mut self,
+        state: &[f64],
+    ) -> wasmtime::Result<Result<wowlab_engine::Action, String>> {
+        use rotation_bindings::wowlab::sim::types::Action as Wit;
+        self.store.set_epoch_deadline(self.decision_ticks);
+        let decided = self
+            .bindings
+            .wowlab_sim_rotation()
+            .call_decide(&mut self.store, state)?;
+        Ok(decided.map(|a| match a {
+            Wit::Cast(s) => wowlab_engine::Action::Cast(s),
+            Wit::Wait(ms) => wowlab_engine::Action::Wait(ms),
+        }))
+    }
+}
+
+/// The rotation behind the engine's `rotation` import.
+pub enum HostRotation {
+    /// A rotation component (rhai, or any component of the rotation world).
+    Component(RotationInstance),
+    /// A rotation compiled into the host.
+    Native(Box<dyn wowlab_engine::Rotation + Send>),
+}
+
 /// Store data of the engine: its sandbox, and the rotation it calls.
 struct EngineState {
     sandbox: Sandbox,
-    rotation: RotationInstance,
+    rotation: HostRotation,
 }
 
 impl wasmtime_wasi::WasiView for EngineState {
@@ -138,18 +168,15 @@ impl RotationImport for EngineState {
     }
 
     fn decide(&mut self, state: Vec<f64>) -> wasmtime::Result<Result<Action, String>> {
-        let r = &mut self.rotation;
-        r.store.set_epoch_deadline(r.decision_ticks);
-        let decided = r
-            .bindings
-            .wowlab_sim_rotation()
-            .call_decide(&mut r.store, &state)
-            .map_err(|e| {
+        let decided = match &mut self.rotation {
+            HostRotation::Component(r) => r.decide(&state).map_err(|e| {
                 wasmtime::Error::new(GuestFault::Rotation(describe_trap(&e, "decision")))
-            })?;
+            })?,
+            HostRotation::Native(r) => r.decide(&state),
+        };
         Ok(decided.map(|a| match a {
-            rotation_bindings::wowlab::sim::types::Action::Cast(s) => Action::Cast(s),
-            rotation_bindings::wowlab::sim::types::Action::Wait(ms) => Action::Wait(ms),
+            wowlab_engine::Action::Cast(s) => Action::Cast(s),
+            wowlab_engine::Action::Wait(ms) => Action::Wait(ms),
         }))
     }
 }
@@ -216,8 +243,43 @@ impl Simulator {
         })
     }
 
-    /// Instantiates both components and initialises the rotation with the
+    /// Instantiates the rotation component and initialises it with the
     /// spec's names and the rotation source (e.g. a script).
+    pub fn rotation(
+        &self,
+        runtime: &Runtime,
+        spells: &[String],
+        auras: &[String],
+        source: &str,
+    ) -> Result<RotationInstance, BatchError> {
+        let limits = runtime.limits();
+        let mut store = Store::new(runtime.engine(), Sandbox::new(limits.memory_bytes));
+        store.limiter(|s| &mut s.limits);
+        let decision_ticks = Runtime::ticks(limits.decision_timeout);
+        store.set_epoch_deadline(decision_ticks);
+        let init_fault = |e: wasmtime::Error| {
+            BatchError::Guest(format!("rotation: {}", describe_trap(&e, "init")))
+        };
+        let bindings = rotation_bindings::RotationWorld::instantiate(
+            &mut store,
+            &self.rotation_component,
+            &self.rotation_linker,
+        )
+        .map_err(init_fault)?;
+        store.set_epoch_deadline(decision_ticks);
+        bindings
+            .wowlab_sim_rotation()
+            .call_init(&mut store, spells, auras, source)
+            .map_err(init_fault)?
+            .map_err(|e| BatchError::Engine(EngineError::Rotation(e)))?;
+        Ok(RotationInstance {
+            store,
+            bindings,
+            decision_ticks,
+        })
+    }
+
+    /// An engine instance calling the rotation component (see [`Self::rotation`]).
     pub fn worker<'a>(
         &self,
         runtime: &'a Runtime,
@@ -225,30 +287,20 @@ impl Simulator {
         auras: &[String],
         source: &str,
     ) -> Result<Worker<'a>, BatchError> {
+        let rotation = self.rotation(runtime, spells, auras, source)?;
+        self.worker_with(runtime, HostRotation::Component(rotation))
+    }
+
+    /// An engine instance calling `rotation`.
+    pub fn worker_with<'a>(
+        &self,
+        runtime: &'a Runtime,
+        rotation: HostRotation,
+    ) -> Result<Worker<'a>, BatchError> {
         let limits = runtime.limits();
-        let mut rstore = Store::new(runtime.engine(), Sandbox::new(limits.memory_bytes));
-        rstore.limiter(|s| &mut s.limits);
-        let decision_ticks = Runtime::ticks(limits.decision_timeout);
-        rstore.set_epoch_deadline(decision_ticks);
-        let rbindings = rotation_bindings::RotationWorld::instantiate(
-            &mut rstore,
-            &self.rotation_component,
-            &self.rotation_linker,
-        )
-        .map_err(|e| BatchError::Guest(format!("rotation: {}", describe_trap(&e, "init"))))?;
-        rstore.set_epoch_deadline(decision_ticks);
-        rbindings
-            .wowlab_sim_rotation()
-            .call_init(&mut rstore, spells, auras, source)
-            .map_err(|e| BatchError::Guest(format!("rotation: {}", describe_trap(&e, "init"))))?
-            .map_err(|e| BatchError::Engine(EngineError::Rotation(e)))?;
         let state = EngineState {
-            sandbox: Sandbox::new(limits.memory_bytes.max(256 << 20)),
-            rotation: RotationInstance {
-                store: rstore,
-                bindings: rbindings,
-                decision_ticks,
-            },
+            sandbox: Sandbox::new(limits.memory_bytes.max(ENGINE_MIN_MEMORY)),
+            rotation,
         };
         let mut store = Store::new(runtime.engine(), state);
         store.limiter(|s| &mut s.sandbox.limits);

@@ -87,8 +87,13 @@ impl Runtime {
         self.limits
     }
 
+    /// Epoch ticks for a deadline; a zero timeout expires at once.
     fn ticks(d: Duration) -> u64 {
-        (d.as_micros() / EPOCH_TICK.as_micros()).max(1) as u64
+        if d.is_zero() {
+            0
+        } else {
+            (d.as_micros() / EPOCH_TICK.as_micros()).max(1) as u64
+        }
     }
 }
 

@@ -1,87 +1,10 @@
 //! The engine and Rhai components under wasmtime against the native build.
 
-use std::path::Path;
+mod common;
 
-use wowlab::modules::ModuleStore;
-use wowlab::runtime::{BatchError, Runtime, Simulator};
-use wowlab::sandbox::SandboxLimits;
-use wowlab::simulate::{Builtins, SimRequest, config_for};
-use wowlab::spec_file;
+use common::{SCRIPT, names, setup, wasm_batch};
 use wowlab_engine::{BatchResult, run_batch};
 use wowlab_rhai::{Limits, RhaiRotation};
-
-const SPEC: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../examples/specs/bm_hunter.toml"
-);
-const SCRIPT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../examples/rotations/bm_hunter.rhai"
-);
-
-fn request(script: &str) -> SimRequest {
-    SimRequest {
-        spec: spec_file::load(Path::new(SPEC)).unwrap(),
-        script: script.to_string(),
-        iterations: 300,
-        duration_s: 120.0,
-        vary_length: 0.1,
-        targets: 1,
-        seed: 77,
-        threads: 1,
-        engine: None,
-        target_error: None,
-    }
-}
-
-struct Setup {
-    _home: tempfile::TempDir,
-    runtime: Runtime,
-    simulator: Simulator,
-    request: SimRequest,
-    json: String,
-}
-
-fn setup(script: &str) -> Setup {
-    let home = tempfile::tempdir().unwrap();
-    let store = ModuleStore::new(home.path());
-    let runtime = Runtime::new(SandboxLimits::default()).unwrap();
-    let b = Builtins::install(&store).unwrap();
-    let engine = store
-        .component(runtime.engine(), &b.engine, &store.get(&b.engine).unwrap())
-        .unwrap();
-    let rhai = store
-        .component(runtime.engine(), &b.rhai, &store.get(&b.rhai).unwrap())
-        .unwrap();
-    let simulator = Simulator::new(&runtime, engine, rhai).unwrap();
-    let request = request(script);
-    let json = config_for(&request, &b.engine, &b.rhai)
-        .unwrap()
-        .canonical_json();
-    Setup {
-        _home: home,
-        runtime,
-        simulator,
-        request,
-        json,
-    }
-}
-
-fn names(s: &Setup) -> (Vec<String>, Vec<String>) {
-    let spec = &s.request.spec;
-    (
-        spec.spells.iter().map(|x| x.name.clone()).collect(),
-        spec.auras.iter().map(|x| x.name.clone()).collect(),
-    )
-}
-
-fn wasm_batch(s: &Setup, first: u64, count: u32) -> Result<BatchResult, BatchError> {
-    let (spells, auras) = names(s);
-    let mut worker = s
-        .simulator
-        .worker(&s.runtime, &spells, &auras, &s.request.script)?;
-    worker.run_batch(&s.json, s.request.seed, first, count)
-}
 
 #[test]
 fn wasm_and_native_engines_give_identical_results() {

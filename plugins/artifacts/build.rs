@@ -84,8 +84,21 @@ fn build_guest(workspace: &Path, target_dir: &Path, package: &str) {
         .args(["--target", TARGET, "--profile", PROFILE])
         .env("CARGO_TARGET_DIR", target_dir);
     // Settings of the outer build that must not leak into the guest build.
+    // Paths of the checkout and of cargo's home end up in the wasm (panic
+    // locations); remap them so the same source gives the same module hash
+    // wherever it is built.
+    let mut remaps = vec![format!(
+        "--remap-path-prefix={}=/wowlab",
+        workspace.display()
+    )];
+    let cargo_home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    if let Some(home) = cargo_home {
+        remaps.push(format!("--remap-path-prefix={}=/cargo", home.display()));
+    }
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", remaps.join("\x1f"));
     for var in [
-        "CARGO_ENCODED_RUSTFLAGS",
         "RUSTFLAGS",
         "RUSTC_WRAPPER",
         "RUSTC_WORKSPACE_WRAPPER",

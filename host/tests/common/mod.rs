@@ -1,0 +1,95 @@
+//! Shared set-up of the tests that run the components in-process.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use wowlab::modules::ModuleStore;
+use wowlab::runtime::{BatchError, Runtime, Simulator};
+use wowlab::sandbox::SandboxLimits;
+use wowlab::simulate::{Builtins, SimRequest, config_for};
+use wowlab::spec_file;
+use wowlab_engine::BatchResult;
+
+/// The reference spec pack.
+pub const SPEC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/specs/bm_hunter.toml"
+);
+/// The reference rotation.
+pub const SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/rotations/bm_hunter.rhai"
+);
+
+/// A 120 s reference fight with ±10 % length, seed 77.
+pub fn request(script: &str) -> SimRequest {
+    SimRequest {
+        spec: spec_file::load(Path::new(SPEC)).unwrap(),
+        script: script.to_string(),
+        iterations: 300,
+        duration_s: 120.0,
+        vary_length: 0.1,
+        targets: 1,
+        seed: 77,
+        threads: 1,
+        engine: None,
+        target_error: None,
+    }
+}
+
+/// A runtime with the built-in components compiled, and a config to run.
+pub struct Setup {
+    _home: tempfile::TempDir,
+    pub runtime: Runtime,
+    pub simulator: Simulator,
+    pub request: SimRequest,
+    pub json: String,
+}
+
+pub fn setup(script: &str) -> Setup {
+    setup_with(script, SandboxLimits::default())
+}
+
+pub fn setup_with(script: &str, limits: SandboxLimits) -> Setup {
+    let home = tempfile::tempdir().unwrap();
+    let store = ModuleStore::new(home.path());
+    let runtime = Runtime::new(limits).unwrap();
+    let b = Builtins::install(&store).unwrap();
+    let engine = store
+        .component(runtime.engine(), &b.engine, &store.get(&b.engine).unwrap())
+        .unwrap();
+    let rhai = store
+        .component(runtime.engine(), &b.rhai, &store.get(&b.rhai).unwrap())
+        .unwrap();
+    let simulator = Simulator::new(&runtime, engine, rhai).unwrap();
+    let request = request(script);
+    let json = config_for(&request, &b.engine, &b.rhai)
+        .unwrap()
+        .canonical_json();
+    Setup {
+        _home: home,
+        runtime,
+        simulator,
+        request,
+        json,
+    }
+}
+
+/// The spell and aura names of the reference pack.
+pub fn names(s: &Setup) -> (Vec<String>, Vec<String>) {
+    let spec = &s.request.spec;
+    (
+        spec.spells.iter().map(|x| x.name.clone()).collect(),
+        spec.auras.iter().map(|x| x.name.clone()).collect(),
+    )
+}
+
+/// Runs one batch on a fresh engine + rotation pair.
+pub fn wasm_batch(s: &Setup, first: u64, count: u32) -> Result<BatchResult, BatchError> {
+    let (spells, auras) = names(s);
+    let mut worker = s
+        .simulator
+        .worker(&s.runtime, &spells, &auras, &s.request.script)?;
+    worker.run_batch(&s.json, s.request.seed, first, count)
+}

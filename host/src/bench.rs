@@ -13,6 +13,7 @@ use wowlab::runtime::{HostRotation, Runtime, Simulator};
 use wowlab::sandbox::SandboxLimits;
 use wowlab::simulate::{Builtins, SimRequest, config_for};
 use wowlab::spec_file;
+use wowlab_engine::spec::SpecPack;
 use wowlab_engine::{Action, Rotation, SimConfig, snapshot};
 use wowlab_rhai::{Limits, RhaiRotation};
 
@@ -126,19 +127,11 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
     let mut figures = Vec::new();
     for seconds in [300.0, 60.0] {
         let iterations = (args.iterations as f64 * 300.0 / seconds) as u64;
-        let request = SimRequest {
-            spec: spec.clone(),
-            script: script.clone(),
-            iterations,
-            duration_s: seconds,
-            vary_length: 0.0,
-            targets: 1,
-            seed: 1,
-            threads: 1,
-            engine: None,
-            target_error: None,
-        };
-        let config = config_for(&request, &b.engine, &b.rhai)?;
+        let config = config_for(
+            &single_thread(&spec, &script, seconds, iterations),
+            &b.engine,
+            &b.rhai,
+        )?;
         let json = config.canonical_json();
         let mut row = |engine: &str, rotation: &str, rate: f64| {
             println!(
@@ -184,25 +177,7 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
         println!("  {name:<32} {:.2}x", short / long);
     }
 
-    let config = SimConfig::from_json(
-        &config_for(
-            &SimRequest {
-                spec: spec.clone(),
-                script: script.clone(),
-                iterations: 1,
-                duration_s: 300.0,
-                vary_length: 0.0,
-                targets: 1,
-                seed: 1,
-                threads: 1,
-                engine: None,
-                target_error: None,
-            },
-            &b.engine,
-            &b.rhai,
-        )?
-        .canonical_json(),
-    )?;
+    let config = config_for(&single_thread(&spec, &script, 300.0, 1), &b.engine, &b.rhai)?;
     let mut recorder = Recorder {
         inner: rust_native()?,
         states: Vec::new(),
@@ -242,6 +217,22 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
         "rhai (wasm component, host call)"
     );
     Ok(())
+}
+
+/// A 1-target fight of `seconds` with a fixed length, seed 1, on one thread.
+fn single_thread(spec: &SpecPack, script: &str, seconds: f64, iterations: u64) -> SimRequest {
+    SimRequest {
+        spec: spec.clone(),
+        script: script.to_string(),
+        iterations,
+        duration_s: seconds,
+        vary_length: 0.0,
+        targets: 1,
+        seed: 1,
+        threads: 1,
+        engine: None,
+        target_error: None,
+    }
 }
 
 fn native_rate(config: &SimConfig, rotation: &mut dyn Rotation, iterations: u64) -> Result<f64> {

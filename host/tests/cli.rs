@@ -21,19 +21,17 @@ fn wowlab(home: &std::path::Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn sim_json(home: &std::path::Path, extra: &[&str]) -> String {
-    let mut args = vec![
-        "sim",
-        "--spec",
-        SPEC,
-        "--rotation",
-        SCRIPT,
-        "--json",
-        "--duration",
-        "60",
-    ];
+/// `wowlab sim` of the reference pack and rotation, with `extra` arguments.
+fn sim(home: &std::path::Path, extra: &[&str]) -> Output {
+    let mut args = vec!["sim", "--spec", SPEC, "--rotation", SCRIPT];
     args.extend_from_slice(extra);
-    let out = wowlab(home, &args);
+    wowlab(home, &args)
+}
+
+fn sim_json(home: &std::path::Path, extra: &[&str]) -> String {
+    let mut args = vec!["--json", "--duration", "60"];
+    args.extend_from_slice(extra);
+    let out = sim(home, &args);
     assert!(
         out.status.success(),
         "{}",
@@ -102,18 +100,7 @@ fn target_error_stops_when_precise_enough() {
 #[test]
 fn text_report_shows_distribution_and_spells() {
     let home = tempfile::tempdir().unwrap();
-    let out = wowlab(
-        home.path(),
-        &[
-            "sim",
-            "--spec",
-            SPEC,
-            "--rotation",
-            SCRIPT,
-            "--iterations",
-            "200",
-        ],
-    );
+    let out = sim(home.path(), &["--iterations", "200"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     for needle in [
@@ -191,18 +178,7 @@ fn module_add_prints_the_hash_and_ls_lists_it() {
 #[test]
 fn an_unknown_engine_hash_is_refused() {
     let home = tempfile::tempdir().unwrap();
-    let out = wowlab(
-        home.path(),
-        &[
-            "sim",
-            "--spec",
-            SPEC,
-            "--rotation",
-            SCRIPT,
-            "--engine",
-            &"ab".repeat(32),
-        ],
-    );
+    let out = sim(home.path(), &["--engine", &"ab".repeat(32)]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8(out.stderr)

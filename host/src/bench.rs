@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use wowlab::modules::ModuleStore;
 use wowlab::runtime::{HostRotation, Runtime, Simulator};
 use wowlab::sandbox::SandboxLimits;
-use wowlab::simulate::{Builtins, SimRequest, config_for};
+use wowlab::simulate::{Builtins, RotationInput, SimRequest, config_for};
 use wowlab::spec_file;
 use wowlab_engine::spec::SpecPack;
 use wowlab_engine::{Action, Rotation, SimConfig, snapshot};
@@ -223,7 +223,7 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
 fn single_thread(spec: &SpecPack, script: &str, seconds: f64, iterations: u64) -> SimRequest {
     SimRequest {
         spec: spec.clone(),
-        script: script.to_string(),
+        rotation: RotationInput::Rhai(script.to_string()),
         iterations,
         duration_s: seconds,
         vary_length: 0.0,

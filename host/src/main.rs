@@ -10,7 +10,7 @@ use wowlab::modules::ModuleStore;
 use wowlab::report::{self, Report};
 use wowlab::runtime::Runtime;
 use wowlab::sandbox::SandboxLimits;
-use wowlab::simulate::{self, SimRequest};
+use wowlab::simulate::{self, RotationInput, SimRequest};
 use wowlab::spec_file;
 
 mod bench;
@@ -49,9 +49,12 @@ struct SimArgs {
     /// Spec pack (TOML, or JSON with a .json extension).
     #[arg(long)]
     spec: PathBuf,
-    /// Rotation script (Rhai).
+    /// Rotation: a Rhai script, or a wasm component (e.g. built with the sdk).
     #[arg(long)]
     rotation: PathBuf,
+    /// Rotation backend: auto (by file), rhai or wasm.
+    #[arg(long, default_value = "auto")]
+    backend: String,
     /// Iterations (with --target-error: the most to run).
     #[arg(long, default_value_t = 10_000)]
     iterations: u64,
@@ -119,14 +122,16 @@ fn run(cli: Cli) -> Result<()> {
 
 fn sim(store: &ModuleStore, limits: SandboxLimits, args: SimArgs) -> Result<()> {
     let spec = spec_file::load(&args.spec)?;
-    let script = std::fs::read_to_string(&args.rotation)
+    let bytes = std::fs::read(&args.rotation)
         .with_context(|| format!("reading rotation {}", args.rotation.display()))?;
+    let rotation = RotationInput::from_file(bytes, &args.backend)
+        .with_context(|| format!("rotation {}", args.rotation.display()))?;
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let request = SimRequest {
         spec,
-        script,
+        rotation,
         iterations: args.iterations,
         duration_s: args.duration,
         vary_length: args.vary_length,

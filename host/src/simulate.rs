@@ -25,8 +25,8 @@ pub const ROUND: u64 = 1_000;
 pub struct SimRequest {
     /// The spec pack.
     pub spec: SpecPack,
-    /// The Rhai rotation script.
-    pub script: String,
+    /// The rotation.
+    pub rotation: RotationInput,
     /// Iterations to run; with `target_error`, the most to run.
     pub iterations: u64,
     /// Fight length in seconds.
@@ -43,6 +43,52 @@ pub struct SimRequest {
     pub engine: Option<String>,
     /// Stop once the 95 % error of the mean is below this percent of it.
     pub target_error: Option<f64>,
+}
+
+/// A rotation as the user gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RotationInput {
+    /// A Rhai script, run by the built-in Rhai component.
+    Rhai(String),
+    /// A component of the `rotation-world` world (e.g. built with the sdk).
+    Wasm(Vec<u8>),
+}
+
+impl RotationInput {
+    /// Reads a rotation file: a wasm component by its magic bytes, otherwise
+    /// a Rhai script. `backend` ("auto", "rhai", "wasm") must agree with it.
+    pub fn from_file(bytes: Vec<u8>, backend: &str) -> Result<Self> {
+        let is_wasm = bytes.starts_with(b"\0asm");
+        match (backend, is_wasm) {
+            ("auto" | "wasm", true) => Ok(Self::Wasm(bytes)),
+            ("auto" | "rhai", false) => String::from_utf8(bytes)
+                .map(Self::Rhai)
+                .map_err(|_| anyhow::anyhow!("a Rhai script must be UTF-8 text")),
+            ("wasm", false) => {
+                bail!("--backend wasm needs a wasm component, and this file is not wasm")
+            }
+            ("rhai", true) => {
+                bail!("--backend rhai needs a script, and this file is a wasm module")
+            }
+            (other, _) => bail!("unknown backend `{other}`: use auto, rhai or wasm"),
+        }
+    }
+
+    /// The backend name recorded in the config.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Rhai(_) => "rhai",
+            Self::Wasm(_) => "wasm",
+        }
+    }
+
+    /// What `init` receives: the script, or nothing for a component.
+    pub fn source(&self) -> &str {
+        match self {
+            Self::Rhai(script) => script,
+            Self::Wasm(_) => "",
+        }
+    }
 }
 
 /// A finished simulation.
@@ -72,8 +118,9 @@ impl Builtins {
     }
 }
 
-/// Builds the config a request describes.
-pub fn config_for(request: &SimRequest, engine: &str, rhai: &str) -> Result<SimConfig> {
+/// Builds the config a request describes; `rotation_module` is the hash of
+/// the component that runs the rotation.
+pub fn config_for(request: &SimRequest, engine: &str, rotation_module: &str) -> Result<SimConfig> {
     if !(request.duration_s > 0.0 && request.duration_s <= 3600.0) {
         bail!(
             "--duration must be between 0 and 3600 seconds (got {})",
@@ -90,9 +137,12 @@ pub fn config_for(request: &SimRequest, engine: &str, rhai: &str) -> Result<SimC
     );
     config.engine = engine.to_string();
     config.rotation = RotationRef {
-        backend: "rhai".into(),
-        module: rhai.to_string(),
-        script: crate::modules::hash_of(request.script.as_bytes()),
+        backend: request.rotation.backend().into(),
+        module: rotation_module.to_string(),
+        script: match &request.rotation {
+            RotationInput::Rhai(script) => crate::modules::hash_of(script.as_bytes()),
+            RotationInput::Wasm(_) => String::new(),
+        },
     };
     Ok(config)
 }
@@ -110,11 +160,15 @@ pub fn run(
     let builtins = Builtins::install(store)?;
     let engine_hash = request.engine.clone().unwrap_or(builtins.engine);
     let engine_bytes = store.get(&engine_hash)?;
-    let rhai_bytes = store.get(&builtins.rhai)?;
+    let rotation_hash = match &request.rotation {
+        RotationInput::Rhai(_) => builtins.rhai,
+        RotationInput::Wasm(bytes) => store.add(bytes)?,
+    };
+    let rotation_bytes = store.get(&rotation_hash)?;
     let engine = store.component(runtime.engine(), &engine_hash, &engine_bytes)?;
-    let rhai = store.component(runtime.engine(), &builtins.rhai, &rhai_bytes)?;
-    let simulator = Simulator::new(runtime, engine, rhai)?;
-    let config = config_for(request, &engine_hash, &builtins.rhai)?;
+    let rotation = store.component(runtime.engine(), &rotation_hash, &rotation_bytes)?;
+    let simulator = Simulator::new(runtime, engine, rotation)?;
+    let config = config_for(request, &engine_hash, &rotation_hash)?;
     let json = config.canonical_json();
     let spells: Vec<String> = config.spec.spells.iter().map(|s| s.name.clone()).collect();
     let auras: Vec<String> = config.spec.auras.iter().map(|a| a.name.clone()).collect();
@@ -133,7 +187,7 @@ pub fn run(
                 json: &json,
                 spells: &spells,
                 auras: &auras,
-                script: &request.script,
+                source: request.rotation.source(),
                 seed: request.seed,
                 first: done,
                 count: round,
@@ -158,7 +212,7 @@ struct RangeJob<'a> {
     json: &'a str,
     spells: &'a [String],
     auras: &'a [String],
-    script: &'a str,
+    source: &'a str,
     seed: u64,
     first: u64,
     count: u64,
@@ -185,7 +239,7 @@ fn run_range(
                     failed.store(true, Ordering::Relaxed);
                     first_error.lock().unwrap().get_or_insert(e);
                 };
-                let mut worker = match simulator.worker(runtime, job.spells, job.auras, job.script)
+                let mut worker = match simulator.worker(runtime, job.spells, job.auras, job.source)
                 {
                     Ok(w) => w,
                     Err(e) => return fail(e),

@@ -186,3 +186,47 @@ fn an_unknown_engine_hash_is_refused() {
             .contains("not in the store")
     );
 }
+
+#[test]
+fn a_wasm_rotation_runs_from_its_file_and_matches_the_script() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("bm_hunter_rs.wasm");
+    std::fs::write(&file, wowlab_artifacts::BM_HUNTER_RS).unwrap();
+    let args = [
+        "--json",
+        "--duration",
+        "60",
+        "--iterations",
+        "300",
+        "--seed",
+        "4",
+    ];
+    let run = |rotation: &str| {
+        let mut all = vec!["sim", "--spec", SPEC, "--rotation", rotation];
+        all.extend_from_slice(&args);
+        let out = wowlab(home.path(), &all);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let wasm = run(file.to_str().unwrap());
+    let rhai = run(SCRIPT);
+    assert_eq!(wasm["rotation"]["backend"], "wasm");
+    assert_eq!(
+        wasm["rotation"]["module"].as_str().unwrap(),
+        wowlab::modules::hash_of(wowlab_artifacts::BM_HUNTER_RS)
+    );
+    assert_eq!(wasm["mean_dps"], rhai["mean_dps"]);
+    assert_eq!(wasm["spells"], rhai["spells"]);
+}
+
+#[test]
+fn a_backend_that_does_not_fit_the_file_is_an_error() {
+    let home = tempfile::tempdir().unwrap();
+    let out = sim(home.path(), &["--backend", "wasm"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("not wasm"));
+}

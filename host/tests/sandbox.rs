@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use common::{SCRIPT, setup, setup_with, wasm_batch};
 use wowlab::sandbox::SandboxLimits;
+use wowlab::simulate::RotationInput;
 
 /// The interfaces a guest may import: our contract, and the WASI interfaces
 /// Rust's standard library imports (linked to an empty context).
@@ -53,7 +54,8 @@ fn a_rotation_over_its_time_limit_is_stopped_and_the_host_carries_on() {
         decision_timeout: Duration::ZERO,
         ..SandboxLimits::default()
     };
-    let s = setup_with(&std::fs::read_to_string(SCRIPT).unwrap(), limits);
+    let script = std::fs::read_to_string(SCRIPT).unwrap();
+    let s = setup_with(RotationInput::Rhai(script), limits);
     let err = wasm_batch(&s, 0, 1).unwrap_err().to_string();
     assert!(err.contains("time limit"), "{err}");
 
@@ -67,7 +69,7 @@ fn a_rotation_over_its_memory_cap_is_refused() {
         memory_bytes: 256 << 10,
         ..SandboxLimits::default()
     };
-    let s = setup_with("wait()", limits);
+    let s = setup_with(RotationInput::Rhai("wait()".into()), limits);
     let err = wasm_batch(&s, 0, 1).unwrap_err().to_string();
     assert!(err.to_lowercase().contains("memory"), "{err}");
 }

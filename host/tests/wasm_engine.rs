@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{SCRIPT, names, setup, wasm_batch};
+use common::{SCRIPT, names, setup, setup_with, wasm_batch};
+use wowlab::sandbox::SandboxLimits;
+use wowlab::simulate::RotationInput;
 use wowlab_engine::{BatchResult, run_batch};
 use wowlab_rhai::{Limits, RhaiRotation};
 
@@ -61,4 +63,16 @@ fn an_endless_script_is_stopped() {
     let s = setup("loop { }");
     let err = wasm_batch(&s, 0, 1).unwrap_err().to_string();
     assert!(err.to_lowercase().contains("too many operations"), "{err}");
+}
+
+#[test]
+fn the_sdk_rotation_gives_the_same_results_as_the_rhai_script() {
+    let rhai = setup(&std::fs::read_to_string(SCRIPT).unwrap());
+    let sdk = setup_with(
+        RotationInput::Wasm(wowlab_artifacts::BM_HUNTER_RS.to_vec()),
+        SandboxLimits::default(),
+    );
+    let a = wasm_batch(&rhai, 0, 200).unwrap();
+    let b = wasm_batch(&sdk, 0, 200).unwrap();
+    assert_eq!(a, b);
 }

@@ -11,16 +11,48 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TARGET: &str = "wasm32-wasip2";
-const PROFILE: &str = "guest";
 
-/// The guests: (package, artifact file stem, an export name it must contain).
-/// Each is built on its own, with its `component` feature, and copied out
-/// right away: the Rhai guest depends on the engine library, and its build
-/// leaves a featureless engine artifact at the engine's path, so the engine
-/// is built last and every copy is checked for the export it must have.
-const GUESTS: &[(&str, &str, &str)] = &[
-    ("wowlab-rhai", "wowlab_rhai", "wowlab:sim/rotation@"),
-    ("wowlab-engine", "wowlab_engine", "wowlab:sim/simulator@"),
+/// A guest component built from this repository.
+struct Guest {
+    /// Manifest of the crate, relative to the workspace.
+    manifest: &'static str,
+    /// Cargo profile it is built with.
+    profile: &'static str,
+    /// Features to enable.
+    features: &'static [&'static str],
+    /// File stem of the artifact.
+    stem: &'static str,
+    /// An export name the artifact must contain (its world).
+    export: &'static str,
+}
+
+/// Each guest is built on its own and copied out right away: the Rhai guest
+/// depends on the engine library, and its build leaves a featureless engine
+/// artifact at the engine's path, so the engine is built last and every copy
+/// is checked for the export it must have.
+const GUESTS: &[Guest] = &[
+    Guest {
+        manifest: "plugins/rhai/Cargo.toml",
+        profile: "guest",
+        features: &["component"],
+        stem: "wowlab_rhai",
+        export: "wowlab:sim/rotation@",
+    },
+    Guest {
+        manifest: "plugins/engine/Cargo.toml",
+        profile: "guest",
+        features: &["component"],
+        stem: "wowlab_engine",
+        export: "wowlab:sim/simulator@",
+    },
+    // The sdk example: a crate of its own, as a rotation author has it.
+    Guest {
+        manifest: "examples/rotations/bm_hunter_rs/Cargo.toml",
+        profile: "release",
+        features: &[],
+        stem: "bm_hunter_rs",
+        export: "wowlab:sim/rotation@",
+    },
 ];
 
 fn main() {
@@ -38,19 +70,27 @@ fn main() {
         .join("wasm-guests");
 
     ensure_target_installed();
-    for (package, stem, export) in GUESTS {
-        build_guest(&workspace, &target_dir, package);
-        let built = target_dir.join(TARGET).join(PROFILE);
+    for guest in GUESTS {
+        build_guest(&workspace, &target_dir, guest);
+        let built = target_dir.join(TARGET).join(guest.profile);
+        let stem = guest.stem;
         let bytes = fs::read(built.join(format!("{stem}.wasm")))
-            .unwrap_or_else(|e| panic!("reading the {package} guest: {e}"));
+            .unwrap_or_else(|e| panic!("reading the {stem} guest: {e}"));
         assert!(
-            bytes.windows(export.len()).any(|w| w == export.as_bytes()),
-            "the {package} guest does not export {export}: remove {} and build again",
+            bytes
+                .windows(guest.export.len())
+                .any(|w| w == guest.export.as_bytes()),
+            "the {stem} guest does not export {}: remove {} and build again",
+            guest.export,
             target_dir.display()
         );
         fs::write(out_dir.join(format!("{stem}.wasm")), bytes)
-            .unwrap_or_else(|e| panic!("copying the {package} guest: {e}"));
+            .unwrap_or_else(|e| panic!("copying the {stem} guest: {e}"));
         rerun_if_sources_change(&built.join(format!("{stem}.d")));
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(guest.manifest).display()
+        );
     }
     println!("cargo:rerun-if-changed={}", workspace.join("wit").display());
     println!(
@@ -76,13 +116,18 @@ fn ensure_target_installed() {
     assert!(status.success(), "`rustup target add {TARGET}` failed");
 }
 
-fn build_guest(workspace: &Path, target_dir: &Path, package: &str) {
+fn build_guest(workspace: &Path, target_dir: &Path, guest: &Guest) {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace)
-        .args(["build", "--package", package, "--features", "component"])
-        .args(["--target", TARGET, "--profile", PROFILE])
+        .arg("build")
+        .arg("--manifest-path")
+        .arg(workspace.join(guest.manifest))
+        .args(["--target", TARGET, "--profile", guest.profile])
         .env("CARGO_TARGET_DIR", target_dir);
+    if !guest.features.is_empty() {
+        cmd.args(["--features", &guest.features.join(",")]);
+    }
     // Settings of the outer build that must not leak into the guest build.
     // Paths of the checkout and of cargo's home end up in the wasm (panic
     // locations); remap them so the same source gives the same module hash
@@ -109,10 +154,11 @@ fn build_guest(workspace: &Path, target_dir: &Path, package: &str) {
     }
     let status = cmd
         .status()
-        .unwrap_or_else(|e| panic!("running cargo for {package}: {e}"));
+        .unwrap_or_else(|e| panic!("running cargo for {}: {e}", guest.manifest));
     assert!(
         status.success(),
-        "building the {package} guest for {TARGET} failed"
+        "building {} for {TARGET} failed",
+        guest.manifest
     );
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use wowlab::modules::ModuleStore;
 use wowlab::runtime::{BatchError, Runtime, Simulator};
 use wowlab::sandbox::SandboxLimits;
-use wowlab::simulate::{Builtins, SimRequest, config_for};
+use wowlab::simulate::{Builtins, RotationInput, SimRequest, config_for};
 use wowlab::spec_file;
 use wowlab_engine::BatchResult;
 
@@ -23,10 +23,10 @@ pub const SCRIPT: &str = concat!(
 );
 
 /// A 120 s reference fight with ±10 % length, seed 77.
-pub fn request(script: &str) -> SimRequest {
+pub fn request(rotation: RotationInput) -> SimRequest {
     SimRequest {
         spec: spec_file::load(Path::new(SPEC)).unwrap(),
-        script: script.to_string(),
+        rotation,
         iterations: 300,
         duration_s: 120.0,
         vary_length: 0.1,
@@ -47,11 +47,16 @@ pub struct Setup {
     pub json: String,
 }
 
+/// The reference fight with a Rhai script.
 pub fn setup(script: &str) -> Setup {
-    setup_with(script, SandboxLimits::default())
+    setup_with(
+        RotationInput::Rhai(script.to_string()),
+        SandboxLimits::default(),
+    )
 }
 
-pub fn setup_with(script: &str, limits: SandboxLimits) -> Setup {
+/// The reference fight with any rotation and limits.
+pub fn setup_with(rotation: RotationInput, limits: SandboxLimits) -> Setup {
     let home = tempfile::tempdir().unwrap();
     let store = ModuleStore::new(home.path());
     let runtime = Runtime::new(limits).unwrap();
@@ -59,12 +64,17 @@ pub fn setup_with(script: &str, limits: SandboxLimits) -> Setup {
     let engine = store
         .component(runtime.engine(), &b.engine, &store.get(&b.engine).unwrap())
         .unwrap();
-    let rhai = store
-        .component(runtime.engine(), &b.rhai, &store.get(&b.rhai).unwrap())
+    let rotation_hash = match &rotation {
+        RotationInput::Rhai(_) => b.rhai.clone(),
+        RotationInput::Wasm(bytes) => store.add(bytes).unwrap(),
+    };
+    let bytes = store.get(&rotation_hash).unwrap();
+    let component = store
+        .component(runtime.engine(), &rotation_hash, &bytes)
         .unwrap();
-    let simulator = Simulator::new(&runtime, engine, rhai).unwrap();
-    let request = request(script);
-    let json = config_for(&request, &b.engine, &b.rhai)
+    let simulator = Simulator::new(&runtime, engine, component).unwrap();
+    let request = request(rotation);
+    let json = config_for(&request, &b.engine, &rotation_hash)
         .unwrap()
         .canonical_json();
     Setup {
@@ -88,8 +98,8 @@ pub fn names(s: &Setup) -> (Vec<String>, Vec<String>) {
 /// Runs one batch on a fresh engine + rotation pair.
 pub fn wasm_batch(s: &Setup, first: u64, count: u32) -> Result<BatchResult, BatchError> {
     let (spells, auras) = names(s);
-    let mut worker = s
-        .simulator
-        .worker(&s.runtime, &spells, &auras, &s.request.script)?;
+    let mut worker =
+        s.simulator
+            .worker(&s.runtime, &spells, &auras, s.request.rotation.source())?;
     worker.run_batch(&s.json, s.request.seed, first, count)
 }

@@ -9,6 +9,9 @@ pub const ENGINE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wowlab_engin
 /// The Rhai rotation component (world `rotation-world`).
 pub const RHAI: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wowlab_rhai.wasm"));
 
+/// The sdk example rotation `examples/rotations/bm_hunter_rs` (world `rotation-world`).
+pub const BM_HUNTER_RS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bm_hunter_rs.wasm"));
+
 #[cfg(test)]
 mod tests {
     /// The component-model layer marker: `\0asm`, version 0x0d, layer 1.
@@ -18,6 +21,7 @@ mod tests {
     fn both_guests_are_components() {
         assert_eq!(super::ENGINE[..8], COMPONENT_HEADER);
         assert_eq!(super::RHAI[..8], COMPONENT_HEADER);
+        assert_eq!(super::BM_HUNTER_RS[..8], COMPONENT_HEADER);
         assert_ne!(super::ENGINE, super::RHAI);
     }
 }

@@ -205,12 +205,52 @@ fn describe_trap(e: &wasmtime::Error, what: &str) -> String {
     }
 }
 
+/// The WASI interfaces Rust's standard library imports. They are linked to
+/// an empty context (see [`crate::sandbox`]); any other import is refused.
+const STD_WASI: &[&str] = &[
+    "wasi:cli/environment@",
+    "wasi:cli/exit@",
+    "wasi:cli/stdin@",
+    "wasi:cli/stdout@",
+    "wasi:cli/stderr@",
+    "wasi:cli/terminal-",
+    "wasi:io/",
+    "wasi:clocks/",
+    "wasi:random/",
+    "wasi:filesystem/",
+];
+
+/// What a component is for; decides which imports it is granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The simulation engine: may import the rotation interface.
+    Engine,
+    /// A rotation: may import only the shared types.
+    Rotation,
+}
+
+/// Refuses a component that imports anything beyond its role's grant.
+pub fn check_imports(engine: &Engine, component: &Component, role: Role) -> Result<()> {
+    let own: &[&str] = match role {
+        Role::Engine => &["wowlab:sim/types@", "wowlab:sim/rotation@"],
+        Role::Rotation => &["wowlab:sim/types@"],
+    };
+    let what = match role {
+        Role::Engine => "engine",
+        Role::Rotation => "rotation",
+    };
+    for (name, _) in component.component_type().imports(engine) {
+        if !own.iter().chain(STD_WASI).any(|p| name.starts_with(p)) {
+            anyhow::bail!("the {what} module imports `{name}`, which is not granted to a {what}");
+        }
+    }
+    Ok(())
+}
+
 /// The engine and rotation components, ready to instantiate per worker.
 pub struct Simulator {
-    engine_linker: Linker<EngineState>,
-    rotation_linker: Linker<Sandbox>,
-    engine_component: Component,
-    rotation_component: Component,
+    engine: engine_bindings::EnginePre<EngineState>,
+    rotation: rotation_bindings::RotationWorldPre<Sandbox>,
 }
 
 /// One worker's engine + rotation pair.
@@ -227,25 +267,25 @@ impl Simulator {
         engine_component: Component,
         rotation_component: Component,
     ) -> Result<Self> {
+        check_imports(runtime.engine(), &engine_component, Role::Engine)?;
+        check_imports(runtime.engine(), &rotation_component, Role::Rotation)?;
         let mut engine_linker = Linker::new(runtime.engine());
         wasmtime_wasi::p2::add_to_linker_sync(&mut engine_linker)?;
         engine_bindings::Engine::add_to_linker::<_, HasSelf<_>>(&mut engine_linker, |s| s)?;
         let mut rotation_linker = Linker::new(runtime.engine());
         wasmtime_wasi::p2::add_to_linker_sync(&mut rotation_linker)?;
-        engine_linker
+        // Pre-instantiation checks the imports; the typed `...Pre` the exports.
+        let engine = engine_linker
             .instantiate_pre(&engine_component)
+            .and_then(engine_bindings::EnginePre::new)
             .map_err(anyhow::Error::from)
             .context("the engine module does not fit the `engine` world")?;
-        rotation_linker
+        let rotation = rotation_linker
             .instantiate_pre(&rotation_component)
+            .and_then(rotation_bindings::RotationWorldPre::new)
             .map_err(anyhow::Error::from)
             .context("the rotation module does not fit the `rotation-world` world")?;
-        Ok(Self {
-            engine_linker,
-            rotation_linker,
-            engine_component,
-            rotation_component,
-        })
+        Ok(Self { engine, rotation })
     }
 
     /// Instantiates the rotation component and initialises it with the
@@ -265,12 +305,7 @@ impl Simulator {
         let init_fault = |e: wasmtime::Error| {
             BatchError::Guest(format!("rotation: {}", describe_trap(&e, "init")))
         };
-        let bindings = rotation_bindings::RotationWorld::instantiate(
-            &mut store,
-            &self.rotation_component,
-            &self.rotation_linker,
-        )
-        .map_err(init_fault)?;
+        let bindings = self.rotation.instantiate(&mut store).map_err(init_fault)?;
         store.set_epoch_deadline(decision_ticks);
         bindings
             .wowlab_sim_rotation()
@@ -310,12 +345,10 @@ impl Simulator {
         let mut store = Store::new(runtime.engine(), state);
         store.limiter(|s| &mut s.sandbox.limits);
         store.set_epoch_deadline(Runtime::ticks(limits.batch_timeout));
-        let bindings = engine_bindings::Engine::instantiate(
-            &mut store,
-            &self.engine_component,
-            &self.engine_linker,
-        )
-        .map_err(|e| BatchError::Guest(format!("engine: {}", describe_trap(&e, "batch"))))?;
+        let bindings = self
+            .engine
+            .instantiate(&mut store)
+            .map_err(|e| BatchError::Guest(format!("engine: {}", describe_trap(&e, "batch"))))?;
         Ok(Worker {
             runtime,
             store,

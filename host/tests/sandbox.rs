@@ -5,47 +5,27 @@ mod common;
 use std::time::Duration;
 
 use common::{SCRIPT, setup, setup_with, wasm_batch};
+use wowlab::runtime::{Role, check_imports};
 use wowlab::sandbox::SandboxLimits;
 use wowlab::simulate::RotationInput;
 
-/// The interfaces a guest may import: our contract, and the WASI interfaces
-/// Rust's standard library imports (linked to an empty context).
-const ALLOWED: &[&str] = &[
-    "wowlab:sim/",
-    "wasi:cli/environment",
-    "wasi:cli/exit",
-    "wasi:cli/stdin",
-    "wasi:cli/stdout",
-    "wasi:cli/stderr",
-    "wasi:cli/terminal-",
-    "wasi:io/",
-    "wasi:clocks/",
-    "wasi:random/",
-    "wasi:filesystem/",
-];
-
 #[test]
-fn the_guests_import_only_the_contract_and_std_wasi() {
+fn the_built_in_guests_import_only_what_they_are_granted() {
     let s = setup("wait()");
-    for bytes in [wowlab_artifacts::ENGINE, wowlab_artifacts::RHAI] {
-        let component = wasmtime::component::Component::new(s.runtime.engine(), bytes).unwrap();
-        let ty = component.component_type();
-        let imports: Vec<String> = ty
-            .imports(s.runtime.engine())
-            .map(|(n, _)| n.to_string())
-            .collect();
-        for name in &imports {
-            assert!(
-                ALLOWED.iter().any(|a| name.starts_with(a)),
-                "unexpected import {name} (all: {imports:?})"
-            );
-        }
-        assert!(
-            !imports
-                .iter()
-                .any(|n| n.starts_with("wasi:sockets") || n.starts_with("wasi:http"))
-        );
+    let engine = s.runtime.engine();
+    let compile = |bytes| wasmtime::component::Component::new(engine, bytes).unwrap();
+    check_imports(engine, &compile(wowlab_artifacts::ENGINE), Role::Engine).unwrap();
+    for rotation in [
+        wowlab_artifacts::RHAI,
+        wowlab_artifacts::BM_HUNTER_RS,
+        wowlab_artifacts::HOSTILE,
+    ] {
+        check_imports(engine, &compile(rotation), Role::Rotation).unwrap();
     }
+    // The engine imports the rotation interface; a rotation may not.
+    let err =
+        check_imports(engine, &compile(wowlab_artifacts::ENGINE), Role::Rotation).unwrap_err();
+    assert!(err.to_string().contains("wowlab:sim/rotation"), "{err}");
 }
 
 #[test]

@@ -20,8 +20,10 @@ struct Guest {
     profile: &'static str,
     /// Features to enable.
     features: &'static [&'static str],
-    /// File stem of the artifact.
+    /// File stem of the artifact cargo writes.
     stem: &'static str,
+    /// Name of the embedded copy (several builds of one crate differ here).
+    out: &'static str,
     /// An export name the artifact must contain (its world).
     export: &'static str,
 }
@@ -36,6 +38,7 @@ const GUESTS: &[Guest] = &[
         profile: "guest",
         features: &["component"],
         stem: "wowlab_rhai",
+        out: "wowlab_rhai",
         export: "wowlab:sim/rotation@",
     },
     Guest {
@@ -43,6 +46,7 @@ const GUESTS: &[Guest] = &[
         profile: "guest",
         features: &["component"],
         stem: "wowlab_engine",
+        out: "wowlab_engine",
         export: "wowlab:sim/simulator@",
     },
     // The sdk example: a crate of its own, as a rotation author has it.
@@ -51,6 +55,24 @@ const GUESTS: &[Guest] = &[
         profile: "release",
         features: &[],
         stem: "bm_hunter_rs",
+        out: "bm_hunter_rs",
+        export: "wowlab:sim/rotation@",
+    },
+    // Misbehaving rotations for the sandbox tests, without and with sockets.
+    Guest {
+        manifest: "tests/guests/hostile/Cargo.toml",
+        profile: "release",
+        features: &[],
+        stem: "hostile_rotation",
+        out: "hostile",
+        export: "wowlab:sim/rotation@",
+    },
+    Guest {
+        manifest: "tests/guests/hostile/Cargo.toml",
+        profile: "release",
+        features: &["network"],
+        stem: "hostile_rotation",
+        out: "hostile_network",
         export: "wowlab:sim/rotation@",
     },
 ];
@@ -84,7 +106,7 @@ fn main() {
             guest.export,
             target_dir.display()
         );
-        fs::write(out_dir.join(format!("{stem}.wasm")), bytes)
+        fs::write(out_dir.join(format!("{}.wasm", guest.out)), bytes)
             .unwrap_or_else(|e| panic!("copying the {stem} guest: {e}"));
         rerun_if_sources_change(&built.join(format!("{stem}.d")));
         println!(

@@ -49,6 +49,7 @@ pub mod bindings {
 
 /// A spell of the spec, resolved by name at init.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(transparent)]
 pub struct SpellId(u32);
 
 /// An aura of the spec, resolved by name at init.

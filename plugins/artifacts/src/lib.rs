@@ -12,6 +12,13 @@ pub const RHAI: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wowlab_rhai.wa
 /// The sdk example rotation `examples/rotations/bm_hunter_rs` (world `rotation-world`).
 pub const BM_HUNTER_RS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bm_hunter_rs.wasm"));
 
+/// A rotation that misbehaves on request (`tests/guests/hostile`), for sandbox tests.
+pub const HOSTILE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/hostile.wasm"));
+
+/// The same, also importing `wasi:sockets` (a module the host must refuse).
+pub const HOSTILE_NETWORK: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/hostile_network.wasm"));
+
 #[cfg(test)]
 mod tests {
     /// The component-model layer marker: `\0asm`, version 0x0d, layer 1.

@@ -1,0 +1,129 @@
+//! Hostile rotations: each misbehaviour is stopped with an error that says
+//! which limit or rule it broke, and the host goes on running other work.
+
+mod common;
+
+use common::{SCRIPT, names, setup, setup_with};
+use wowlab::runtime::{BatchError, Simulator};
+use wowlab::sandbox::SandboxLimits;
+use wowlab::simulate::RotationInput;
+use wowlab_engine::BatchResult;
+
+fn hostile() -> common::Setup {
+    setup_with(
+        RotationInput::Wasm(wowlab_artifacts::HOSTILE.to_vec()),
+        SandboxLimits::default(),
+    )
+}
+
+/// One batch of the hostile rotation in `mode`.
+fn run(s: &common::Setup, mode: &str) -> Result<BatchResult, BatchError> {
+    let (spells, auras) = names(s);
+    let mut worker = s.simulator.worker(&s.runtime, &spells, &auras, mode)?;
+    worker.run_batch(&s.json, 1, 0, 2)
+}
+
+fn error_of(mode: &str) -> String {
+    let s = hostile();
+    let err = run(&s, mode).unwrap_err().to_string();
+    // The same runtime and components go on working.
+    assert_eq!(run(&s, "behave").unwrap().iterations(), 2, "after {mode}");
+    err
+}
+
+#[test]
+fn an_endless_decision_hits_the_time_limit() {
+    let err = error_of("loop");
+    assert!(err.contains("time limit for one decision"), "{err}");
+}
+
+#[test]
+fn an_endless_init_hits_the_time_limit() {
+    let err = error_of("init-loop");
+    assert!(err.contains("time limit for one init"), "{err}");
+}
+
+#[test]
+fn unbounded_allocation_hits_the_memory_cap() {
+    let err = error_of("alloc");
+    assert!(err.contains("memory limit"), "{err}");
+}
+
+#[test]
+fn deep_recursion_overflows_the_stack_and_is_stopped() {
+    let err = error_of("recurse");
+    assert!(err.contains("stack"), "{err}");
+}
+
+#[test]
+fn traps_and_panics_are_stopped() {
+    for mode in ["trap", "panic"] {
+        let err = error_of(mode);
+        assert!(err.contains("rotation: trapped"), "{mode}: {err}");
+    }
+}
+
+#[test]
+fn a_spell_the_spec_does_not_have_is_an_error() {
+    let err = error_of("bad-spell");
+    assert!(err.contains("spell index 999"), "{err}");
+}
+
+#[test]
+fn the_sandbox_shows_no_clock_entropy_environment_or_files() {
+    let first = error_of("probe");
+    assert!(first.contains("clock=0 "), "{first}");
+    assert!(
+        first.contains("env=0 args=0 files=false network=false"),
+        "{first}"
+    );
+    assert_eq!(
+        first,
+        error_of("probe"),
+        "no entropy: the same view every time"
+    );
+}
+
+#[test]
+fn a_module_importing_sockets_is_refused_at_load() {
+    let s = setup("wait()");
+    let component =
+        wasmtime::component::Component::new(s.runtime.engine(), wowlab_artifacts::HOSTILE_NETWORK)
+            .unwrap();
+    let engine =
+        wasmtime::component::Component::new(s.runtime.engine(), wowlab_artifacts::ENGINE).unwrap();
+    let err = Simulator::new(&s.runtime, engine, component)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("wasi:sockets"), "{err}");
+}
+
+#[test]
+fn modules_of_the_wrong_world_or_no_component_are_refused() {
+    let s = setup(&std::fs::read_to_string(SCRIPT).unwrap());
+    let compile = |bytes: &[u8]| wasmtime::component::Component::new(s.runtime.engine(), bytes);
+    let engine = || compile(wowlab_artifacts::ENGINE).unwrap();
+    let rhai = || compile(wowlab_artifacts::RHAI).unwrap();
+
+    let err = Simulator::new(&s.runtime, engine(), engine())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("not granted to a rotation"),
+        "engine as rotation: {err}"
+    );
+    let err = Simulator::new(&s.runtime, rhai(), rhai())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("does not fit the `engine` world"),
+        "rotation as engine: {err}"
+    );
+
+    let core_module = b"\0asm\x01\0\0\0";
+    assert!(compile(core_module).is_err());
+    assert!(compile(b"not wasm at all").is_err());
+}

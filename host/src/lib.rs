@@ -7,6 +7,7 @@
 
 pub mod modules;
 pub mod report;
+pub mod rotation_check;
 pub mod runtime;
 pub mod sandbox;
 pub mod simulate;

@@ -40,6 +40,11 @@ enum Command {
         #[command(subcommand)]
         command: ModuleCommand,
     },
+    /// Work with rotations.
+    Rotation {
+        #[command(subcommand)]
+        command: RotationCommand,
+    },
     /// Measure simulation speed (iterations/s per core, ns per decision).
     Bench(bench::BenchArgs),
 }
@@ -85,6 +90,18 @@ struct SimArgs {
 }
 
 #[derive(Subcommand)]
+enum RotationCommand {
+    /// Check a script or component against a spec: backends, names used, errors.
+    Check {
+        /// The rotation: a Rhai script or a wasm component.
+        file: PathBuf,
+        /// The spec pack it is for.
+        #[arg(long)]
+        spec: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum ModuleCommand {
     /// Add a wasm component to the store and print its hash.
     Add {
@@ -116,6 +133,9 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Sim(args) => sim(&store, limits, args),
         Command::Module { command } => module(&store, command),
+        Command::Rotation {
+            command: RotationCommand::Check { file, spec },
+        } => rotation_check(&store, limits, &file, &spec),
         Command::Bench(args) => bench::run(&store, limits, args),
     }
 }
@@ -161,6 +181,27 @@ fn sim(store: &ModuleStore, limits: SandboxLimits, args: SimArgs) -> Result<()> 
     } else {
         let title = format!("{} — {}", outcome.config.spec.name, args.rotation.display());
         print!("{}", report::text(&report, &outcome.result, &title));
+    }
+    Ok(())
+}
+
+fn rotation_check(
+    store: &ModuleStore,
+    limits: SandboxLimits,
+    file: &std::path::Path,
+    spec: &std::path::Path,
+) -> Result<()> {
+    let spec = spec_file::load(spec)?;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let rotation = RotationInput::from_file(bytes, "auto")?;
+    let runtime = Runtime::new(limits)?;
+    let report = wowlab::rotation_check::check(store, &runtime, &spec, &rotation)?;
+    print!(
+        "{}",
+        wowlab::rotation_check::text(&report, &file.display().to_string(), &spec)
+    );
+    if report.error.is_some() {
+        std::process::exit(1);
     }
     Ok(())
 }

@@ -230,3 +230,64 @@ fn a_backend_that_does_not_fit_the_file_is_an_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8(out.stderr).unwrap().contains("not wasm"));
 }
+
+fn check(home: &std::path::Path, file: &str) -> (Option<i32>, String) {
+    let out = wowlab(home, &["rotation", "check", file, "--spec", SPEC]);
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn rotation_check_lists_backends_and_names_of_a_script() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, text) = check(home.path(), SCRIPT);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("backends: rhai"), "{text}");
+    assert!(
+        text.contains("spells: bestial_wrath, kill_command, barbed_shot, cobra_shot"),
+        "{text}"
+    );
+    assert!(text.contains("auras: frenzy\n"), "{text}");
+}
+
+#[test]
+fn rotation_check_reports_script_errors_with_position() {
+    let home = tempfile::tempdir().unwrap();
+    let bad = home.path().join("bad.rhai");
+    std::fs::write(
+        &bad,
+        "let x = 1;\nif ready(kill_comand) { cast(kill_command) }",
+    )
+    .unwrap();
+    let (code, text) = check(home.path(), bad.to_str().unwrap());
+    assert_eq!(code, Some(1));
+    assert!(
+        text.contains("bad.rhai:2:10: unknown name `kill_comand`"),
+        "{text}"
+    );
+    assert!(text.contains("backends: none"), "{text}");
+}
+
+#[test]
+fn rotation_check_accepts_a_rotation_component_and_refuses_others() {
+    let home = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = home.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let (code, text) = check(
+        home.path(),
+        &write("rs.wasm", wowlab_artifacts::BM_HUNTER_RS),
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("backends: wasm"), "{text}");
+    let (code, text) = check(home.path(), &write("engine.wasm", wowlab_artifacts::ENGINE));
+    assert_eq!(code, Some(1));
+    assert!(text.contains("not granted to a rotation"), "{text}");
+    let (code, text) = check(
+        home.path(),
+        &write("net.wasm", wowlab_artifacts::HOSTILE_NETWORK),
+    );
+    assert_eq!(code, Some(1));
+    assert!(text.contains("wasi:sockets"), "{text}");
+}

@@ -39,7 +39,7 @@ struct Handle {
 #[derive(Debug, Clone, Copy)]
 struct Decision(Action);
 
-type Shared = Rc<RefCell<Vec<f64>>>;
+pub(crate) type Shared = Rc<RefCell<Vec<f64>>>;
 type FnResult<T> = Result<T, Box<EvalAltResult>>;
 
 fn spell_of(h: &Handle) -> FnResult<usize> {
@@ -92,22 +92,9 @@ impl RhaiRotation {
         ]));
         let engine = build_engine(&state, spells.len(), limits);
         let scope = name_scope(spells, auras)?;
-        let ast = engine.compile_with_scope(&scope, script).map_err(|e| {
-            let pos = e.position();
-            let message = match e.err_type() {
-                rhai::ParseErrorType::VariableUndefined(name) => {
-                    format!(
-                        "unknown name `{name}`: not a spell or aura of this spec, nor a variable"
-                    )
-                }
-                other => other.to_string(),
-            };
-            RotationError::Syntax {
-                line: pos.line().unwrap_or(0),
-                column: pos.position().unwrap_or(0),
-                message,
-            }
-        })?;
+        let ast = engine
+            .compile_with_scope(&scope, script)
+            .map_err(|e| syntax_error(&e))?;
         Ok(Self {
             engine,
             ast,
@@ -146,6 +133,22 @@ impl Rotation for RhaiRotation {
     }
 }
 
+/// A compile error as the author should see it.
+pub(crate) fn syntax_error(e: &rhai::ParseError) -> RotationError {
+    let pos = e.position();
+    let message = match e.err_type() {
+        rhai::ParseErrorType::VariableUndefined(name) => {
+            format!("unknown name `{name}`: not a spell or aura of this spec, nor a variable")
+        }
+        other => other.to_string(),
+    };
+    RotationError::Syntax {
+        line: pos.line().unwrap_or(0),
+        column: pos.position().unwrap_or(0),
+        message,
+    }
+}
+
 fn runtime_error(e: &EvalAltResult) -> String {
     let pos = e.position();
     let mut message = e.to_string();
@@ -164,7 +167,10 @@ fn runtime_error(e: &EvalAltResult) -> String {
     }
 }
 
-fn name_scope(spells: &[String], auras: &[String]) -> Result<Scope<'static>, RotationError> {
+pub(crate) fn name_scope(
+    spells: &[String],
+    auras: &[String],
+) -> Result<Scope<'static>, RotationError> {
     let mut handles: Vec<Handle> = Vec::new();
     for (i, name) in spells.iter().enumerate() {
         handles.push(Handle {
@@ -196,7 +202,7 @@ fn name_scope(spells: &[String], auras: &[String]) -> Result<Scope<'static>, Rot
     Ok(scope)
 }
 
-fn build_engine(state: &Shared, spells: usize, limits: Limits) -> Engine {
+pub(crate) fn build_engine(state: &Shared, spells: usize, limits: Limits) -> Engine {
     let mut engine = Engine::new();
     engine
         .set_strict_variables(true)

@@ -20,9 +20,11 @@
 //!   `time()`, `fight_remains()`, `targets()`, `haste()`, `gcd()`
 
 mod api;
+mod check;
 #[cfg(feature = "component")]
 mod component;
 mod limits;
 
 pub use api::{RhaiRotation, RotationError};
+pub use check::{Usage, check};
 pub use limits::Limits;

@@ -98,3 +98,26 @@ fn nothing_a_script_defines_survives_into_the_next_decision() {
         "`seen` must not survive the decision"
     );
 }
+
+#[test]
+fn check_lists_the_spells_and_auras_a_script_names() {
+    let usage = wowlab_rhai::check(
+        &names(&["fireball", "frenzy", "unused"]),
+        &names(&["frenzy", "burning"]),
+        "if aura_up(burning) && ready(frenzy) { cast(fireball) } else { wait() }",
+        Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(usage.spells, names(&["fireball", "frenzy"]));
+    assert_eq!(
+        usage.auras,
+        names(&["burning"]),
+        "frenzy is used as a spell only"
+    );
+}
+
+#[test]
+fn check_reports_compile_errors_with_position() {
+    let err = wowlab_rhai::check(&names(&["a"]), &[], "cast(b)", Limits::default()).unwrap_err();
+    assert!(err.to_string().starts_with("1:6:"), "{err}");
+}

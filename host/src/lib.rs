@@ -5,6 +5,7 @@
 //! The `wowlab` binary (`main.rs`) only parses arguments and prints; the work
 //! is here. Not for: scheduling jobs across machines (that is the sentinel).
 
+pub mod jit;
 pub mod modules;
 pub mod report;
 pub mod rotation_check;

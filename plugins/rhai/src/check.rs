@@ -31,24 +31,7 @@ pub fn check(
     script: &str,
     limits: Limits,
 ) -> Result<Usage, RotationError> {
-    if script.len() > limits.max_script_bytes {
-        return Err(RotationError::Invalid(format!(
-            "the script is {} bytes; the limit is {}",
-            script.len(),
-            limits.max_script_bytes
-        )));
-    }
-    let state = Rc::new(RefCell::new(vec![
-        0.0;
-        snapshot::len(spells.len(), auras.len())
-    ]));
-    let mut engine = build_engine(&state, spells.len(), limits);
-    // Keep names as written: the optimiser would fold the constants away.
-    engine.set_optimization_level(OptimizationLevel::None);
-    let scope = name_scope(spells, auras)?;
-    let ast = engine
-        .compile_with_scope(&scope, script)
-        .map_err(|e| syntax_error(&e))?;
+    let ast = compile_unoptimised(spells, auras, script, limits)?;
     // A name that is both a spell and an aura counts as what the function
     // it is passed to reads; anywhere else it counts as both.
     let (mut as_spell, mut as_aura) = (Vec::new(), Vec::new());
@@ -75,4 +58,31 @@ pub fn check(
         spells: pick(spells, &as_spell),
         auras: pick(auras, &as_aura),
     })
+}
+
+/// Compiles `script` as the interpreter would, but without optimisation, so
+/// the AST keeps every name as written (for analysis and the jit).
+pub fn compile_unoptimised(
+    spells: &[String],
+    auras: &[String],
+    script: &str,
+    limits: Limits,
+) -> Result<rhai::AST, RotationError> {
+    if script.len() > limits.max_script_bytes {
+        return Err(RotationError::Invalid(format!(
+            "the script is {} bytes; the limit is {}",
+            script.len(),
+            limits.max_script_bytes
+        )));
+    }
+    let state = Rc::new(RefCell::new(vec![
+        0.0;
+        snapshot::len(spells.len(), auras.len())
+    ]));
+    let mut engine = build_engine(&state, spells.len(), limits);
+    engine.set_optimization_level(OptimizationLevel::None);
+    let scope = name_scope(spells, auras)?;
+    engine
+        .compile_with_scope(&scope, script)
+        .map_err(|e| syntax_error(&e))
 }

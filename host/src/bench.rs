@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use wowlab::jit::JitRotation;
 use wowlab::modules::ModuleStore;
 use wowlab::runtime::{HostRotation, Runtime, Simulator};
 use wowlab::sandbox::SandboxLimits;
@@ -113,11 +114,16 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
     let b = Builtins::install(store)?;
     let engine = store.component(runtime.engine(), &b.engine, &store.get(&b.engine)?)?;
     let rhai = store.component(runtime.engine(), &b.rhai, &store.get(&b.rhai)?)?;
-    let simulator = Simulator::new(&runtime, engine, rhai)?;
+    let simulator = Simulator::new(&runtime, engine.clone(), rhai)?;
     let spells: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
     let auras: Vec<String> = spec.auras.iter().map(|a| a.name.clone()).collect();
     let rhai_native = || RhaiRotation::new(&spells, &auras, &script, Limits::default());
     let rust_native = || BmHunterRust::new(&spells, &auras);
+    let jit = JitRotation::compile(&spells, &auras, &script)?;
+    let sdk_hash = store.add(wowlab_artifacts::BM_HUNTER_RS)?;
+    let sdk_component =
+        store.component(runtime.engine(), &sdk_hash, wowlab_artifacts::BM_HUNTER_RS)?;
+    let sdk = Simulator::new(&runtime, engine.clone(), sdk_component)?;
 
     println!("wowlab bench: {} on 1 thread, 1 target", spec.name);
     println!(
@@ -154,11 +160,28 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
             "rhai (native)",
             native_rate(&config, &mut rhai_native()?, iterations)?,
         );
+        row(
+            "native",
+            "jit (native)",
+            native_rate(&config, &mut jit.clone(), iterations)?,
+        );
         let rust = HostRotation::Native(Box::new(rust_native()?));
         row(
             "wasm",
             "rust (host-native)",
             wasm_rate(&simulator, &runtime, rust, &json, iterations)?,
+        );
+        let compiled = HostRotation::Native(Box::new(jit.clone()));
+        row(
+            "wasm",
+            "jit (host-native)",
+            wasm_rate(&simulator, &runtime, compiled, &json, iterations)?,
+        );
+        let sdk_component = HostRotation::Component(sdk.rotation(&runtime, &spells, &auras, "")?);
+        row(
+            "wasm",
+            "sdk (wasm component)",
+            wasm_rate(&sdk, &runtime, sdk_component, &json, iterations)?,
         );
         let component =
             HostRotation::Component(simulator.rotation(&runtime, &spells, &auras, &script)?);
@@ -191,6 +214,8 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
     let mut rust = rust_native()?;
     let mut rhai = rhai_native()?;
     let mut component = simulator.rotation(&runtime, &spells, &auras, &script)?;
+    let mut sdk_rotation = sdk.rotation(&runtime, &spells, &auras, "")?;
+    let mut compiled = jit.clone();
     let rounds = 20;
     let time = |f: &mut dyn FnMut(&[f64])| {
         let start = Instant::now();
@@ -210,10 +235,18 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
     let wasm_ns = time(&mut |s| {
         std::hint::black_box(component.decide(s).ok());
     });
-    println!("  {:<32} {rust_ns:>10.0}", "rust (native)");
-    println!("  {:<32} {rhai_ns:>10.0}", "rhai (native interpreter)");
+    let jit_ns = time(&mut |s| {
+        std::hint::black_box(compiled.decide(s).ok());
+    });
+    let sdk_ns = time(&mut |s| {
+        std::hint::black_box(sdk_rotation.decide(s).ok());
+    });
+    println!("  {:<32} {rust_ns:>10.1}", "rust (native)");
+    println!("  {:<32} {jit_ns:>10.1}", "jit (native code)");
+    println!("  {:<32} {sdk_ns:>10.1}", "sdk (wasm component, host call)");
+    println!("  {:<32} {rhai_ns:>10.1}", "rhai (native interpreter)");
     println!(
-        "  {:<32} {wasm_ns:>10.0}",
+        "  {:<32} {wasm_ns:>10.1}",
         "rhai (wasm component, host call)"
     );
     Ok(())

@@ -10,7 +10,7 @@ use wowlab::modules::ModuleStore;
 use wowlab::report::{self, Report};
 use wowlab::runtime::Runtime;
 use wowlab::sandbox::SandboxLimits;
-use wowlab::simulate::{self, RotationInput, SimRequest};
+use wowlab::simulate::{self, BackendChoice, RotationInput, SimRequest};
 use wowlab::spec_file;
 
 mod bench;
@@ -24,6 +24,9 @@ struct Cli {
     /// Linear memory cap of each guest, in MiB.
     #[arg(long, global = true, default_value_t = 64)]
     memory_mib: usize,
+    /// Never run rotations with the jit backend (node operators).
+    #[arg(long, global = true)]
+    no_jit: bool,
     /// Time a rotation may take for one decision, in ms.
     #[arg(long, global = true, default_value_t = 100)]
     decision_timeout_ms: u64,
@@ -57,7 +60,8 @@ struct SimArgs {
     /// Rotation: a Rhai script, or a wasm component (e.g. built with the sdk).
     #[arg(long)]
     rotation: PathBuf,
-    /// Rotation backend: auto (by file), rhai or wasm.
+    /// Rotation backend: auto (wasm for a component; jit for a script in
+    /// its subset, else rhai), rhai, jit or wasm.
     #[arg(long, default_value = "auto")]
     backend: String,
     /// Iterations (with --target-error: the most to run).
@@ -131,7 +135,7 @@ fn run(cli: Cli) -> Result<()> {
         ..SandboxLimits::default()
     };
     match cli.command {
-        Command::Sim(args) => sim(&store, limits, args),
+        Command::Sim(args) => sim(&store, limits, !cli.no_jit, args),
         Command::Module { command } => module(&store, command),
         Command::Rotation {
             command: RotationCommand::Check { file, spec },
@@ -140,11 +144,15 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn sim(store: &ModuleStore, limits: SandboxLimits, args: SimArgs) -> Result<()> {
+fn sim(store: &ModuleStore, limits: SandboxLimits, jit_allowed: bool, args: SimArgs) -> Result<()> {
     let spec = spec_file::load(&args.spec)?;
     let bytes = std::fs::read(&args.rotation)
         .with_context(|| format!("reading rotation {}", args.rotation.display()))?;
-    let rotation = RotationInput::from_file(bytes, &args.backend)
+    let choice = BackendChoice {
+        backend: &args.backend,
+        jit_allowed,
+    };
+    let rotation = RotationInput::from_file(bytes, choice, &spec)
         .with_context(|| format!("rotation {}", args.rotation.display()))?;
     let threads = args
         .threads
@@ -177,12 +185,20 @@ fn sim(store: &ModuleStore, limits: SandboxLimits, args: SimArgs) -> Result<()> 
     bar.finish_and_clear();
     let report = Report::new(&outcome.result, &outcome.config, request.seed);
     if args.json {
-        println!("{}", report.to_json());
+        out(&format!("{}\n", report.to_json()))
     } else {
         let title = format!("{} — {}", outcome.config.spec.name, args.rotation.display());
-        print!("{}", report::text(&report, &outcome.result, &title));
+        out(&report::text(&report, &outcome.result, &title))
     }
-    Ok(())
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+fn out(text: &str) -> Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 fn rotation_check(
@@ -193,7 +209,14 @@ fn rotation_check(
 ) -> Result<()> {
     let spec = spec_file::load(spec)?;
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let rotation = RotationInput::from_file(bytes, "auto")?;
+    let rotation = RotationInput::from_file(
+        bytes,
+        BackendChoice {
+            backend: "auto",
+            jit_allowed: false,
+        },
+        &spec,
+    )?;
     let runtime = Runtime::new(limits)?;
     let report = wowlab::rotation_check::check(store, &runtime, &spec, &rotation)?;
     print!(

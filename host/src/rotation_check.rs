@@ -20,6 +20,8 @@ pub struct CheckReport {
     pub usage: Option<wowlab_rhai::Usage>,
     /// What is wrong, with line:column for a script.
     pub error: Option<String>,
+    /// Why the jit cannot run a script that is otherwise fine.
+    pub jit_refusal: Option<String>,
 }
 
 /// Checks `rotation` against `spec`.
@@ -29,41 +31,13 @@ pub fn check(
     spec: &SpecPack,
     rotation: &RotationInput,
 ) -> Result<CheckReport> {
-    let spells: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
-    let auras: Vec<String> = spec.auras.iter().map(|a| a.name.clone()).collect();
+    let (spells, auras) = crate::simulate::names(spec);
     Ok(match rotation {
-        RotationInput::Rhai(script) => {
-            match wowlab_rhai::check(&spells, &auras, script, Limits::default()) {
-                Ok(usage) => CheckReport {
-                    kind: "Rhai script",
-                    backends: vec!["rhai"],
-                    usage: Some(usage),
-                    error: None,
-                },
-                Err(e @ (RotationError::Syntax { .. } | RotationError::Invalid(_))) => {
-                    CheckReport {
-                        kind: "Rhai script",
-                        backends: Vec::new(),
-                        usage: None,
-                        error: Some(e.to_string()),
-                    }
-                }
-            }
+        RotationInput::Rhai(script) | RotationInput::Jit(script, _) => {
+            check_script(&spells, &auras, script)
         }
         RotationInput::Wasm(bytes) => {
-            let verdict = (|| -> Result<()> {
-                let builtins = Builtins::install(store)?;
-                let engine = store.component(
-                    runtime.engine(),
-                    &builtins.engine,
-                    &store.get(&builtins.engine)?,
-                )?;
-                let hash = crate::modules::hash_of(bytes);
-                let component = store.component(runtime.engine(), &hash, bytes)?;
-                let simulator = Simulator::new(runtime, engine, component)?;
-                simulator.rotation(runtime, &spells, &auras, "")?;
-                Ok(())
-            })();
+            let verdict = check_component(store, runtime, &spells, &auras, bytes);
             CheckReport {
                 kind: "wasm component",
                 backends: if verdict.is_ok() {
@@ -73,9 +47,57 @@ pub fn check(
                 },
                 usage: None,
                 error: verdict.err().map(|e| format!("{e:#}")),
+                jit_refusal: None,
             }
         }
     })
+}
+
+fn check_script(spells: &[String], auras: &[String], script: &str) -> CheckReport {
+    match wowlab_rhai::check(spells, auras, script, Limits::default()) {
+        Ok(usage) => {
+            let jit = crate::jit::JitRotation::compile(spells, auras, script);
+            CheckReport {
+                kind: "Rhai script",
+                backends: if jit.is_ok() {
+                    vec!["rhai", "jit"]
+                } else {
+                    vec!["rhai"]
+                },
+                usage: Some(usage),
+                error: None,
+                jit_refusal: jit.err().map(|e| e.to_string()),
+            }
+        }
+        Err(e @ (RotationError::Syntax { .. } | RotationError::Invalid(_))) => CheckReport {
+            kind: "Rhai script",
+            backends: Vec::new(),
+            usage: None,
+            error: Some(e.to_string()),
+            jit_refusal: None,
+        },
+    }
+}
+
+/// Loads a component as a rotation (imports, exports) and runs its `init`.
+fn check_component(
+    store: &ModuleStore,
+    runtime: &Runtime,
+    spells: &[String],
+    auras: &[String],
+    bytes: &[u8],
+) -> Result<()> {
+    let builtins = Builtins::install(store)?;
+    let engine = store.component(
+        runtime.engine(),
+        &builtins.engine,
+        &store.get(&builtins.engine)?,
+    )?;
+    let hash = crate::modules::hash_of(bytes);
+    let component = store.component(runtime.engine(), &hash, bytes)?;
+    let simulator = Simulator::new(runtime, engine, component)?;
+    simulator.rotation(runtime, spells, auras, "")?;
+    Ok(())
 }
 
 /// The report as text, naming `file`.
@@ -94,6 +116,9 @@ pub fn text(report: &CheckReport, file: &str, spec: &SpecPack) -> String {
         }
     };
     out += &format!("backends: {}\n", list(&report.backends));
+    if let Some(why) = &report.jit_refusal {
+        out += &format!("jit: not in its subset: {file}:{why}\n");
+    }
     if let Some(u) = &report.usage {
         let spells: Vec<&str> = u.spells.iter().map(String::as_str).collect();
         let auras: Vec<&str> = u.auras.iter().map(String::as_str).collect();

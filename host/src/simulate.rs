@@ -6,13 +6,14 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use wowlab_engine::config::{Fight, RotationRef};
 use wowlab_engine::spec::SpecPack;
 use wowlab_engine::{BatchResult, SimConfig};
 
+use crate::jit::JitRotation;
 use crate::modules::ModuleStore;
-use crate::runtime::{BatchError, Runtime, Simulator};
+use crate::runtime::{BatchError, HostRotation, Runtime, Simulator};
 
 /// Iterations per engine call.
 pub const BATCH: u64 = 100;
@@ -45,32 +46,69 @@ pub struct SimRequest {
     pub target_error: Option<f64>,
 }
 
-/// A rotation as the user gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rotation as the user gives it, with the backend that will run it.
+#[derive(Clone)]
 pub enum RotationInput {
     /// A Rhai script, run by the built-in Rhai component.
     Rhai(String),
+    /// A Rhai script compiled by the jit (the interpreter is its reference).
+    Jit(String, JitRotation),
     /// A component of the `rotation-world` world (e.g. built with the sdk).
     Wasm(Vec<u8>),
 }
 
+impl std::fmt::Debug for RotationInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RotationInput::{}", self.backend())
+    }
+}
+
+/// Which backends may run a rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackendChoice<'a> {
+    /// "auto", "rhai", "jit" or "wasm".
+    pub backend: &'a str,
+    /// Whether the node operator allows the jit (auto then falls back to rhai).
+    pub jit_allowed: bool,
+}
+
 impl RotationInput {
     /// Reads a rotation file: a wasm component by its magic bytes, otherwise
-    /// a Rhai script. `backend` ("auto", "rhai", "wasm") must agree with it.
-    pub fn from_file(bytes: Vec<u8>, backend: &str) -> Result<Self> {
+    /// a Rhai script, which `auto` runs with the jit when the script is in
+    /// its subset (and the jit is allowed), else with the interpreter.
+    pub fn from_file(bytes: Vec<u8>, choice: BackendChoice<'_>, spec: &SpecPack) -> Result<Self> {
         let is_wasm = bytes.starts_with(b"\0asm");
-        match (backend, is_wasm) {
-            ("auto" | "wasm", true) => Ok(Self::Wasm(bytes)),
-            ("auto" | "rhai", false) => String::from_utf8(bytes)
-                .map(Self::Rhai)
-                .map_err(|_| anyhow::anyhow!("a Rhai script must be UTF-8 text")),
-            ("wasm", false) => {
-                bail!("--backend wasm needs a wasm component, and this file is not wasm")
+        let backend = choice.backend;
+        if !matches!(backend, "auto" | "rhai" | "jit" | "wasm") {
+            bail!("unknown backend `{backend}`: use auto, rhai, jit or wasm");
+        }
+        if is_wasm {
+            return match backend {
+                "auto" | "wasm" => Ok(Self::Wasm(bytes)),
+                _ => bail!("--backend {backend} needs a script, and this file is a wasm module"),
+            };
+        }
+        if backend == "wasm" {
+            bail!("--backend wasm needs a wasm component, and this file is not wasm");
+        }
+        let script = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("a Rhai script must be UTF-8 text"))?;
+        let (spells, auras) = names(spec);
+        match backend {
+            "jit" if !choice.jit_allowed => bail!("the jit backend is switched off on this node"),
+            "jit" => {
+                let jit = JitRotation::compile(&spells, &auras, &script)
+                    .map_err(|e| anyhow::anyhow!("{e}"))
+                    .context("the script is not in the jit subset")?;
+                Ok(Self::Jit(script, jit))
             }
-            ("rhai", true) => {
-                bail!("--backend rhai needs a script, and this file is a wasm module")
+            "auto" if choice.jit_allowed => {
+                Ok(match JitRotation::compile(&spells, &auras, &script) {
+                    Ok(jit) => Self::Jit(script, jit),
+                    Err(_) => Self::Rhai(script),
+                })
             }
-            (other, _) => bail!("unknown backend `{other}`: use auto, rhai or wasm"),
+            _ => Ok(Self::Rhai(script)),
         }
     }
 
@@ -78,6 +116,7 @@ impl RotationInput {
     pub fn backend(&self) -> &'static str {
         match self {
             Self::Rhai(_) => "rhai",
+            Self::Jit(..) => "jit",
             Self::Wasm(_) => "wasm",
         }
     }
@@ -85,10 +124,18 @@ impl RotationInput {
     /// What `init` receives: the script, or nothing for a component.
     pub fn source(&self) -> &str {
         match self {
-            Self::Rhai(script) => script,
+            Self::Rhai(script) | Self::Jit(script, _) => script,
             Self::Wasm(_) => "",
         }
     }
+}
+
+/// The spell and aura names of a spec, in index order.
+pub fn names(spec: &SpecPack) -> (Vec<String>, Vec<String>) {
+    (
+        spec.spells.iter().map(|s| s.name.clone()).collect(),
+        spec.auras.iter().map(|a| a.name.clone()).collect(),
+    )
 }
 
 /// A finished simulation.
@@ -140,7 +187,9 @@ pub fn config_for(request: &SimRequest, engine: &str, rotation_module: &str) -> 
         backend: request.rotation.backend().into(),
         module: rotation_module.to_string(),
         script: match &request.rotation {
-            RotationInput::Rhai(script) => crate::modules::hash_of(script.as_bytes()),
+            RotationInput::Rhai(script) | RotationInput::Jit(script, _) => {
+                crate::modules::hash_of(script.as_bytes())
+            }
             RotationInput::Wasm(_) => String::new(),
         },
     };
@@ -161,7 +210,8 @@ pub fn run(
     let engine_hash = request.engine.clone().unwrap_or(builtins.engine);
     let engine_bytes = store.get(&engine_hash)?;
     let rotation_hash = match &request.rotation {
-        RotationInput::Rhai(_) => builtins.rhai,
+        // The jit's reference semantics are the Rhai component's.
+        RotationInput::Rhai(_) | RotationInput::Jit(..) => builtins.rhai,
         RotationInput::Wasm(bytes) => store.add(bytes)?,
     };
     let rotation_bytes = store.get(&rotation_hash)?;
@@ -170,8 +220,7 @@ pub fn run(
     let simulator = Simulator::new(runtime, engine, rotation)?;
     let config = config_for(request, &engine_hash, &rotation_hash)?;
     let json = config.canonical_json();
-    let spells: Vec<String> = config.spec.spells.iter().map(|s| s.name.clone()).collect();
-    let auras: Vec<String> = config.spec.auras.iter().map(|a| a.name.clone()).collect();
+    let (spells, auras) = names(&config.spec);
 
     let mut result = BatchResult::default();
     let mut done = 0;
@@ -187,7 +236,7 @@ pub fn run(
                 json: &json,
                 spells: &spells,
                 auras: &auras,
-                source: request.rotation.source(),
+                rotation: &request.rotation,
                 seed: request.seed,
                 first: done,
                 count: round,
@@ -212,7 +261,7 @@ struct RangeJob<'a> {
     json: &'a str,
     spells: &'a [String],
     auras: &'a [String],
-    source: &'a str,
+    rotation: &'a RotationInput,
     seed: u64,
     first: u64,
     count: u64,
@@ -239,8 +288,13 @@ fn run_range(
                     failed.store(true, Ordering::Relaxed);
                     first_error.lock().unwrap().get_or_insert(e);
                 };
-                let mut worker = match simulator.worker(runtime, job.spells, job.auras, job.source)
-                {
+                let worker = match job.rotation {
+                    RotationInput::Jit(_, jit) => {
+                        simulator.worker_with(runtime, HostRotation::Native(Box::new(jit.clone())))
+                    }
+                    other => simulator.worker(runtime, job.spells, job.auras, other.source()),
+                };
+                let mut worker = match worker {
                     Ok(w) => w,
                     Err(e) => return fail(e),
                 };

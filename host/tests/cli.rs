@@ -291,3 +291,79 @@ fn rotation_check_accepts_a_rotation_component_and_refuses_others() {
     assert_eq!(code, Some(1));
     assert!(text.contains("wasi:sockets"), "{text}");
 }
+
+#[test]
+fn auto_runs_a_script_with_the_jit_and_gives_the_interpreters_numbers() {
+    let home = tempfile::tempdir().unwrap();
+    let args = ["--iterations", "300", "--seed", "8"];
+    let jit: Value = serde_json::from_str(&sim_json(home.path(), &args)).unwrap();
+    let mut no_jit = vec![
+        "--no-jit",
+        "sim",
+        "--spec",
+        SPEC,
+        "--rotation",
+        SCRIPT,
+        "--json",
+        "--duration",
+        "60",
+    ];
+    no_jit.extend_from_slice(&args);
+    let out = wowlab(home.path(), &no_jit);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rhai: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(jit["rotation"]["backend"], "jit");
+    assert_eq!(rhai["rotation"]["backend"], "rhai");
+    for key in ["mean_dps", "std_dps", "min_dps", "max_dps", "spells"] {
+        assert_eq!(jit[key], rhai[key], "{key}");
+    }
+}
+
+#[test]
+fn the_jit_backend_refuses_scripts_outside_its_subset_and_can_be_switched_off() {
+    let home = tempfile::tempdir().unwrap();
+    let script = home.path().join("loop.rhai");
+    std::fs::write(&script, "let n = 0.0;\nfor i in 0..3 { }\nwait()").unwrap();
+    let path = script.to_str().unwrap();
+    let out = wowlab(
+        home.path(),
+        &[
+            "sim",
+            "--spec",
+            SPEC,
+            "--rotation",
+            path,
+            "--backend",
+            "jit",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("2:1: a loop is not in the jit subset"),
+        "{err}"
+    );
+    let out = wowlab(
+        home.path(),
+        &[
+            "--no-jit",
+            "sim",
+            "--spec",
+            SPEC,
+            "--rotation",
+            SCRIPT,
+            "--backend",
+            "jit",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("switched off")
+    );
+}

@@ -65,7 +65,7 @@ pub fn setup_with(rotation: RotationInput, limits: SandboxLimits) -> Setup {
         .component(runtime.engine(), &b.engine, &store.get(&b.engine).unwrap())
         .unwrap();
     let rotation_hash = match &rotation {
-        RotationInput::Rhai(_) => b.rhai.clone(),
+        RotationInput::Rhai(_) | RotationInput::Jit(..) => b.rhai.clone(),
         RotationInput::Wasm(bytes) => store.add(bytes).unwrap(),
     };
     let bytes = store.get(&rotation_hash).unwrap();

@@ -127,3 +127,23 @@ fn modules_of_the_wrong_world_or_no_component_are_refused() {
     assert!(compile(core_module).is_err());
     assert!(compile(b"not wasm at all").is_err());
 }
+
+/// One batch of the reference fight with a Rhai `script` in the wasm sandbox.
+fn rhai_error(script: &str) -> String {
+    let s = setup(script);
+    common::wasm_batch(&s, 0, 1).unwrap_err().to_string()
+}
+
+#[test]
+fn hostile_rhai_scripts_are_stopped_by_the_interpreter_limits() {
+    let err = rhai_error("loop { }");
+    assert!(err.contains("Too many operations"), "endless loop: {err}");
+    let err = rhai_error("fn f(n) { f(n + 1) }\nf(0)");
+    assert!(err.to_lowercase().contains("stack"), "recursion: {err}");
+    let err = rhai_error("let s = \"xx\";\nloop { s += s; }");
+    assert!(err.contains("Length of string"), "string growth: {err}");
+    let err = rhai_error("let a = [];\nloop { a.push(1); }");
+    assert!(err.contains("Size of array"), "array growth: {err}");
+    let err = rhai_error("cast(frenzy)");
+    assert!(err.contains("`frenzy` is an aura, not a spell"), "{err}");
+}

@@ -2,7 +2,7 @@
 //! `cargo build --release --target wasm32-wasip2`, and run the resulting
 //! component with `wowlab sim --rotation path/to/x.wasm`.
 //!
-//! ```ignore
+//! ```text
 //! use wowlab_sdk::{Action, Rotation, SpellId, Spec, State};
 //!
 //! struct Mine { fireball: SpellId }

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use wowlab::jit::JitRotation;
 use wowlab::modules::ModuleStore;
 use wowlab::runtime::{HostRotation, Runtime, Simulator};
-use wowlab::sandbox::SandboxLimits;
+use wowlab::sandbox::{Interruption, SandboxLimits};
 use wowlab::simulate::{Builtins, RotationInput, SimRequest, config_for};
 use wowlab::spec_file;
 use wowlab_engine::spec::SpecPack;
@@ -191,6 +191,57 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
             wasm_rate(&simulator, &runtime, component, &json, iterations)?,
         );
     }
+    println!("\ntime budgets, 300 s fight, wasm engine (it/s/core; ratio to no budget):");
+    let config = config_for(&single_thread(&spec, &script, 300.0, 1), &b.engine, &b.rhai)?;
+    let json = config.canonical_json();
+    let iterations = args.iterations / 2;
+    let mut baseline = None;
+    for mode in [Interruption::None, Interruption::Epoch, Interruption::Fuel] {
+        let runtime = Runtime::new(SandboxLimits {
+            interruption: mode,
+            ..limits
+        })?;
+        let compile = |hash: &str| -> Result<_> {
+            store.component(runtime.engine(), hash, &store.get(hash)?)
+        };
+        let rhai = Simulator::new(&runtime, compile(&b.engine)?, compile(&b.rhai)?)?;
+        let sdk = Simulator::new(&runtime, compile(&b.engine)?, compile(&sdk_hash)?)?;
+        let rates = [
+            wasm_rate(
+                &rhai,
+                &runtime,
+                HostRotation::Native(Box::new(jit.clone())),
+                &json,
+                iterations,
+            )?,
+            wasm_rate(
+                &sdk,
+                &runtime,
+                HostRotation::Component(sdk.rotation(&runtime, &spells, &auras, "")?),
+                &json,
+                iterations,
+            )?,
+            wasm_rate(
+                &rhai,
+                &runtime,
+                HostRotation::Component(rhai.rotation(&runtime, &spells, &auras, &script)?),
+                &json,
+                iterations,
+            )?,
+        ];
+        let base = *baseline.get_or_insert(rates);
+        println!(
+            "  {:<8} jit {:>7.0} ({:.2})   sdk {:>7.0} ({:.2})   rhai {:>7.0} ({:.2})",
+            format!("{mode:?}"),
+            rates[0],
+            rates[0] / base[0],
+            rates[1],
+            rates[1] / base[1],
+            rates[2],
+            rates[2] / base[2]
+        );
+    }
+
     println!("\ncost of a 300 s fight relative to a 60 s fight (time per iteration):");
     for (name, long) in figures.iter().filter(|f| f.0 == 300.0).map(|f| (&f.1, f.2)) {
         let short = figures

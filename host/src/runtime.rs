@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store, Trap};
 
-use crate::sandbox::{Sandbox, SandboxLimits};
+use crate::sandbox::{Interruption, Sandbox, SandboxLimits};
 use wowlab_engine::{BatchResult, EngineError};
 
 mod engine_bindings {
@@ -41,6 +41,29 @@ const ENGINE_MIN_MEMORY: usize = 256 << 20;
 /// How often the epoch advances; deadlines are multiples of this.
 const EPOCH_TICK: Duration = Duration::from_millis(5);
 
+/// Fuel granted per millisecond of budget when fuel meters guests (about a
+/// million wasm instructions).
+const FUEL_PER_MS: u64 = 1_000_000;
+
+/// A budget for one call into a guest, in the runtime's interruption mode.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    mode: Interruption,
+    ticks: u64,
+    fuel: u64,
+}
+
+impl Deadline {
+    /// Sets the budget on `store` before a call.
+    fn arm<T>(self, store: &mut Store<T>) {
+        match self.mode {
+            Interruption::Epoch => store.set_epoch_deadline(self.ticks),
+            Interruption::Fuel => store.set_fuel(self.fuel).expect("fuel metering is on"),
+            Interruption::None => {}
+        }
+    }
+}
+
 /// A wasmtime engine configured for wowlab guests, with its epoch ticker.
 pub struct Runtime {
     engine: Engine,
@@ -54,7 +77,8 @@ impl Runtime {
         let mut config = Config::new();
         config
             .cranelift_nan_canonicalization(true)
-            .epoch_interruption(true)
+            .epoch_interruption(limits.interruption == Interruption::Epoch)
+            .consume_fuel(limits.interruption == Interruption::Fuel)
             .concurrency_support(false);
         let engine = Engine::new(&config)?;
         let ticker_stop = Arc::new(AtomicBool::new(false));
@@ -87,12 +111,17 @@ impl Runtime {
         self.limits
     }
 
-    /// Epoch ticks for a deadline; a zero timeout expires at once.
-    fn ticks(d: Duration) -> u64 {
-        if d.is_zero() {
+    /// The deadline for work that may take `d`; a zero timeout expires at once.
+    fn deadline(&self, d: Duration) -> Deadline {
+        let ticks = if d.is_zero() {
             0
         } else {
             (d.as_micros() / EPOCH_TICK.as_micros()).max(1) as u64
+        };
+        Deadline {
+            mode: self.limits.interruption,
+            ticks,
+            fuel: (d.as_millis() as u64).saturating_mul(FUEL_PER_MS),
         }
     }
 }
@@ -118,7 +147,7 @@ pub enum BatchError {
 pub struct RotationInstance {
     store: Store<Sandbox>,
     bindings: rotation_bindings::RotationWorld,
-    decision_ticks: u64,
+    decision: Deadline,
 }
 
 impl RotationInstance {
@@ -128,7 +157,7 @@ impl RotationInstance {
         state: &[f64],
     ) -> wasmtime::Result<Result<wowlab_engine::Action, String>> {
         use rotation_bindings::wowlab::sim::types::Action as Wit;
-        self.store.set_epoch_deadline(self.decision_ticks);
+        self.decision.arm(&mut self.store);
         let decided = self
             .bindings
             .wowlab_sim_rotation()
@@ -196,6 +225,7 @@ enum GuestFault {
 fn describe_trap(e: &wasmtime::Error, what: &str) -> String {
     match e.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => format!("exceeded its time limit for one {what}"),
+        Some(Trap::OutOfFuel) => format!("exceeded its time limit (fuel) for one {what}"),
         Some(Trap::StackOverflow) => "overflowed its stack (too deep recursion)".into(),
         Some(trap) => format!("trapped: {trap}"),
         None if format!("{e:#}").contains("forcing trap when growing memory") => {
@@ -300,13 +330,13 @@ impl Simulator {
         let limits = runtime.limits();
         let mut store = Store::new(runtime.engine(), Sandbox::new(limits.memory_bytes));
         store.limiter(|s| &mut s.limits);
-        let decision_ticks = Runtime::ticks(limits.decision_timeout);
-        store.set_epoch_deadline(decision_ticks);
+        let decision = runtime.deadline(limits.decision_timeout);
+        decision.arm(&mut store);
         let init_fault = |e: wasmtime::Error| {
             BatchError::Guest(format!("rotation: {}", describe_trap(&e, "init")))
         };
         let bindings = self.rotation.instantiate(&mut store).map_err(init_fault)?;
-        store.set_epoch_deadline(decision_ticks);
+        decision.arm(&mut store);
         bindings
             .wowlab_sim_rotation()
             .call_init(&mut store, spells, auras, source)
@@ -315,7 +345,7 @@ impl Simulator {
         Ok(RotationInstance {
             store,
             bindings,
-            decision_ticks,
+            decision,
         })
     }
 
@@ -344,7 +374,7 @@ impl Simulator {
         };
         let mut store = Store::new(runtime.engine(), state);
         store.limiter(|s| &mut s.sandbox.limits);
-        store.set_epoch_deadline(Runtime::ticks(limits.batch_timeout));
+        runtime.deadline(limits.batch_timeout).arm(&mut store);
         let bindings = self
             .engine
             .instantiate(&mut store)
@@ -367,8 +397,9 @@ impl Worker<'_> {
         count: u32,
     ) -> Result<BatchResult, BatchError> {
         use engine_bindings::exports::wowlab::sim::simulator::EngineError as WitError;
-        self.store
-            .set_epoch_deadline(Runtime::ticks(self.runtime.limits().batch_timeout));
+        self.runtime
+            .deadline(self.runtime.limits().batch_timeout)
+            .arm(&mut self.store);
         let out = self
             .bindings
             .wowlab_sim_simulator()

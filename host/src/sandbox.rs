@@ -10,9 +10,25 @@ use wasmtime::component::ResourceTable;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView};
 
+/// How time budgets are enforced inside guests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interruption {
+    /// Epoch deadlines: a background thread ticks every 5 ms; generated code
+    /// checks the epoch at function entries and loop headers. The default:
+    /// it costs less than fuel (see BENCHMARKS.md) and bounds wall time.
+    Epoch,
+    /// Fuel: every wasm instruction is counted (about a million per ms of
+    /// budget). Deterministic, but slower.
+    Fuel,
+    /// No time budget at all; only for measuring what the others cost.
+    None,
+}
+
 /// Limits applied to every guest instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SandboxLimits {
+    /// How time budgets are enforced.
+    pub interruption: Interruption,
     /// Linear memory cap per store, in bytes.
     pub memory_bytes: usize,
     /// Wall time a rotation may take for one decision (or for `init`).
@@ -24,6 +40,7 @@ pub struct SandboxLimits {
 impl Default for SandboxLimits {
     fn default() -> Self {
         Self {
+            interruption: Interruption::Epoch,
             memory_bytes: 64 << 20,
             decision_timeout: Duration::from_millis(100),
             batch_timeout: Duration::from_secs(600),

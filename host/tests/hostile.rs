@@ -147,3 +147,25 @@ fn hostile_rhai_scripts_are_stopped_by_the_interpreter_limits() {
     let err = rhai_error("cast(frenzy)");
     assert!(err.contains("`frenzy` is an aura, not a spell"), "{err}");
 }
+
+#[test]
+fn with_fuel_metering_an_endless_decision_is_stopped_and_results_are_unchanged() {
+    let fuel = SandboxLimits {
+        interruption: wowlab::sandbox::Interruption::Fuel,
+        ..SandboxLimits::default()
+    };
+    let s = setup_with(
+        RotationInput::Wasm(wowlab_artifacts::HOSTILE.to_vec()),
+        fuel,
+    );
+    let err = run(&s, "loop").unwrap_err().to_string();
+    assert!(err.contains("time limit (fuel) for one decision"), "{err}");
+
+    let script = std::fs::read_to_string(SCRIPT).unwrap();
+    let metered = setup_with(RotationInput::Rhai(script.clone()), fuel);
+    let plain = setup(&script);
+    assert_eq!(
+        common::wasm_batch(&metered, 0, 20).unwrap(),
+        common::wasm_batch(&plain, 0, 20).unwrap()
+    );
+}

@@ -91,6 +91,30 @@ fn the_reference_script_agrees_with_rhai_on_a_million_random_states() {
 }
 
 #[test]
+fn the_sdk_rotation_agrees_with_the_script_on_a_million_random_states() {
+    let (spells, auras) = spec_names();
+    let script = std::fs::read_to_string(SCRIPT).unwrap();
+    let s = common::setup_with(
+        wowlab::simulate::RotationInput::Wasm(wowlab_artifacts::BM_HUNTER_RS.to_vec()),
+        wowlab::sandbox::SandboxLimits::default(),
+    );
+    let mut sdk = s
+        .simulator
+        .rotation(&s.runtime, &spells, &auras, "")
+        .unwrap();
+    let mut rhai = RhaiRotation::new(&spells, &auras, &script, Limits::default()).unwrap();
+    let mut r = Random(0x2545_F491_4F6C_DD1D);
+    for n in 0..1_000_000 {
+        let state = random_state(&mut r, spells.len(), auras.len());
+        assert_eq!(
+            sdk.decide(&state).unwrap(),
+            rhai.decide(&state),
+            "state #{n}: {state:?}"
+        );
+    }
+}
+
+#[test]
 fn every_construct_of_the_subset_agrees_with_rhai() {
     let scripts = [
         "let focus = resource() - 35.0;\nif focus >= 30.0 || cooldown(kill_command) > 2.5 { cast(cobra_shot) } else { wait(250) }",

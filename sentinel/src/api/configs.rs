@@ -1,0 +1,101 @@
+//! `PUT /api/v1/configs/{hash}` and `GET /api/v1/configs/{hash}`.
+//!
+//! A config's address is the BLAKE3 hash of its canonical JSON. The server
+//! parses the body, re-serialises it canonically and recomputes the hash; a
+//! body that does not hash to the path is refused. Identical configs are
+//! stored once.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Serialize;
+use wowlab_engine::SimConfig;
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+
+/// The answer to a PUT.
+#[derive(Debug, Serialize)]
+pub struct PutConfig {
+    /// The config's hash.
+    pub hash: String,
+    /// Whether this request stored it (false: it was there already).
+    pub created: bool,
+}
+
+fn check_hash(hash: &str) -> Result<(), ApiError> {
+    if crate::is_hash(hash) {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "`{hash}` is not a config hash (64 lowercase hex digits)"
+        )))
+    }
+}
+
+/// Parses a config body; the error names the field, line and column.
+fn parse(body: &[u8]) -> Result<SimConfig, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner();
+        ApiError::BadRequest(format!(
+            "invalid config at `{}` (line {}, column {}): {inner}",
+            e.path(),
+            inner.line(),
+            inner.column()
+        ))
+    })
+}
+
+/// Stores a config under the hash of its canonical JSON.
+pub async fn put(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(hash): Path<String>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(StatusCode, Json<PutConfig>), ApiError> {
+    check_hash(&hash)?;
+    let body = body?;
+    let config = parse(&body)?;
+    let canonical = config.canonical_json();
+    let actual = crate::hash_hex(canonical.as_bytes());
+    if actual != hash {
+        return Err(ApiError::BadRequest(format!(
+            "hash mismatch: the config's canonical JSON hashes to {actual}, not {hash}"
+        )));
+    }
+    let created = state.store.put_config(&hash, &canonical, user.id).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(PutConfig { hash, created })))
+}
+
+/// A stored config, cacheable forever (it never changes).
+pub async fn get(
+    State(state): State<AppState>,
+    Path(hash): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    check_hash(&hash)?;
+    let config = state
+        .store
+        .config(&hash)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no config {hash}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable".to_string(),
+            ),
+            (header::ETAG, format!("\"{hash}\"")),
+        ],
+        config.body,
+    ))
+}

@@ -1,0 +1,52 @@
+//! Simulation configs, stored once per hash of their canonical JSON.
+
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+/// A stored config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredConfig {
+    /// BLAKE3 of the canonical JSON.
+    pub hash: String,
+    /// The canonical JSON.
+    pub body: String,
+}
+
+impl Store {
+    /// Stores a config; false if it was stored already (it is then only touched).
+    pub async fn put_config(&self, hash: &str, body: &str, user: i64) -> Result<bool, StoreError> {
+        let now = crate::now();
+        let inserted = sqlx::query(
+            "INSERT INTO configs (hash, body, created_by, created_at, last_used_at) \
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (hash) DO NOTHING",
+        )
+        .bind(hash)
+        .bind(body)
+        .bind(user)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(true);
+        }
+        sqlx::query("UPDATE configs SET last_used_at = $1 WHERE hash = $2")
+            .bind(now)
+            .bind(hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(false)
+    }
+
+    /// The config with this hash.
+    pub async fn config(&self, hash: &str) -> Result<Option<StoredConfig>, StoreError> {
+        let row = sqlx::query("SELECT hash, body FROM configs WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| StoredConfig {
+            hash: r.get(0),
+            body: r.get(1),
+        }))
+    }
+}

@@ -1,0 +1,88 @@
+//! The store: one schema on SQLite (the embedded default: a file, nothing to
+//! install) or PostgreSQL (for scale), with migrations for each, applied on
+//! connect. All queries live in this module's children, one per concern.
+
+mod configs;
+mod pins;
+mod users;
+
+pub use configs::StoredConfig;
+pub use users::User;
+
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+use thiserror::Error;
+
+/// A store failure.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database refused or failed a query.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migrating the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The URL names a database this sentinel does not support.
+    #[error("unsupported database URL `{0}`: use sqlite://FILE or postgres://...")]
+    UnsupportedUrl(String),
+}
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// The sentinel's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://FILE?mode=rwc` or `postgres://...`) and migrates.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        let connections = match backend {
+            // One writer at a time is SQLite's model anyway.
+            Backend::Sqlite => 1,
+            Backend::Postgres => 16,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(connections)
+            .connect(url)
+            .await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Self { pool, backend })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` once per store: true the first time `key` is marked, then false.
+    pub async fn first_time(&self, key: &str) -> Result<bool, StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, 'done') ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+}

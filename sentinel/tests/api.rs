@@ -1,0 +1,271 @@
+//! The API over real sockets, on both stores: SQLite always, PostgreSQL when
+//! `WOWLAB_TEST_POSTGRES` names an admin URL (CI sets it; each test gets a
+//! fresh database).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use wowlab_engine::SimConfig;
+use wowlab_engine::config::Fight;
+use wowlab_sentinel::api::{AppState, MAX_BODY, router};
+use wowlab_sentinel::store::Store;
+
+/// A running sentinel and a user's token.
+struct Server {
+    base: String,
+    token: String,
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn serve(store: Store, dir: Option<tempfile::TempDir>) -> Server {
+    let token = "a-test-token".to_string();
+    store
+        .add_user("tester", &wowlab_sentinel::hash_hex(token.as_bytes()))
+        .await
+        .unwrap()
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = router(AppState {
+        store: store.clone(),
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Server {
+        base,
+        token,
+        store,
+        _dir: dir,
+    }
+}
+
+async fn sqlite() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
+    serve(Store::connect(&url).await.unwrap(), Some(dir)).await
+}
+
+async fn postgres() -> Option<Server> {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let admin = std::env::var("WOWLAB_TEST_POSTGRES").ok()?;
+    let name = format!(
+        "wowlab_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .unwrap();
+    // The name is made here from digits and a fixed prefix.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
+    Some(serve(store, None).await)
+}
+
+/// Runs a test against SQLite and, when configured, PostgreSQL.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::sqlite().await).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                match super::postgres().await {
+                    Some(server) => super::$name(server).await,
+                    None => eprintln!("PostgreSQL variant not run: set WOWLAB_TEST_POSTGRES"),
+                }
+            }
+        }
+    )*};
+}
+
+on_both_stores!(
+    status_names_the_database_and_pins,
+    a_config_is_stored_once_under_its_hash,
+    a_config_whose_hash_does_not_match_is_refused_and_not_stored,
+    bad_requests_get_json_errors_and_change_nothing,
+);
+
+fn config_json() -> (String, String) {
+    let spec = serde_json::from_value(json!({
+        "name": "test",
+        "resource": { "name": "mana", "max": 100.0 },
+        "spells": [{ "name": "s", "cooldown_ms": 1000, "damage": { "base": 1.0 } }]
+    }))
+    .unwrap();
+    let config = SimConfig::for_spec(
+        spec,
+        Fight {
+            duration_ms: 60_000,
+            vary_length: 0.0,
+            targets: 1,
+        },
+    );
+    let json = config.canonical_json();
+    (wowlab_sentinel::hash_hex(json.as_bytes()), json)
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    async fn put(&self, path: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
+        let r = reqwest::Client::new()
+            .put(self.url(path))
+            .bearer_auth(&self.token)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap())
+    }
+}
+
+async fn status_names_the_database_and_pins(s: Server) {
+    let v: Value = reqwest::get(s.url("/status"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "ok");
+    let expected = match s.store.backend() {
+        wowlab_sentinel::store::Backend::Sqlite => "sqlite",
+        wowlab_sentinel::store::Backend::Postgres => "postgres",
+    };
+    assert_eq!(v["database"], expected);
+    assert_eq!(v["pinned_engines"], json!([]));
+    s.store.pin_engine(&"ab".repeat(32)).await.unwrap();
+    let v: Value = reqwest::get(s.url("/status"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["pinned_engines"], json!(["ab".repeat(32)]));
+}
+
+async fn a_config_is_stored_once_under_its_hash(s: Server) {
+    let (hash, json) = config_json();
+    let (status, v) = s.put(&format!("/configs/{hash}"), json.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(v["created"], true);
+    // The same config with other whitespace is the same config.
+    let pretty =
+        serde_json::to_string_pretty(&serde_json::from_str::<Value>(&json).unwrap()).unwrap();
+    let (status, v) = s.put(&format!("/configs/{hash}"), pretty).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["created"], false);
+    let r = reqwest::get(s.url(&format!("/configs/{hash}")))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert_eq!(r.text().await.unwrap(), json);
+}
+
+async fn a_config_whose_hash_does_not_match_is_refused_and_not_stored(s: Server) {
+    let (hash, json) = config_json();
+    let wrong = "0".repeat(64);
+    let (status, v) = s.put(&format!("/configs/{wrong}"), json).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("hashes to {hash}")),
+        "{v}"
+    );
+    let r = reqwest::get(s.url(&format!("/configs/{wrong}")))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(s.store.config(&wrong).await.unwrap().is_none());
+}
+
+async fn bad_requests_get_json_errors_and_change_nothing(s: Server) {
+    let (hash, json) = config_json();
+    let path = format!("/configs/{hash}");
+    let cases: Vec<(reqwest::RequestBuilder, StatusCode, &str)> = vec![
+        (
+            reqwest::Client::new().put(s.url(&path)).body(json.clone()),
+            StatusCode::UNAUTHORIZED,
+            "Authorization",
+        ),
+        (
+            reqwest::Client::new()
+                .put(s.url(&path))
+                .bearer_auth("nope")
+                .body(json.clone()),
+            StatusCode::UNAUTHORIZED,
+            "unknown API token",
+        ),
+        (
+            reqwest::Client::new()
+                .put(s.url(&path))
+                .bearer_auth(&s.token)
+                .body("{\"spec\": {"),
+            StatusCode::BAD_REQUEST,
+            "invalid config",
+        ),
+        (
+            reqwest::Client::new()
+                .put(s.url(&path))
+                .bearer_auth(&s.token)
+                .body(json.replace("\"duration_ms\":60000", "\"duration_ms\":\"long\"")),
+            StatusCode::BAD_REQUEST,
+            "fight.duration_ms",
+        ),
+        (
+            reqwest::Client::new()
+                .put(s.url("/configs/XYZ"))
+                .bearer_auth(&s.token)
+                .body(json.clone()),
+            StatusCode::BAD_REQUEST,
+            "not a config hash",
+        ),
+        (
+            reqwest::Client::new()
+                .put(s.url(&path))
+                .bearer_auth(&s.token)
+                .body(vec![b' '; MAX_BODY + 1]),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "larger than",
+        ),
+    ];
+    for (request, status, needle) in cases {
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), status, "{needle}");
+        let v: Value = r.json().await.unwrap();
+        assert!(
+            v["error"].as_str().unwrap().contains(needle),
+            "{needle}: {v}"
+        );
+    }
+    assert!(
+        s.store.config(&hash).await.unwrap().is_none(),
+        "nothing was stored"
+    );
+}

@@ -1,0 +1,64 @@
+//! `wowlab-sentinel` subcommands as an operator runs them.
+
+use std::process::{Command, Output};
+
+fn sentinel(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wowlab-sentinel"))
+        .env_remove("WOWLAB_DATABASE_URL")
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn user_add_prints_a_token_as_the_last_line_and_refuses_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sentinel(dir.path(), &["user", "add", "alice"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let token = text.lines().last().unwrap();
+    assert_eq!(token.len(), 64);
+    assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+    let again = sentinel(dir.path(), &["user", "add", "alice"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    let other = stdout(&sentinel(dir.path(), &["user", "add", "bob"]));
+    assert_ne!(other.lines().last().unwrap(), token, "tokens are random");
+}
+
+#[test]
+fn the_builtin_engine_is_pinned_once_and_pins_can_be_managed() {
+    let dir = tempfile::tempdir().unwrap();
+    let builtin = wowlab_sentinel::hash_hex(wowlab_artifacts::ENGINE);
+    assert_eq!(
+        stdout(&sentinel(dir.path(), &["engine", "ls"])).trim(),
+        builtin
+    );
+    let other = "cd".repeat(32);
+    assert!(
+        sentinel(dir.path(), &["engine", "pin", &other])
+            .status
+            .success()
+    );
+    assert!(
+        sentinel(dir.path(), &["engine", "unpin", &builtin])
+            .status
+            .success()
+    );
+    // A restart does not pin the built-in engine again.
+    assert_eq!(
+        stdout(&sentinel(dir.path(), &["engine", "ls"])).trim(),
+        other
+    );
+    let bad = sentinel(dir.path(), &["engine", "pin", "XYZ"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not an engine hash"));
+    let missing = sentinel(dir.path(), &["engine", "unpin", &builtin]);
+    assert_eq!(missing.status.code(), Some(1));
+}

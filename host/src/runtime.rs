@@ -277,6 +277,53 @@ pub fn check_imports(engine: &Engine, component: &Component, role: Role) -> Resu
     Ok(())
 }
 
+/// Links an engine component: imports within the grant, the `engine` world's exports.
+fn engine_pre(
+    runtime: &Runtime,
+    component: &Component,
+) -> Result<engine_bindings::EnginePre<EngineState>> {
+    check_imports(runtime.engine(), component, Role::Engine)?;
+    let mut linker = Linker::new(runtime.engine());
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    engine_bindings::Engine::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+    // Pre-instantiation checks the imports; the typed `...Pre` the exports.
+    linker
+        .instantiate_pre(component)
+        .and_then(engine_bindings::EnginePre::new)
+        .map_err(anyhow::Error::from)
+        .context("the engine module does not fit the `engine` world")
+}
+
+/// Links a rotation component: imports within the grant, the world's exports.
+fn rotation_pre(
+    runtime: &Runtime,
+    component: &Component,
+) -> Result<rotation_bindings::RotationWorldPre<Sandbox>> {
+    check_imports(runtime.engine(), component, Role::Rotation)?;
+    let mut linker = Linker::new(runtime.engine());
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    linker
+        .instantiate_pre(component)
+        .and_then(rotation_bindings::RotationWorldPre::new)
+        .map_err(anyhow::Error::from)
+        .context("the rotation module does not fit the `rotation-world` world")
+}
+
+/// What a component is: an engine or a rotation that this host would load,
+/// or an error saying why it is neither.
+pub fn classify(runtime: &Runtime, component: &Component) -> Result<Role> {
+    match engine_pre(runtime, component) {
+        Ok(_) => Ok(Role::Engine),
+        Err(as_engine) => rotation_pre(runtime, component)
+            .map(|_| Role::Rotation)
+            .map_err(|as_rotation| {
+                anyhow::anyhow!(
+                    "neither an engine ({as_engine:#}) nor a rotation ({as_rotation:#})"
+                )
+            }),
+    }
+}
+
 /// The engine and rotation components, ready to instantiate per worker.
 pub struct Simulator {
     engine: engine_bindings::EnginePre<EngineState>,
@@ -297,25 +344,10 @@ impl Simulator {
         engine_component: Component,
         rotation_component: Component,
     ) -> Result<Self> {
-        check_imports(runtime.engine(), &engine_component, Role::Engine)?;
-        check_imports(runtime.engine(), &rotation_component, Role::Rotation)?;
-        let mut engine_linker = Linker::new(runtime.engine());
-        wasmtime_wasi::p2::add_to_linker_sync(&mut engine_linker)?;
-        engine_bindings::Engine::add_to_linker::<_, HasSelf<_>>(&mut engine_linker, |s| s)?;
-        let mut rotation_linker = Linker::new(runtime.engine());
-        wasmtime_wasi::p2::add_to_linker_sync(&mut rotation_linker)?;
-        // Pre-instantiation checks the imports; the typed `...Pre` the exports.
-        let engine = engine_linker
-            .instantiate_pre(&engine_component)
-            .and_then(engine_bindings::EnginePre::new)
-            .map_err(anyhow::Error::from)
-            .context("the engine module does not fit the `engine` world")?;
-        let rotation = rotation_linker
-            .instantiate_pre(&rotation_component)
-            .and_then(rotation_bindings::RotationWorldPre::new)
-            .map_err(anyhow::Error::from)
-            .context("the rotation module does not fit the `rotation-world` world")?;
-        Ok(Self { engine, rotation })
+        Ok(Self {
+            engine: engine_pre(runtime, &engine_component)?,
+            rotation: rotation_pre(runtime, &rotation_component)?,
+        })
     }
 
     /// Instantiates the rotation component and initialises it with the

@@ -2,10 +2,13 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use rand::RngExt;
+use wowlab::runtime::Runtime;
+use wowlab::sandbox::SandboxLimits;
 use wowlab_sentinel::api::{AppState, router};
 use wowlab_sentinel::store::Store;
 
@@ -107,7 +110,8 @@ async fn run(cli: Cli) -> Result<()> {
                 .await
                 .with_context(|| format!("listening on {}", cli.listen))?;
             tracing::info!("serving on http://{}", listener.local_addr()?);
-            axum::serve(listener, router(AppState { store }))
+            let runtime = Arc::new(Runtime::new(SandboxLimits::default())?);
+            axum::serve(listener, router(AppState { store, runtime }))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
                 })

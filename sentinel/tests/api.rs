@@ -28,8 +28,10 @@ async fn serve(store: Store, dir: Option<tempfile::TempDir>) -> Server {
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let runtime = std::sync::Arc::new(wowlab::runtime::Runtime::new(Default::default()).unwrap());
     let app = router(AppState {
         store: store.clone(),
+        runtime,
     });
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     Server {
@@ -99,6 +101,8 @@ on_both_stores!(
     a_config_is_stored_once_under_its_hash,
     a_config_whose_hash_does_not_match_is_refused_and_not_stored,
     bad_requests_get_json_errors_and_change_nothing,
+    modules_are_checked_classified_and_served_by_hash,
+    modules_that_are_not_loadable_components_are_refused,
 );
 
 fn config_json() -> (String, String) {
@@ -268,4 +272,61 @@ async fn bad_requests_get_json_errors_and_change_nothing(s: Server) {
         s.store.config(&hash).await.unwrap().is_none(),
         "nothing was stored"
     );
+}
+
+async fn modules_are_checked_classified_and_served_by_hash(s: Server) {
+    for (bytes, kind) in [
+        (wowlab_artifacts::ENGINE, "engine"),
+        (wowlab_artifacts::BM_HUNTER_RS, "rotation"),
+    ] {
+        let hash = wowlab_sentinel::hash_hex(bytes);
+        let (status, v) = s.put(&format!("/modules/{hash}"), bytes.to_vec()).await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        assert_eq!(v["kind"], kind);
+        let (status, v) = s.put(&format!("/modules/{hash}"), bytes.to_vec()).await;
+        assert_eq!((status, &v["created"]), (StatusCode::OK, &json!(false)));
+        let r = reqwest::get(s.url(&format!("/modules/{hash}")))
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-type"], "application/wasm");
+        assert_eq!(r.bytes().await.unwrap().as_ref(), bytes);
+    }
+}
+
+async fn modules_that_are_not_loadable_components_are_refused(s: Server) {
+    let junk = b"\0asm\x0d\0\x01\0 but not really".to_vec();
+    let cases: Vec<(Vec<u8>, Option<String>, StatusCode, &str)> = vec![
+        (
+            wowlab_artifacts::ENGINE.to_vec(),
+            Some("0".repeat(64)),
+            StatusCode::BAD_REQUEST,
+            "hash mismatch",
+        ),
+        (junk, None, StatusCode::BAD_REQUEST, "not a wasm component"),
+        (
+            wowlab_artifacts::HOSTILE_NETWORK.to_vec(),
+            None,
+            StatusCode::BAD_REQUEST,
+            "wasi:sockets",
+        ),
+        (
+            vec![0; wowlab_sentinel::api::MAX_MODULE + 1],
+            None,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "larger than",
+        ),
+    ];
+    for (bytes, path_hash, status, needle) in cases {
+        let hash = path_hash.unwrap_or_else(|| wowlab_sentinel::hash_hex(&bytes));
+        let (got, v) = s.put(&format!("/modules/{hash}"), bytes).await;
+        assert_eq!(got, status, "{needle}: {v}");
+        assert!(
+            v["error"].as_str().unwrap().contains(needle),
+            "{needle}: {v}"
+        );
+        assert!(
+            s.store.module_kind(&hash).await.unwrap().is_none(),
+            "{needle}: nothing stored"
+        );
+    }
 }

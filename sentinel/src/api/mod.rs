@@ -5,22 +5,31 @@
 mod auth;
 mod configs;
 pub mod error;
+mod modules;
 mod status;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 
+use std::sync::Arc;
+
+use wowlab::runtime::Runtime;
+
 use crate::store::Store;
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY: usize = 4 << 20;
 
+pub use modules::MAX_MODULE;
+
 /// What every handler can reach.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AppState {
     /// The database.
     pub store: Store,
+    /// A wasmtime runtime for checking uploaded modules.
+    pub runtime: Arc<Runtime>,
 }
 
 /// The API's routes.
@@ -32,5 +41,11 @@ pub fn router(state: AppState) -> Router {
             get(configs::get).put(configs::put),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .route(
+            "/api/v1/modules/{hash}",
+            get(modules::get)
+                .put(modules::put)
+                .layer(DefaultBodyLimit::max(MAX_MODULE)),
+        )
         .with_state(state)
 }

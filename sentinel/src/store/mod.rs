@@ -3,6 +3,7 @@
 //! connect. All queries live in this module's children, one per concern.
 
 mod configs;
+mod modules;
 mod pins;
 mod users;
 

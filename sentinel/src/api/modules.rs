@@ -1,0 +1,124 @@
+//! `PUT /api/v1/modules/{hash}` and `GET /api/v1/modules/{hash}`.
+//!
+//! An upload is accepted only if its bytes hash to the path, it fits the size
+//! cap, and it is a component this sentinel's nodes would load as an engine
+//! or a rotation (imports within the grant, the world's exports).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Serialize;
+use wowlab::runtime::{Role, classify};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+
+/// Largest module accepted, in bytes.
+pub const MAX_MODULE: usize = 16 << 20;
+
+/// The answer to a PUT.
+#[derive(Debug, Serialize)]
+pub struct PutModule {
+    /// The module's hash.
+    pub hash: String,
+    /// "engine" or "rotation".
+    pub kind: String,
+    /// Whether this request stored it.
+    pub created: bool,
+}
+
+fn check_hash(hash: &str) -> Result<(), ApiError> {
+    if crate::is_hash(hash) {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "`{hash}` is not a module hash (64 lowercase hex digits)"
+        )))
+    }
+}
+
+/// Stores a component after checking its hash and what it is.
+pub async fn put(
+    State(state): State<AppState>,
+    Caller(_): Caller,
+    Path(hash): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<PutModule>), ApiError> {
+    check_hash(&hash)?;
+    let body = body.map_err(|e| match ApiError::from(e) {
+        ApiError::TooLarge(_) => ApiError::TooLarge(MAX_MODULE),
+        other => other,
+    })?;
+    let actual = crate::hash_hex(&body);
+    if actual != hash {
+        return Err(ApiError::BadRequest(format!(
+            "hash mismatch: the bytes hash to {actual}, not {hash}"
+        )));
+    }
+    if let Some(kind) = state.store.module_kind(&hash).await? {
+        return Ok((
+            StatusCode::OK,
+            Json(PutModule {
+                hash,
+                kind,
+                created: false,
+            }),
+        ));
+    }
+    let runtime = state.runtime.clone();
+    let bytes = body.clone();
+    let role = tokio::task::spawn_blocking(move || {
+        let component = wasmtime::component::Component::new(runtime.engine(), &bytes)
+            .map_err(|e| format!("not a wasm component: {e}"))?;
+        classify(&runtime, &component).map_err(|e| format!("{e:#}"))
+    })
+    .await
+    .map_err(|e| ApiError::BadRequest(format!("checking the module failed: {e}")))?
+    .map_err(ApiError::BadRequest)?;
+    let kind = match role {
+        Role::Engine => "engine",
+        Role::Rotation => "rotation",
+    };
+    let created = state.store.put_module(&hash, kind, &body).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(PutModule {
+            hash,
+            kind: kind.to_string(),
+            created,
+        }),
+    ))
+}
+
+/// A stored module's bytes, cacheable forever.
+pub async fn get(
+    State(state): State<AppState>,
+    Path(hash): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    check_hash(&hash)?;
+    let bytes = state
+        .store
+        .module(&hash)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no module {hash}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/wasm".to_string()),
+            (
+                header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable".to_string(),
+            ),
+            (header::ETAG, format!("\"{hash}\"")),
+        ],
+        bytes,
+    ))
+}

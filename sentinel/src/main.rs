@@ -25,6 +25,9 @@ struct Cli {
     /// Database URL (sqlite://FILE or postgres://...); default: SQLite in --data-dir.
     #[arg(long, env = "WOWLAB_DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// Most iterations one job may ask for.
+    #[arg(long, default_value_t = wowlab_sentinel::api::DEFAULT_MAX_ITERATIONS, global = true)]
+    max_iterations: u64,
     /// Directory for the embedded database.
     #[arg(long, default_value = "wowlab-data", global = true)]
     data_dir: PathBuf,
@@ -111,7 +114,12 @@ async fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("listening on {}", cli.listen))?;
             tracing::info!("serving on http://{}", listener.local_addr()?);
             let runtime = Arc::new(Runtime::new(SandboxLimits::default())?);
-            axum::serve(listener, router(AppState { store, runtime }))
+            let state = AppState {
+                store,
+                runtime,
+                max_iterations: cli.max_iterations,
+            };
+            axum::serve(listener, router(state))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
                 })

@@ -32,6 +32,7 @@ async fn serve(store: Store, dir: Option<tempfile::TempDir>) -> Server {
     let app = router(AppState {
         store: store.clone(),
         runtime,
+        max_iterations: 20_000,
     });
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     Server {
@@ -103,9 +104,26 @@ on_both_stores!(
     bad_requests_get_json_errors_and_change_nothing,
     modules_are_checked_classified_and_served_by_hash,
     modules_that_are_not_loadable_components_are_refused,
+    a_job_is_split_into_chunks_and_shown_to_its_owner,
+    jobs_that_cannot_run_are_refused_and_nothing_is_created,
+    access_decides_who_sees_a_job_and_only_the_owner_cancels,
 );
 
 fn config_json() -> (String, String) {
+    config_json_for_engine("")
+}
+
+/// A stored config naming an engine pinned on `s`, and its hash.
+async fn runnable_config(s: &Server) -> String {
+    let engine = "e".repeat(64);
+    s.store.pin_engine(&engine).await.unwrap();
+    let (hash, json) = config_json_for_engine(&engine);
+    let (status, v) = s.put(&format!("/configs/{hash}"), json).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    hash
+}
+
+fn config_json_for_engine(engine: &str) -> (String, String) {
     let spec = serde_json::from_value(json!({
         "name": "test",
         "resource": { "name": "mana", "max": 100.0 },
@@ -120,6 +138,10 @@ fn config_json() -> (String, String) {
             targets: 1,
         },
     );
+    let config = SimConfig {
+        engine: engine.to_string(),
+        ..config
+    };
     let json = config.canonical_json();
     (wowlab_sentinel::hash_hex(json.as_bytes()), json)
 }
@@ -127,6 +149,24 @@ fn config_json() -> (String, String) {
 impl Server {
     fn url(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.base)
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut r = reqwest::Client::new()
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            r = r.json(&body);
+        }
+        let r = r.send().await.unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap())
     }
 
     async fn put(&self, path: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
@@ -329,4 +369,171 @@ async fn modules_that_are_not_loadable_components_are_refused(s: Server) {
             "{needle}: nothing stored"
         );
     }
+}
+
+async fn a_job_is_split_into_chunks_and_shown_to_its_owner(s: Server) {
+    let config = runnable_config(&s).await;
+    let body = json!({ "config_hash": config, "iterations": 2500 });
+    let (status, v) = s
+        .call(reqwest::Method::POST, "/jobs", &s.token, Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(v["chunks"], 3);
+    let id = v["job_id"].as_i64().unwrap();
+    assert_eq!(
+        s.store.chunk_counts(id).await.unwrap(),
+        vec![("pending".to_string(), 3)]
+    );
+    let (status, job) = s
+        .call(reqwest::Method::GET, &format!("/jobs/{id}"), &s.token, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            job["status"].as_str(),
+            job["progress"].as_i64(),
+            job["iterations"].as_i64(),
+            job["chunks"].as_i64()
+        ),
+        (Some("pending"), Some(0), Some(2500), Some(3))
+    );
+    assert_eq!(job["access"], "private");
+    let (_, list) = s.call(reqwest::Method::GET, "/jobs", &s.token, None).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+async fn jobs_that_cannot_run_are_refused_and_nothing_is_created(s: Server) {
+    let config = runnable_config(&s).await;
+    let (unpinned, json) = config_json_for_engine(&"f".repeat(64));
+    s.put(&format!("/configs/{unpinned}"), json).await;
+    let cases = [
+        (
+            json!({ "config_hash": "0".repeat(64), "iterations": 10 }),
+            "unknown config",
+        ),
+        (
+            json!({ "config_hash": unpinned, "iterations": 10 }),
+            "is not pinned",
+        ),
+        (
+            json!({ "config_hash": config, "iterations": 0 }),
+            "`iterations` must be between 1 and 20000",
+        ),
+        (
+            json!({ "config_hash": config, "iterations": 20_001 }),
+            "`iterations` must be between",
+        ),
+        (
+            json!({ "config_hash": config, "iterations": 10, "access": { "users": ["nobody"] } }),
+            "unknown user `nobody`",
+        ),
+        (
+            json!({ "config_hash": config, "iterations": 10, "access": "secret" }),
+            "invalid job at `access`",
+        ),
+        (
+            json!({ "config_hash": config }),
+            "missing field `iterations`",
+        ),
+    ];
+    for (body, needle) in cases {
+        let (status, v) = s
+            .call(reqwest::Method::POST, "/jobs", &s.token, Some(body))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{needle}: {v}");
+        assert!(
+            v["error"].as_str().unwrap().contains(needle),
+            "{needle}: {v}"
+        );
+    }
+    let (_, list) = s.call(reqwest::Method::GET, "/jobs", &s.token, None).await;
+    assert_eq!(list, json!([]));
+}
+
+async fn access_decides_who_sees_a_job_and_only_the_owner_cancels(s: Server) {
+    let other = "other-token";
+    s.store
+        .add_user("other", &wowlab_sentinel::hash_hex(other.as_bytes()))
+        .await
+        .unwrap()
+        .unwrap();
+    let config = runnable_config(&s).await;
+    let create =
+        |access: Value| json!({ "config_hash": config, "iterations": 1500, "access": access });
+    let (_, private) = s
+        .call(
+            reqwest::Method::POST,
+            "/jobs",
+            &s.token,
+            Some(create(json!("private"))),
+        )
+        .await;
+    let (_, shared) = s
+        .call(
+            reqwest::Method::POST,
+            "/jobs",
+            &s.token,
+            Some(create(json!({ "users": ["other"] }))),
+        )
+        .await;
+    let private = private["job_id"].as_i64().unwrap();
+    let shared = shared["job_id"].as_i64().unwrap();
+
+    let (status, v) = s
+        .call(
+            reqwest::Method::GET,
+            &format!("/jobs/{private}"),
+            other,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{v}");
+    let (status, _) = s
+        .call(
+            reqwest::Method::GET,
+            &format!("/jobs/{shared}"),
+            other,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = s
+        .call(
+            reqwest::Method::POST,
+            &format!("/jobs/{shared}/cancel"),
+            other,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "only the owner cancels");
+
+    let (status, v) = s
+        .call(
+            reqwest::Method::POST,
+            &format!("/jobs/{private}/cancel"),
+            &s.token,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, v["status"].as_str()),
+        (StatusCode::OK, Some("cancelled"))
+    );
+    assert_eq!(
+        s.store.chunk_counts(private).await.unwrap(),
+        vec![("cancelled".to_string(), 2)]
+    );
+    let (status, v) = s
+        .call(
+            reqwest::Method::POST,
+            &format!("/jobs/{private}/cancel"),
+            &s.token,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    assert_eq!(
+        s.store.chunk_counts(shared).await.unwrap(),
+        vec![("pending".to_string(), 2)]
+    );
 }

@@ -36,20 +36,6 @@ fn check_hash(hash: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Parses a config body; the error names the field, line and column.
-fn parse(body: &[u8]) -> Result<SimConfig, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let inner = e.inner();
-        ApiError::BadRequest(format!(
-            "invalid config at `{}` (line {}, column {}): {inner}",
-            e.path(),
-            inner.line(),
-            inner.column()
-        ))
-    })
-}
-
 /// Stores a config under the hash of its canonical JSON.
 pub async fn put(
     State(state): State<AppState>,
@@ -59,7 +45,7 @@ pub async fn put(
 ) -> Result<(StatusCode, Json<PutConfig>), ApiError> {
     check_hash(&hash)?;
     let body = body?;
-    let config = parse(&body)?;
+    let config: SimConfig = super::parse_json(&body, "config")?;
     let canonical = config.canonical_json();
     let actual = crate::hash_hex(canonical.as_bytes());
     if actual != hash {

@@ -20,6 +20,9 @@ pub enum ApiError {
     /// The thing does not exist (or is not the caller's).
     #[error("{0}")]
     NotFound(String),
+    /// The request conflicts with the thing's state.
+    #[error("{0}")]
+    Conflict(String),
     /// The body is larger than the API accepts.
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
@@ -35,6 +38,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Store(e) => {
                 tracing::error!("store: {e}");
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -5,6 +5,7 @@
 mod auth;
 mod configs;
 pub mod error;
+mod jobs;
 mod modules;
 mod status;
 
@@ -30,12 +31,40 @@ pub struct AppState {
     pub store: Store,
     /// A wasmtime runtime for checking uploaded modules.
     pub runtime: Arc<Runtime>,
+    /// Most iterations one job may ask for.
+    pub max_iterations: u64,
+}
+
+/// Default for [`AppState::max_iterations`].
+pub const DEFAULT_MAX_ITERATIONS: u64 = 10_000_000;
+
+/// Parses a JSON body into `T`; the error names the field, line and column.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    what: &str,
+) -> Result<T, error::ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner();
+        error::ApiError::BadRequest(format!(
+            "invalid {what} at `{}` (line {}, column {}): {inner}",
+            e.path(),
+            inner.line(),
+            inner.column()
+        ))
+    })
 }
 
 /// The API's routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/status", get(status::status))
+        .route("/api/v1/jobs", get(jobs::list).post(jobs::create))
+        .route("/api/v1/jobs/{id}", get(jobs::get))
+        .route(
+            "/api/v1/jobs/{id}/cancel",
+            axum::routing::post(jobs::cancel),
+        )
         .route(
             "/api/v1/configs/{hash}",
             get(configs::get).put(configs::put),

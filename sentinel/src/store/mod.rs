@@ -3,11 +3,13 @@
 //! connect. All queries live in this module's children, one per concern.
 
 mod configs;
+mod jobs;
 mod modules;
 mod pins;
 mod users;
 
 pub use configs::StoredConfig;
+pub use jobs::{CHUNK, Job, NewJob};
 pub use users::User;
 
 use sqlx::AnyPool;

@@ -1,0 +1,196 @@
+//! Jobs and their chunks.
+
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+/// Iterations per chunk: chunk k covers job iterations [k·CHUNK, (k+1)·CHUNK).
+pub const CHUNK: i64 = 1_000;
+
+/// Rows per multi-row INSERT of chunks.
+const CHUNK_ROWS_PER_INSERT: usize = 500;
+
+/// A job as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// Row id.
+    pub id: i64,
+    /// The owner's user id.
+    pub owner: i64,
+    /// The config it runs.
+    pub config_hash: String,
+    /// Iterations asked for.
+    pub iterations: i64,
+    /// The job seed (iteration i uses a seed derived from it and i).
+    pub seed: i64,
+    /// Who may see it, as JSON.
+    pub access: String,
+    /// pending, running, done, failed or cancelled.
+    pub status: String,
+    /// Iterations completed.
+    pub progress: i64,
+    /// The merged result, as JSON, once done.
+    pub result: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Number of chunks.
+    pub chunks: i64,
+}
+
+/// What a new job needs.
+#[derive(Debug, Clone)]
+pub struct NewJob<'a> {
+    /// The owner's user id.
+    pub owner: i64,
+    /// The config it runs.
+    pub config_hash: &'a str,
+    /// Iterations.
+    pub iterations: i64,
+    /// The job seed.
+    pub seed: i64,
+    /// Access, as JSON.
+    pub access: &'a str,
+}
+
+const JOB_COLUMNS: &str = "j.id, j.owner, j.config_hash, j.iterations, j.seed, j.access, j.status, j.progress, \
+     j.result, j.error, (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id)";
+
+fn job(r: &sqlx::any::AnyRow) -> Job {
+    Job {
+        id: r.get(0),
+        owner: r.get(1),
+        config_hash: r.get(2),
+        iterations: r.get(3),
+        seed: r.get(4),
+        access: r.get(5),
+        status: r.get(6),
+        progress: r.get(7),
+        result: r.get(8),
+        error: r.get(9),
+        chunks: r.get(10),
+    }
+}
+
+impl Store {
+    /// Creates a job and its chunks in one transaction; returns (id, chunks).
+    pub async fn create_job(&self, new: &NewJob<'_>) -> Result<(i64, i64), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO jobs (owner, config_hash, iterations, seed, access, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING id",
+        )
+        .bind(new.owner)
+        .bind(new.config_hash)
+        .bind(new.iterations)
+        .bind(new.seed)
+        .bind(new.access)
+        .bind(crate::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.get(0);
+        let chunks = (new.iterations + CHUNK - 1) / CHUNK;
+        let all: Vec<i64> = (0..chunks).collect();
+        for part in all.chunks(CHUNK_ROWS_PER_INSERT) {
+            // `$n` placeholders work on both backends (the query builder's do not, under Any).
+            let values: Vec<String> = (0..part.len())
+                .map(|i| {
+                    format!(
+                        "(${}, ${}, ${}, ${}, 'pending')",
+                        4 * i + 1,
+                        4 * i + 2,
+                        4 * i + 3,
+                        4 * i + 4
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO chunks (job_id, idx, first_iteration, iterations, status) VALUES {}",
+                values.join(", ")
+            );
+            let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for &k in part {
+                let first = k * CHUNK;
+                insert = insert
+                    .bind(id)
+                    .bind(k)
+                    .bind(first)
+                    .bind(CHUNK.min(new.iterations - first));
+            }
+            insert.execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE configs SET last_used_at = $1 WHERE hash = $2")
+            .bind(crate::now())
+            .bind(new.config_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok((id, chunks))
+    }
+
+    /// The job with this id.
+    pub async fn job(&self, id: i64) -> Result<Option<Job>, StoreError> {
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs j WHERE j.id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(job))
+    }
+
+    /// A user's jobs, newest first (at most `limit`).
+    pub async fn jobs_of(&self, owner: i64, limit: i64) -> Result<Vec<Job>, StoreError> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs j WHERE j.owner = $1 ORDER BY j.id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(job).collect())
+    }
+
+    /// Cancels an unfinished job and its pending chunks; false if it had finished.
+    pub async fn cancel_job(&self, id: i64) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE jobs SET status = 'cancelled', finished_at = $1 \
+             WHERE id = $2 AND status IN ('pending', 'running')",
+        )
+        .bind(crate::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE chunks SET status = 'cancelled' WHERE job_id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Whether a user with this name exists.
+    pub async fn user_exists(&self, name: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM users WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Counts of chunks of a job by status (for tests and progress).
+    pub async fn chunk_counts(&self, job: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT status, COUNT(*) FROM chunks WHERE job_id = $1 GROUP BY status ORDER BY status",
+        )
+        .bind(job)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+}

@@ -8,7 +8,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Serialize;
 use wowlab_engine::SimConfig;
@@ -26,16 +26,6 @@ pub struct PutConfig {
     pub created: bool,
 }
 
-fn check_hash(hash: &str) -> Result<(), ApiError> {
-    if crate::is_hash(hash) {
-        Ok(())
-    } else {
-        Err(ApiError::BadRequest(format!(
-            "`{hash}` is not a config hash (64 lowercase hex digits)"
-        )))
-    }
-}
-
 /// Stores a config under the hash of its canonical JSON.
 pub async fn put(
     State(state): State<AppState>,
@@ -43,7 +33,7 @@ pub async fn put(
     Path(hash): Path<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<PutConfig>), ApiError> {
-    check_hash(&hash)?;
+    super::check_hash(&hash, "config")?;
     let body = body?;
     let config: SimConfig = super::parse_json(&body, "config")?;
     let canonical = config.canonical_json();
@@ -67,21 +57,11 @@ pub async fn get(
     State(state): State<AppState>,
     Path(hash): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    check_hash(&hash)?;
+    super::check_hash(&hash, "config")?;
     let config = state
         .store
         .config(&hash)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no config {hash}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json".to_string()),
-            (
-                header::CACHE_CONTROL,
-                "public, max-age=31536000, immutable".to_string(),
-            ),
-            (header::ETAG, format!("\"{hash}\"")),
-        ],
-        config.body,
-    ))
+    Ok(super::immutable("application/json", &hash, config.body))
 }

@@ -38,6 +38,35 @@ pub struct AppState {
 /// Default for [`AppState::max_iterations`].
 pub const DEFAULT_MAX_ITERATIONS: u64 = 10_000_000;
 
+/// Refuses a path segment that is not a hash of a `what`.
+pub(crate) fn check_hash(hash: &str, what: &str) -> Result<(), error::ApiError> {
+    if crate::is_hash(hash) {
+        Ok(())
+    } else {
+        Err(error::ApiError::BadRequest(format!(
+            "`{hash}` is not a {what} hash (64 lowercase hex digits)"
+        )))
+    }
+}
+
+/// A content-addressed body: it never changes, so it may be cached forever.
+pub(crate) fn immutable<B: axum::response::IntoResponse>(
+    content_type: &'static str,
+    hash: &str,
+    body: B,
+) -> axum::response::Response {
+    use axum::http::header;
+    let headers = [
+        (header::CONTENT_TYPE, content_type.to_string()),
+        (
+            header::CACHE_CONTROL,
+            "public, max-age=31536000, immutable".to_string(),
+        ),
+        (header::ETAG, format!("\"{hash}\"")),
+    ];
+    axum::response::IntoResponse::into_response((headers, body))
+}
+
 /// Parses a JSON body into `T`; the error names the field, line and column.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     body: &[u8],

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Serialize;
 use wowlab::runtime::{Role, classify};
@@ -31,16 +31,6 @@ pub struct PutModule {
     pub created: bool,
 }
 
-fn check_hash(hash: &str) -> Result<(), ApiError> {
-    if crate::is_hash(hash) {
-        Ok(())
-    } else {
-        Err(ApiError::BadRequest(format!(
-            "`{hash}` is not a module hash (64 lowercase hex digits)"
-        )))
-    }
-}
-
 /// Stores a component after checking its hash and what it is.
 pub async fn put(
     State(state): State<AppState>,
@@ -48,7 +38,7 @@ pub async fn put(
     Path(hash): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<PutModule>), ApiError> {
-    check_hash(&hash)?;
+    super::check_hash(&hash, "module")?;
     let body = body.map_err(|e| match ApiError::from(e) {
         ApiError::TooLarge(_) => ApiError::TooLarge(MAX_MODULE),
         other => other,
@@ -104,21 +94,11 @@ pub async fn get(
     State(state): State<AppState>,
     Path(hash): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    check_hash(&hash)?;
+    super::check_hash(&hash, "module")?;
     let bytes = state
         .store
         .module(&hash)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no module {hash}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/wasm".to_string()),
-            (
-                header::CACHE_CONTROL,
-                "public, max-age=31536000, immutable".to_string(),
-            ),
-            (header::ETAG, format!("\"{hash}\"")),
-        ],
-        bytes,
-    ))
+    Ok(super::immutable("application/wasm", &hash, bytes))
 }

@@ -112,8 +112,8 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
         .with_context(|| format!("reading {}", args.rotation.display()))?;
     let runtime = Runtime::new(limits)?;
     let b = Builtins::install(store)?;
-    let engine = store.component(runtime.engine(), &b.engine, &store.get(&b.engine)?)?;
-    let rhai = store.component(runtime.engine(), &b.rhai, &store.get(&b.rhai)?)?;
+    let engine = store.load(runtime.engine(), &b.engine)?;
+    let rhai = store.load(runtime.engine(), &b.rhai)?;
     let simulator = Simulator::new(&runtime, engine.clone(), rhai)?;
     let spells: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
     let auras: Vec<String> = spec.auras.iter().map(|a| a.name.clone()).collect();
@@ -201,9 +201,7 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
             interruption: mode,
             ..limits
         })?;
-        let compile = |hash: &str| -> Result<_> {
-            store.component(runtime.engine(), hash, &store.get(hash)?)
-        };
+        let compile = |hash: &str| -> Result<_> { store.load(runtime.engine(), hash) };
         let rhai = Simulator::new(&runtime, compile(&b.engine)?, compile(&b.rhai)?)?;
         let sdk = Simulator::new(&runtime, compile(&b.engine)?, compile(&sdk_hash)?)?;
         let rates = [

@@ -126,6 +126,11 @@ impl ModuleStore {
             .join(format!("{hash}-{:016x}.cwasm", h.finish()))
     }
 
+    /// The compiled component of stored module `hash` (bytes verified first).
+    pub fn load(&self, engine: &Engine, hash: &str) -> Result<Component> {
+        self.component(engine, hash, &self.get(hash)?)
+    }
+
     /// The compiled component for `bytes` (whose hash is `hash`): from the
     /// artifact cache when a valid artifact is there, else compiled and cached.
     pub fn component(&self, engine: &Engine, hash: &str, bytes: &[u8]) -> Result<Component> {

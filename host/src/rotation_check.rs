@@ -88,11 +88,7 @@ fn check_component(
     bytes: &[u8],
 ) -> Result<()> {
     let builtins = Builtins::install(store)?;
-    let engine = store.component(
-        runtime.engine(),
-        &builtins.engine,
-        &store.get(&builtins.engine)?,
-    )?;
+    let engine = store.load(runtime.engine(), &builtins.engine)?;
     let hash = crate::modules::hash_of(bytes);
     let component = store.component(runtime.engine(), &hash, bytes)?;
     let simulator = Simulator::new(runtime, engine, component)?;

@@ -208,15 +208,13 @@ pub fn run(
     }
     let builtins = Builtins::install(store)?;
     let engine_hash = request.engine.clone().unwrap_or(builtins.engine);
-    let engine_bytes = store.get(&engine_hash)?;
     let rotation_hash = match &request.rotation {
         // The jit's reference semantics are the Rhai component's.
         RotationInput::Rhai(_) | RotationInput::Jit(..) => builtins.rhai,
         RotationInput::Wasm(bytes) => store.add(bytes)?,
     };
-    let rotation_bytes = store.get(&rotation_hash)?;
-    let engine = store.component(runtime.engine(), &engine_hash, &engine_bytes)?;
-    let rotation = store.component(runtime.engine(), &rotation_hash, &rotation_bytes)?;
+    let engine = store.load(runtime.engine(), &engine_hash)?;
+    let rotation = store.load(runtime.engine(), &rotation_hash)?;
     let simulator = Simulator::new(runtime, engine, rotation)?;
     let config = config_for(request, &engine_hash, &rotation_hash)?;
     let json = config.canonical_json();

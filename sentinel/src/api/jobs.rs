@@ -166,8 +166,18 @@ fn may_see(job: &Job, user: &User) -> bool {
     }
 }
 
-fn not_found(id: i64) -> ApiError {
-    ApiError::NotFound(format!("no job {id}, or it is not yours"))
+/// Job `id` if `allowed` says the caller may act on it; else "not found".
+async fn job_for(
+    state: &AppState,
+    id: i64,
+    allowed: impl Fn(&Job) -> bool,
+) -> Result<Job, ApiError> {
+    state
+        .store
+        .job(id)
+        .await?
+        .filter(allowed)
+        .ok_or_else(|| ApiError::NotFound(format!("no job {id}, or it is not yours")))
 }
 
 /// A job the caller may see.
@@ -176,12 +186,7 @@ pub async fn get(
     Caller(user): Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<JobView>, ApiError> {
-    let job = state
-        .store
-        .job(id)
-        .await?
-        .filter(|j| may_see(j, &user))
-        .ok_or_else(|| not_found(id))?;
+    let job = job_for(&state, id, |j| may_see(j, &user)).await?;
     Ok(Json(job.into()))
 }
 
@@ -200,18 +205,13 @@ pub async fn cancel(
     Caller(user): Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<JobView>, ApiError> {
-    let job = state
-        .store
-        .job(id)
-        .await?
-        .filter(|j| j.owner == user.id)
-        .ok_or_else(|| not_found(id))?;
+    let job = job_for(&state, id, |j| j.owner == user.id).await?;
     if !state.store.cancel_job(job.id).await? {
         return Err(ApiError::Conflict(format!(
             "job {id} is {} and cannot be cancelled",
             job.status
         )));
     }
-    let job = state.store.job(id).await?.ok_or_else(|| not_found(id))?;
+    let job = job_for(&state, id, |_| true).await?;
     Ok(Json(job.into()))
 }

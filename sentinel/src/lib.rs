@@ -7,7 +7,45 @@
 //! `wowlab` crate).
 
 pub mod api;
+pub mod metrics;
+pub mod scheduler;
 pub mod store;
+pub mod thresholds;
+
+/// Serves the API on `listener` with the scheduler and maintenance running,
+/// until `shutdown` resolves. `name` tells this sentinel's maintenance runs apart.
+pub async fn serve(
+    state: api::AppState,
+    listener: tokio::net::TcpListener,
+    name: String,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let scheduler = tokio::spawn(state.scheduler.clone().run(state.thresholds.sweep_every));
+    let maintenance = tokio::spawn(maintain(state.clone(), name));
+    let served = axum::serve(listener, api::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    scheduler.abort();
+    maintenance.abort();
+    served
+}
+
+/// Runs maintenance every `maintenance_every`, forever.
+async fn maintain(state: api::AppState, name: String) {
+    loop {
+        match state.store.maintain(&state.thresholds, &name).await {
+            Ok(Some(done)) => {
+                if done != store::Maintenance::default() {
+                    tracing::info!(?done, "maintenance");
+                    state.scheduler.poke().await;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("maintenance failed: {e}"),
+        }
+        tokio::time::sleep(state.thresholds.maintenance_every).await;
+    }
+}
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -16,6 +54,13 @@ pub fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Lowercase hex BLAKE3 of `bytes`: the address of configs and modules.

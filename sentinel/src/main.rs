@@ -1,16 +1,18 @@
-//! `wowlab-sentinel`: serve the API, or manage users and engine pins.
+//! `wowlab-sentinel`: serve the API, or manage users, groups and engine pins.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use rand::RngExt;
 use wowlab::runtime::Runtime;
 use wowlab::sandbox::SandboxLimits;
-use wowlab_sentinel::api::{AppState, router};
+use wowlab_sentinel::api::AppState;
 use wowlab_sentinel::store::Store;
+use wowlab_sentinel::thresholds::Thresholds;
 
 #[derive(Parser)]
 #[command(
@@ -31,8 +33,56 @@ struct Cli {
     /// Directory for the embedded database.
     #[arg(long, default_value = "wowlab-data", global = true)]
     data_dir: PathBuf,
+    #[command(flatten)]
+    thresholds: ThresholdArgs,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// Timing thresholds, in seconds (defaults in [`Thresholds::default`]).
+#[derive(clap::Args)]
+struct ThresholdArgs {
+    /// A node is offline (and its chunks return to pending) after this long without a request.
+    #[arg(long, default_value_t = 60, global = true)]
+    offline_after_secs: u64,
+    /// Unclaimed nodes are removed after this long.
+    #[arg(long, default_value_t = 3600, global = true)]
+    unclaimed_node_ttl_secs: u64,
+    /// Offline nodes are removed after this long.
+    #[arg(long, default_value_t = 30 * 86_400, global = true)]
+    offline_node_ttl_secs: u64,
+    /// Configs no job uses are removed after this long unused.
+    #[arg(long, default_value_t = 7 * 86_400, global = true)]
+    config_ttl_secs: u64,
+    /// Modules nothing refers to are removed after this long.
+    #[arg(long, default_value_t = 7 * 86_400, global = true)]
+    module_ttl_secs: u64,
+    /// A chunk that failed deterministically fails its job when no other node takes it for this long.
+    #[arg(long, default_value_t = 600, global = true)]
+    failed_chunk_wait_secs: u64,
+    /// The scheduler sweeps for work this often (milliseconds), besides its wake-ups.
+    #[arg(long, default_value_t = 1000, global = true)]
+    sweep_every_ms: u64,
+    /// Maintenance runs this often (once across all sentinels on one database).
+    #[arg(long, default_value_t = 10_000, global = true)]
+    maintenance_every_ms: u64,
+}
+
+impl ThresholdArgs {
+    fn thresholds(&self) -> Thresholds {
+        let secs = Duration::from_secs;
+        Thresholds {
+            offline_after: secs(self.offline_after_secs),
+            unclaimed_node_ttl: secs(self.unclaimed_node_ttl_secs),
+            offline_node_ttl: secs(self.offline_node_ttl_secs),
+            config_ttl: secs(self.config_ttl_secs),
+            module_ttl: secs(self.module_ttl_secs),
+            failed_chunk_wait: secs(self.failed_chunk_wait_secs),
+            sweep_every: Duration::from_millis(self.sweep_every_ms.max(1)),
+            maintenance_every: Duration::from_millis(self.maintenance_every_ms.max(1)),
+            ..Thresholds::default()
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -41,6 +91,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Manage groups of users (who may see jobs and use nodes).
+    Group {
+        #[command(subcommand)]
+        command: GroupCommand,
     },
     /// Manage the engine modules jobs may use.
     Engine {
@@ -56,6 +111,33 @@ enum UserCommand {
         /// The user's name.
         name: String,
     },
+}
+
+#[derive(Subcommand)]
+enum GroupCommand {
+    /// Create a group.
+    Add {
+        /// The group's name.
+        name: String,
+    },
+    /// Add users to a group.
+    AddMember {
+        /// The group.
+        group: String,
+        /// The users.
+        #[arg(required = true)]
+        users: Vec<String>,
+    },
+    /// Remove users from a group.
+    RemoveMember {
+        /// The group.
+        group: String,
+        /// The users.
+        #[arg(required = true)]
+        users: Vec<String>,
+    },
+    /// List groups and their members.
+    Ls,
 }
 
 #[derive(Subcommand)]
@@ -102,6 +184,15 @@ async fn open(cli: &Cli) -> Result<Store> {
             .pin_engine(&wowlab_sentinel::hash_hex(wowlab_artifacts::ENGINE))
             .await?;
     }
+    // Nodes fetch modules by hash: the built-in engine and Rhai interpreter are always there.
+    for (bytes, kind) in [
+        (wowlab_artifacts::ENGINE, "engine"),
+        (wowlab_artifacts::RHAI, "rotation"),
+    ] {
+        store
+            .put_module(&wowlab_sentinel::hash_hex(bytes), kind, bytes)
+            .await?;
+    }
     Ok(store)
 }
 
@@ -113,17 +204,15 @@ async fn run(cli: Cli) -> Result<()> {
                 .await
                 .with_context(|| format!("listening on {}", cli.listen))?;
             tracing::info!("serving on http://{}", listener.local_addr()?);
+            let name = format!("{}@{}", std::process::id(), listener.local_addr()?);
             let runtime = Arc::new(Runtime::new(SandboxLimits::default())?);
-            let state = AppState {
+            let state = AppState::new(
                 store,
                 runtime,
-                max_iterations: cli.max_iterations,
-            };
-            axum::serve(listener, router(state))
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+                cli.max_iterations,
+                cli.thresholds.thresholds(),
+            );
+            wowlab_sentinel::serve(state, listener, name, shutdown_signal()).await?;
         }
         Some(Command::User {
             command: UserCommand::Add { name },
@@ -138,6 +227,7 @@ async fn run(cli: Cli) -> Result<()> {
                 None => bail!("a user named `{name}` exists already"),
             }
         }
+        Some(Command::Group { command }) => group(&store, command).await?,
         Some(Command::Engine { command }) => match command {
             EngineCommand::Pin { hash } => {
                 if !wowlab_sentinel::is_hash(&hash) {
@@ -158,6 +248,71 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
         },
+    }
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+async fn group(store: &Store, command: GroupCommand) -> Result<()> {
+    let group_id = |name: String| async move {
+        store
+            .group_id(&name)
+            .await?
+            .with_context(|| format!("no group named `{name}`"))
+    };
+    match command {
+        GroupCommand::Add { name } => match store.add_group(&name).await? {
+            Some(_) => println!("created group {name}"),
+            None => bail!("a group named `{name}` exists already"),
+        },
+        GroupCommand::AddMember { group, users } => {
+            let id = group_id(group.clone()).await?;
+            for user in users {
+                let uid = store
+                    .user_id(&user)
+                    .await?
+                    .with_context(|| format!("no user named `{user}`"))?;
+                let added = store.add_member(id, uid).await?;
+                println!(
+                    "{user} {} {group}",
+                    if added { "added to" } else { "already in" }
+                );
+            }
+        }
+        GroupCommand::RemoveMember { group, users } => {
+            let id = group_id(group.clone()).await?;
+            for user in users {
+                let uid = store
+                    .user_id(&user)
+                    .await?
+                    .with_context(|| format!("no user named `{user}`"))?;
+                if !store.remove_member(id, uid).await? {
+                    bail!("{user} is not in {group}");
+                }
+                println!("{user} removed from {group}");
+            }
+        }
+        GroupCommand::Ls => {
+            for (name, members) in store.groups().await? {
+                println!("{name}: {}", members.join(", "));
+            }
+        }
     }
     Ok(())
 }

@@ -10,21 +10,12 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use serde::Serialize;
 use wowlab_engine::SimConfig;
+use wowlab_protocol::api::PutConfig;
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-
-/// The answer to a PUT.
-#[derive(Debug, Serialize)]
-pub struct PutConfig {
-    /// The config's hash.
-    pub hash: String,
-    /// Whether this request stored it (false: it was there already).
-    pub created: bool,
-}
 
 /// Stores a config under the hash of its canonical JSON.
 pub async fn put(
@@ -43,7 +34,14 @@ pub async fn put(
             "hash mismatch: the config's canonical JSON hashes to {actual}, not {hash}"
         )));
     }
-    let created = state.store.put_config(&hash, &canonical, user.id).await?;
+    let modules: Vec<&str> = [config.engine.as_str(), config.rotation.module.as_str()]
+        .into_iter()
+        .filter(|m| !m.is_empty())
+        .collect();
+    let created = state
+        .store
+        .put_config(&hash, &canonical, &modules, user.id)
+        .await?;
     let status = if created {
         StatusCode::CREATED
     } else {

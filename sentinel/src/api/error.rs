@@ -23,6 +23,15 @@ pub enum ApiError {
     /// The request conflicts with the thing's state.
     #[error("{0}")]
     Conflict(String),
+    /// A node request's signature is missing, malformed, stale or wrong.
+    #[error("{0}")]
+    Signature(#[from] wowlab_protocol::signing::SignatureError),
+    /// A node request reused a nonce.
+    #[error("replayed request: nonce `{0}` was already used by this key")]
+    Replay(String),
+    /// The caller may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The body is larger than the API accepts.
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
@@ -31,20 +40,39 @@ pub enum ApiError {
     Store(#[from] StoreError),
 }
 
+/// Why a request was refused, as a `/metrics` label; set on error responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RejectReason(pub &'static str);
+
+impl ApiError {
+    /// The status and the metrics label of this error.
+    fn status_and_reason(&self) -> (StatusCode, &'static str) {
+        use wowlab_protocol::signing::SignatureError as S;
+        match self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Signature(S::Stale { .. }) => (StatusCode::UNAUTHORIZED, "stale_timestamp"),
+            ApiError::Signature(S::BadSignature) => (StatusCode::UNAUTHORIZED, "bad_signature"),
+            ApiError::Signature(_) => (StatusCode::UNAUTHORIZED, "malformed_signature"),
+            ApiError::Replay(_) => (StatusCode::UNAUTHORIZED, "replayed_nonce"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = match &self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::Store(e) => {
-                tracing::error!("store: {e}");
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-        };
-        (status, Json(json!({ "error": self.to_string() }))).into_response()
+        if let ApiError::Store(e) = &self {
+            tracing::error!("store: {e}");
+        }
+        let (status, reason) = self.status_and_reason();
+        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
+        response.extensions_mut().insert(RejectReason(reason));
+        response
     }
 }
 

@@ -7,88 +7,26 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use rand::RngExt;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use wowlab_engine::SimConfig;
+use wowlab_protocol::api::{Access, CreateJob, CreatedJob, JobView};
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
 use crate::store::{Job, NewJob, User};
 
-/// Who may see a job's progress and result.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Access {
-    /// The owner only.
-    #[default]
-    Private,
-    /// Everyone.
-    Public,
-    /// The owner and these users.
-    Users(Vec<String>),
-    /// The owner and the members of this group.
-    Group(String),
-}
-
-/// `POST /api/v1/jobs` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateJob {
-    /// Hash of a stored config.
-    pub config_hash: String,
-    /// Iterations to run.
-    pub iterations: u64,
-    /// Who may see it (default: private).
-    #[serde(default)]
-    pub access: Access,
-}
-
-/// The answer to a create.
-#[derive(Debug, Serialize)]
-pub struct Created {
-    /// The new job's id.
-    pub job_id: i64,
-    /// How many chunks it was split into.
-    pub chunks: i64,
-}
-
-/// A job as the API shows it.
-#[derive(Debug, Serialize)]
-pub struct JobView {
-    /// Id.
-    pub id: i64,
-    /// pending, running, done, failed or cancelled.
-    pub status: String,
-    /// Iterations completed.
-    pub progress: i64,
-    /// Iterations asked for.
-    pub iterations: i64,
-    /// Number of chunks.
-    pub chunks: i64,
-    /// The config it runs.
-    pub config_hash: String,
-    /// Who may see it.
-    pub access: Value,
-    /// The merged result once done.
-    pub result: Option<Value>,
-    /// Why it failed.
-    pub error: Option<String>,
-}
-
-impl From<Job> for JobView {
-    fn from(j: Job) -> Self {
-        Self {
-            id: j.id,
-            status: j.status,
-            progress: j.progress,
-            iterations: j.iterations,
-            chunks: j.chunks,
-            config_hash: j.config_hash,
-            access: serde_json::from_str(&j.access).unwrap_or(Value::Null),
-            result: j.result.and_then(|r| serde_json::from_str(&r).ok()),
-            error: j.error,
-        }
+fn view(j: Job) -> JobView {
+    JobView {
+        id: j.id,
+        status: j.status,
+        progress: j.progress,
+        iterations: j.iterations,
+        chunks: j.chunks,
+        config_hash: j.config_hash,
+        seed: j.seed as u64,
+        access: serde_json::from_str(&j.access).unwrap_or_default(),
+        result: j.result.and_then(|r| serde_json::from_str(&r).ok()),
+        error: j.error,
     }
 }
 
@@ -97,7 +35,7 @@ pub async fn create(
     State(state): State<AppState>,
     Caller(user): Caller,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<CreatedJob>), ApiError> {
     let request: CreateJob = super::parse_json(&body?, "job")?;
     if !(1..=state.max_iterations).contains(&request.iterations) {
         return Err(ApiError::BadRequest(format!(
@@ -123,23 +61,7 @@ pub async fn create(
             config.engine
         )));
     }
-    match &request.access {
-        Access::Users(names) => {
-            for name in names {
-                if !state.store.user_exists(name).await? {
-                    return Err(ApiError::BadRequest(format!(
-                        "`access.users`: unknown user `{name}`"
-                    )));
-                }
-            }
-        }
-        Access::Group(name) => {
-            return Err(ApiError::BadRequest(format!(
-                "`access.group`: unknown group `{name}`"
-            )));
-        }
-        Access::Private | Access::Public => {}
-    }
+    super::resolve_access(&state, &request.access, "access").await?;
     let access = serde_json::to_string(&request.access).expect("access serialises");
     let seed: i64 = rand::rng().random();
     let (job_id, chunks) = state
@@ -152,32 +74,32 @@ pub async fn create(
             access: &access,
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(Created { job_id, chunks })))
+    state.scheduler.poke().await;
+    Ok((StatusCode::CREATED, Json(CreatedJob { job_id, chunks })))
 }
 
-fn may_see(job: &Job, user: &User) -> bool {
+async fn may_see(state: &AppState, job: &Job, user: &User) -> Result<bool, ApiError> {
     if job.owner == user.id {
-        return true;
+        return Ok(true);
     }
-    match serde_json::from_str::<Access>(&job.access) {
+    Ok(match serde_json::from_str::<Access>(&job.access) {
         Ok(Access::Public) => true,
         Ok(Access::Users(names)) => names.contains(&user.name),
-        _ => false,
-    }
+        Ok(Access::Group(group)) => state.store.is_member(&group, user.id).await?,
+        Ok(Access::Private) | Err(_) => false,
+    })
 }
 
 /// Job `id` if `allowed` says the caller may act on it; else "not found".
-async fn job_for(
-    state: &AppState,
-    id: i64,
-    allowed: impl Fn(&Job) -> bool,
-) -> Result<Job, ApiError> {
-    state
-        .store
-        .job(id)
-        .await?
-        .filter(allowed)
-        .ok_or_else(|| ApiError::NotFound(format!("no job {id}, or it is not yours")))
+async fn job_for(state: &AppState, id: i64, user: &User, to_see: bool) -> Result<Job, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no job {id}, or it is not yours"));
+    let job = state.store.job(id).await?.ok_or_else(not_found)?;
+    let allowed = if to_see {
+        may_see(state, &job, user).await?
+    } else {
+        job.owner == user.id
+    };
+    if allowed { Ok(job) } else { Err(not_found()) }
 }
 
 /// A job the caller may see.
@@ -186,8 +108,8 @@ pub async fn get(
     Caller(user): Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<JobView>, ApiError> {
-    let job = job_for(&state, id, |j| may_see(j, &user)).await?;
-    Ok(Json(job.into()))
+    let job = job_for(&state, id, &user, true).await?;
+    Ok(Json(view(job)))
 }
 
 /// The caller's jobs, newest first.
@@ -196,7 +118,7 @@ pub async fn list(
     Caller(user): Caller,
 ) -> Result<Json<Vec<JobView>>, ApiError> {
     let jobs = state.store.jobs_of(user.id, 100).await?;
-    Ok(Json(jobs.into_iter().map(JobView::from).collect()))
+    Ok(Json(jobs.into_iter().map(view).collect()))
 }
 
 /// Cancels the caller's unfinished job.
@@ -205,13 +127,13 @@ pub async fn cancel(
     Caller(user): Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<JobView>, ApiError> {
-    let job = job_for(&state, id, |j| j.owner == user.id).await?;
+    let job = job_for(&state, id, &user, false).await?;
     if !state.store.cancel_job(job.id).await? {
         return Err(ApiError::Conflict(format!(
             "job {id} is {} and cannot be cancelled",
             job.status
         )));
     }
-    let job = job_for(&state, id, |_| true).await?;
-    Ok(Json(job.into()))
+    let job = job_for(&state, id, &user, false).await?;
+    Ok(Json(view(job)))
 }

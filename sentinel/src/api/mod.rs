@@ -3,21 +3,29 @@
 //! and a JSON body naming the problem.
 
 mod auth;
+mod chunks;
 mod configs;
 pub mod error;
 mod jobs;
+mod metrics;
 mod modules;
+mod nodes;
+mod signed;
 mod status;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 
 use std::sync::Arc;
 
 use wowlab::runtime::Runtime;
+use wowlab_protocol::api::Access;
 
+use crate::metrics::Metrics;
+use crate::scheduler::Scheduler;
 use crate::store::Store;
+use crate::thresholds::Thresholds;
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY: usize = 4 << 20;
@@ -33,6 +41,66 @@ pub struct AppState {
     pub runtime: Arc<Runtime>,
     /// Most iterations one job may ask for.
     pub max_iterations: u64,
+    /// Timing thresholds.
+    pub thresholds: Thresholds,
+    /// The scheduler.
+    pub scheduler: Arc<Scheduler>,
+    /// The metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// The state of a sentinel on `store` (its scheduler is not running yet).
+    pub fn new(
+        store: Store,
+        runtime: Arc<Runtime>,
+        max_iterations: u64,
+        thresholds: Thresholds,
+    ) -> Self {
+        let metrics = Arc::new(Metrics::default());
+        Self {
+            scheduler: Scheduler::new(store.clone(), metrics.clone()),
+            store,
+            runtime,
+            max_iterations,
+            thresholds,
+            metrics,
+        }
+    }
+}
+
+/// An [`Access`] with names resolved to ids.
+pub(crate) enum Resolved {
+    Private,
+    Public,
+    Users(Vec<i64>),
+    Group(i64),
+}
+
+/// Resolves the user and group names of `access` (the field named `field`).
+pub(crate) async fn resolve_access(
+    state: &AppState,
+    access: &Access,
+    field: &str,
+) -> Result<Resolved, error::ApiError> {
+    Ok(match access {
+        Access::Private => Resolved::Private,
+        Access::Public => Resolved::Public,
+        Access::Users(names) => {
+            let mut ids = Vec::with_capacity(names.len());
+            for name in names {
+                ids.push(state.store.user_id(name).await?.ok_or_else(|| {
+                    error::ApiError::BadRequest(format!("`{field}.users`: unknown user `{name}`"))
+                })?);
+            }
+            Resolved::Users(ids)
+        }
+        Access::Group(name) => {
+            Resolved::Group(state.store.group_id(name).await?.ok_or_else(|| {
+                error::ApiError::BadRequest(format!("`{field}.group`: unknown group `{name}`"))
+            })?)
+        }
+    })
 }
 
 /// Default for [`AppState::max_iterations`].
@@ -84,10 +152,35 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Counts each refused request by the reason its error set.
+async fn count_rejections(
+    axum::extract::State(metrics): axum::extract::State<Arc<Metrics>>,
+    response: axum::response::Response,
+) -> axum::response::Response {
+    if let Some(reason) = response.extensions().get::<error::RejectReason>() {
+        metrics.rejected(reason.0);
+    }
+    response
+}
+
 /// The API's routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/status", get(status::status))
+        .route("/metrics", get(metrics::metrics))
+        .route("/api/v1/nodes", get(nodes::list))
+        .route("/api/v1/nodes/register", post(nodes::register))
+        .route("/api/v1/nodes/heartbeat", post(nodes::heartbeat))
+        .route("/api/v1/nodes/poll", post(nodes::poll))
+        .route("/api/v1/nodes/stream", get(nodes::stream))
+        .route("/api/v1/nodes/claim", post(nodes::claim))
+        .route(
+            "/api/v1/nodes/{id}",
+            delete(nodes::delete).patch(nodes::update),
+        )
+        .route("/api/v1/chunks/{id}/complete", post(chunks::complete))
+        .route("/api/v1/chunks/{id}/fail", post(chunks::fail))
+        .route("/api/v1/chunks/{id}/release", post(chunks::release))
         .route("/api/v1/jobs", get(jobs::list).post(jobs::create))
         .route("/api/v1/jobs/{id}", get(jobs::get))
         .route(
@@ -105,5 +198,9 @@ pub fn router(state: AppState) -> Router {
                 .put(modules::put)
                 .layer(DefaultBodyLimit::max(MAX_MODULE)),
         )
+        .layer(axum::middleware::map_response_with_state(
+            state.metrics.clone(),
+            count_rejections,
+        ))
         .with_state(state)
 }

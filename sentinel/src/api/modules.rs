@@ -10,8 +10,8 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use serde::Serialize;
 use wowlab::runtime::{Role, classify};
+use wowlab_protocol::api::PutModule;
 
 use super::AppState;
 use super::auth::Caller;
@@ -19,17 +19,6 @@ use super::error::ApiError;
 
 /// Largest module accepted, in bytes.
 pub const MAX_MODULE: usize = 16 << 20;
-
-/// The answer to a PUT.
-#[derive(Debug, Serialize)]
-pub struct PutModule {
-    /// The module's hash.
-    pub hash: String,
-    /// "engine" or "rotation".
-    pub kind: String,
-    /// Whether this request stored it.
-    pub created: bool,
-}
 
 /// Stores a component after checking its hash and what it is.
 pub async fn put(

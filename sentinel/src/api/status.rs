@@ -2,31 +2,21 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde::Serialize;
+use wowlab_protocol::api::Status;
 
 use super::AppState;
 use super::error::ApiError;
 use crate::store::Backend;
 
-/// The sentinel's status.
-#[derive(Debug, Serialize)]
-pub struct Status {
-    /// Always "ok" when it answers.
-    pub status: &'static str,
-    /// "sqlite" or "postgres".
-    pub database: &'static str,
-    /// Engine module hashes jobs may name.
-    pub pinned_engines: Vec<String>,
-}
-
 /// The sentinel's status and what it accepts.
 pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
     Ok(Json(Status {
-        status: "ok",
+        status: "ok".into(),
         database: match state.store.backend() {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
-        },
+        }
+        .into(),
         pinned_engines: state.store.pinned_engines().await?,
     }))
 }

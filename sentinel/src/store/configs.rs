@@ -14,9 +14,24 @@ pub struct StoredConfig {
 }
 
 impl Store {
-    /// Stores a config; false if it was stored already (it is then only touched).
-    pub async fn put_config(&self, hash: &str, body: &str, user: i64) -> Result<bool, StoreError> {
+    /// Stores a config naming `modules`; false if it was stored already (it
+    /// is then only touched). The modules are touched too.
+    pub async fn put_config(
+        &self,
+        hash: &str,
+        body: &str,
+        modules: &[&str],
+        user: i64,
+    ) -> Result<bool, StoreError> {
         let now = crate::now();
+        let mut tx = self.pool.begin().await?;
+        for module in modules {
+            sqlx::query("UPDATE modules SET last_used_at = $1 WHERE hash = $2")
+                .bind(now)
+                .bind(*module)
+                .execute(&mut *tx)
+                .await?;
+        }
         let inserted = sqlx::query(
             "INSERT INTO configs (hash, body, created_by, created_at, last_used_at) \
              VALUES ($1, $2, $3, $4, $4) ON CONFLICT (hash) DO NOTHING",
@@ -25,17 +40,29 @@ impl Store {
         .bind(body)
         .bind(user)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        if inserted.rows_affected() == 1 {
-            return Ok(true);
+        let created = inserted.rows_affected() == 1;
+        if created {
+            for module in modules {
+                sqlx::query(
+                    "INSERT INTO config_modules (config_hash, module_hash) VALUES ($1, $2) \
+                     ON CONFLICT (config_hash, module_hash) DO NOTHING",
+                )
+                .bind(hash)
+                .bind(*module)
+                .execute(&mut *tx)
+                .await?;
+            }
+        } else {
+            sqlx::query("UPDATE configs SET last_used_at = $1 WHERE hash = $2")
+                .bind(now)
+                .bind(hash)
+                .execute(&mut *tx)
+                .await?;
         }
-        sqlx::query("UPDATE configs SET last_used_at = $1 WHERE hash = $2")
-            .bind(now)
-            .bind(hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(false)
+        tx.commit().await?;
+        Ok(created)
     }
 
     /// The config with this hash.

@@ -95,19 +95,20 @@ impl Store {
             let values: Vec<String> = (0..part.len())
                 .map(|i| {
                     format!(
-                        "(${}, ${}, ${}, ${}, 'pending')",
-                        4 * i + 1,
+                        "(${}, ${}, ${}, ${}, $1, 'pending')",
                         4 * i + 2,
                         4 * i + 3,
-                        4 * i + 4
+                        4 * i + 4,
+                        4 * i + 5
                     )
                 })
                 .collect();
             let sql = format!(
-                "INSERT INTO chunks (job_id, idx, first_iteration, iterations, status) VALUES {}",
+                "INSERT INTO chunks (job_id, idx, first_iteration, iterations, pending_since, status) \
+                 VALUES {}",
                 values.join(", ")
             );
-            let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(crate::now_ms());
             for &k in part {
                 let first = k * CHUNK;
                 insert = insert
@@ -174,15 +175,6 @@ impl Store {
         Ok(true)
     }
 
-    /// Whether a user with this name exists.
-    pub async fn user_exists(&self, name: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM users WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.is_some())
-    }
-
     /// Counts of chunks of a job by status (for tests and progress).
     pub async fn chunk_counts(&self, job: i64) -> Result<Vec<(String, i64)>, StoreError> {
         let rows = sqlx::query(
@@ -193,4 +185,24 @@ impl Store {
         .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
+
+    /// Chunks in each state, across all jobs (every state, zeros included).
+    pub async fn chunks_by_status(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query("SELECT status, COUNT(*) FROM chunks GROUP BY status")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(CHUNK_STATES
+            .iter()
+            .map(|state| {
+                let n = rows
+                    .iter()
+                    .find(|r| r.get::<String, _>(0) == *state)
+                    .map_or(0, |r| r.get(1));
+                (state.to_string(), n)
+            })
+            .collect())
+    }
 }
+
+/// Every state a chunk can be in.
+pub const CHUNK_STATES: [&str; 5] = ["pending", "running", "done", "failed", "cancelled"];

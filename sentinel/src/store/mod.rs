@@ -2,14 +2,21 @@
 //! install) or PostgreSQL (for scale), with migrations for each, applied on
 //! connect. All queries live in this module's children, one per concern.
 
+mod chunks;
 mod configs;
+mod groups;
 mod jobs;
+mod maintenance;
 mod modules;
+mod nodes;
 mod pins;
 mod users;
 
+pub use chunks::{Assigned, ChunkError, ChunkState, FAILURES_TO_FAIL_JOB};
 pub use configs::StoredConfig;
-pub use jobs::{CHUNK, Job, NewJob};
+pub use jobs::{CHUNK, CHUNK_STATES, Job, NewJob};
+pub use maintenance::Maintenance;
+pub use nodes::{Claim, NewPermissions, Node, NodePermissions};
 pub use users::User;
 
 use sqlx::AnyPool;
@@ -44,7 +51,12 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    url: std::sync::Arc<str>,
 }
+
+/// The PostgreSQL channel on which sentinels hint each other that there is
+/// work to assign.
+const WORK_CHANNEL: &str = "wowlab_work";
 
 impl Store {
     /// Connects to `url` (`sqlite://FILE?mode=rwc` or `postgres://...`) and migrates.
@@ -70,7 +82,11 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            url: url.into(),
+        })
     }
 
     /// Which database this is.
@@ -87,5 +103,27 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(inserted.rows_affected() == 1)
+    }
+
+    /// Hints every sentinel on this database that there may be work to
+    /// assign (PostgreSQL NOTIFY; nothing on SQLite, where there is one).
+    pub async fn notify_work(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, '')")
+                .bind(WORK_CHANNEL)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A listener for [`Store::notify_work`] hints, on PostgreSQL.
+    pub async fn work_listener(&self) -> Result<Option<sqlx::postgres::PgListener>, StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        listener.listen(WORK_CHANNEL).await?;
+        Ok(Some(listener))
     }
 }

@@ -42,4 +42,13 @@ impl Store {
             name: r.get(1),
         }))
     }
+
+    /// The id of the user with this name.
+    pub async fn user_id(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT id FROM users WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
 }

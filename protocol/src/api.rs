@@ -1,0 +1,293 @@
+//! Request and response bodies of the sentinel's HTTP API (`/api/v1`).
+//!
+//! Request bodies refuse unknown fields, so a typo is an error that names the
+//! field instead of a silently ignored setting.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// Every error response: what is wrong, naming the field or value.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// The problem.
+    pub error: String,
+}
+
+/// `GET /status`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Status {
+    /// Always "ok" when it answers.
+    pub status: String,
+    /// "sqlite" or "postgres".
+    pub database: String,
+    /// Engine module hashes jobs may name.
+    pub pinned_engines: Vec<String>,
+}
+
+/// The answer to `PUT /configs/{hash}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PutConfig {
+    /// The config's hash.
+    pub hash: String,
+    /// Whether this request stored it (false: it was there already).
+    pub created: bool,
+}
+
+/// The answer to `PUT /modules/{hash}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PutModule {
+    /// The module's hash.
+    pub hash: String,
+    /// "engine" or "rotation".
+    pub kind: String,
+    /// Whether this request stored it.
+    pub created: bool,
+}
+
+/// Who may see a job, or whose jobs a node runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// The owner only.
+    #[default]
+    Private,
+    /// Everyone.
+    Public,
+    /// The owner and these users.
+    Users(Vec<String>),
+    /// The owner and the members of this group.
+    Group(String),
+}
+
+/// `POST /jobs`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateJob {
+    /// Hash of a stored config.
+    pub config_hash: String,
+    /// Iterations to run.
+    pub iterations: u64,
+    /// Who may see it (default: private).
+    #[serde(default)]
+    pub access: Access,
+}
+
+/// The answer to `POST /jobs`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatedJob {
+    /// The new job's id.
+    pub job_id: i64,
+    /// How many chunks it was split into.
+    pub chunks: i64,
+}
+
+/// A job as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct JobView {
+    /// Id.
+    pub id: i64,
+    /// pending, running, done, failed or cancelled.
+    pub status: String,
+    /// Iterations completed.
+    pub progress: i64,
+    /// Iterations asked for.
+    pub iterations: i64,
+    /// Number of chunks.
+    pub chunks: i64,
+    /// The config it runs.
+    pub config_hash: String,
+    /// The job seed: iteration i runs with a seed derived from it and i.
+    pub seed: u64,
+    /// Who may see it.
+    pub access: Access,
+    /// The merged result (a `BatchResult`) once done.
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<Value>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// `POST /nodes/register` (signed).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterNode {
+    /// A name for the node's owner to recognise it by.
+    pub name: String,
+    /// Chunks it runs at once.
+    pub max_parallel: u32,
+}
+
+/// The answer to a registration (and to a heartbeat).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Registered {
+    /// The node's id.
+    pub node_id: i64,
+    /// The code a user enters to claim the node.
+    pub claim_code: String,
+    /// Whether a user owns it yet (it gets work only once claimed).
+    pub claimed: bool,
+}
+
+/// `POST /nodes/heartbeat` (signed).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Heartbeat {
+    /// The chunks the node is running. Chunks assigned to it a while ago
+    /// that it does not list (lost when it restarted) return to pending.
+    #[serde(default)]
+    pub running: Vec<i64>,
+}
+
+/// `POST /nodes/claim`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimNode {
+    /// The code the node printed.
+    pub code: String,
+}
+
+/// `PATCH /nodes/{id}`: only the fields given change.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateNode {
+    /// A new name.
+    pub name: Option<String>,
+    /// Chunks it runs at once (1 to 1024).
+    pub max_parallel: Option<u32>,
+    /// Whose jobs it runs besides the owner's.
+    pub permissions: Option<Access>,
+}
+
+/// A node as its owner sees it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NodeView {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Its Ed25519 public key, hex.
+    pub public_key: String,
+    /// The owner's name.
+    pub owner: Option<String>,
+    /// Chunks it runs at once.
+    pub max_parallel: u32,
+    /// Whose jobs it runs besides the owner's.
+    pub permissions: Access,
+    /// Whether its heartbeats arrive.
+    pub online: bool,
+    /// Unix seconds of its last signed request.
+    pub last_seen_at: i64,
+    /// Chunks it runs now.
+    pub running: i64,
+}
+
+/// One chunk for a node to run: everything it needs is fetched by hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Assignment {
+    /// The chunk's id (for complete, fail and release).
+    pub chunk_id: i64,
+    /// The job it belongs to.
+    pub job_id: i64,
+    /// `GET /configs/{config_hash}`.
+    pub config_hash: String,
+    /// The job seed.
+    pub seed: u64,
+    /// The first job iteration of the chunk.
+    pub first_iteration: u64,
+    /// How many iterations.
+    pub iterations: u32,
+}
+
+/// The answer to `POST /nodes/poll` (signed), and each WebSocket message.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Assignments {
+    /// Chunks now assigned to the node.
+    pub assignments: Vec<Assignment>,
+}
+
+/// `POST /chunks/{id}/complete` (signed).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteChunk {
+    /// The chunk's `BatchResult`.
+    #[schema(value_type = Object)]
+    pub result: Value,
+}
+
+/// `POST /chunks/{id}/fail` (signed).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FailChunk {
+    /// What went wrong.
+    pub error: String,
+    /// True when running it again would fail again (a trap, a script
+    /// error): after three such failures on different nodes the job fails.
+    pub deterministic: bool,
+}
+
+/// The answer to complete, fail and release.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChunkAck {
+    /// The chunk.
+    pub chunk_id: i64,
+    /// Its status now.
+    pub status: String,
+    /// Its job's status now.
+    pub job_status: String,
+}
+
+/// `POST /rotations`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRotation {
+    /// Its name.
+    pub name: String,
+    /// The Rhai script.
+    pub script: String,
+    /// Whether everyone may see and use it.
+    #[serde(default)]
+    pub public: bool,
+}
+
+/// `PUT /rotations/{id}`: a new version (with `script`) and/or visibility.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRotation {
+    /// The new script; makes a new version.
+    pub script: Option<String>,
+    /// Whether everyone may see and use it.
+    pub public: Option<bool>,
+}
+
+/// One version of a rotation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RotationVersion {
+    /// 1, 2, ...
+    pub version: i64,
+    /// BLAKE3 of the script: what a config names.
+    pub checksum: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A rotation with its latest script.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RotationView {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// The owner's name.
+    pub owner: String,
+    /// Whether everyone may see and use it.
+    pub public: bool,
+    /// The latest version.
+    pub version: i64,
+    /// The latest version's checksum.
+    pub checksum: String,
+    /// The latest script.
+    pub script: String,
+    /// Every version, oldest first.
+    pub versions: Vec<RotationVersion>,
+}

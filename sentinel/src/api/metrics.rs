@@ -1,0 +1,21 @@
+//! `GET /metrics`: Prometheus text format (see [`crate::metrics`]).
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use super::AppState;
+use super::error::ApiError;
+
+/// The metrics, with gauges read from the store now.
+pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let online_since = crate::now() - state.thresholds.offline_after.as_secs() as i64;
+    let text = state.metrics.render(&state.store, online_since).await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    ))
+}

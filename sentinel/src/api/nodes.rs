@@ -1,0 +1,282 @@
+//! Nodes. Signed by the node: `POST /nodes/register`, `POST /nodes/heartbeat`,
+//! `POST /nodes/poll` and the `GET /nodes/stream` WebSocket. By its user:
+//! `POST /nodes/claim`, `GET /nodes`, `PATCH /nodes/{id}`, `DELETE /nodes/{id}`.
+
+use axum::Json;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use wowlab_protocol::api::{
+    Access, Assignments, ClaimNode, Heartbeat, NodeView, RegisterNode, Registered, UpdateNode,
+};
+use wowlab_protocol::signing;
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+use super::signed::Signed;
+use crate::store::{Claim, NewPermissions, Node, NodePermissions};
+
+/// Most chunks one node may run at once.
+pub const MAX_PARALLEL: u32 = 1024;
+
+/// Longest node name.
+const MAX_NAME: usize = 100;
+
+/// How long a chunk may be on its way to a node before a heartbeat that
+/// does not list it returns it to pending.
+const DELIVERY_GRACE_MS: i64 = 10_000;
+
+fn check_name(name: &str) -> Result<(), ApiError> {
+    if name.trim().is_empty() || name.len() > MAX_NAME {
+        return Err(ApiError::BadRequest(format!(
+            "`name` must be 1 to {MAX_NAME} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn check_parallel(n: u32) -> Result<(), ApiError> {
+    if !(1..=MAX_PARALLEL).contains(&n) {
+        return Err(ApiError::BadRequest(format!(
+            "`max_parallel` must be between 1 and {MAX_PARALLEL} (got {n})"
+        )));
+    }
+    Ok(())
+}
+
+fn registered(node: &Node) -> Registered {
+    Registered {
+        node_id: node.id,
+        claim_code: signing::claim_code(&node.public_key),
+        claimed: node.owner.is_some(),
+    }
+}
+
+fn view(state: &AppState, node: Node) -> NodeView {
+    let online_since = crate::now() - state.thresholds.offline_after.as_secs() as i64;
+    NodeView {
+        id: node.id,
+        name: node.name,
+        public_key: node.public_key,
+        owner: node.owner_name,
+        max_parallel: node.max_parallel as u32,
+        permissions: match node.permissions {
+            NodePermissions::Private => Access::Private,
+            NodePermissions::Public => Access::Public,
+            NodePermissions::Users(users) => Access::Users(users),
+            NodePermissions::Group(group) => Access::Group(group),
+        },
+        online: node.last_seen_at >= online_since,
+        last_seen_at: node.last_seen_at,
+        running: node.running,
+    }
+}
+
+/// Registers the signing key as a node (or returns the node it already is).
+pub async fn register(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<(StatusCode, Json<Registered>), ApiError> {
+    let request: RegisterNode = super::parse_json(&signed.body, "node registration")?;
+    check_name(&request.name)?;
+    check_parallel(request.max_parallel)?;
+    let code = signing::normalise_claim_code(&signing::claim_code(&signed.key));
+    let (node, status) = match state.store.node_seen(&signed.key).await? {
+        Some(node) => (node, StatusCode::OK),
+        None => {
+            let node = state
+                .store
+                .register_node(
+                    &signed.key,
+                    &code,
+                    &request.name,
+                    request.max_parallel.into(),
+                )
+                .await?;
+            (node, StatusCode::CREATED)
+        }
+    };
+    Ok((status, Json(registered(&node))))
+}
+
+/// Marks the node online and returns chunks it lost.
+pub async fn heartbeat(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<Json<Registered>, ApiError> {
+    let request: Heartbeat = if signed.body.is_empty() {
+        Heartbeat::default()
+    } else {
+        super::parse_json(&signed.body, "heartbeat")?
+    };
+    let node = signed.node(&state).await?;
+    let lost = state
+        .store
+        .return_lost_chunks(
+            node.id,
+            &request.running,
+            crate::now_ms() - DELIVERY_GRACE_MS,
+        )
+        .await?;
+    if lost > 0 {
+        tracing::info!(
+            node = node.id,
+            lost,
+            "chunks the node no longer runs returned to pending"
+        );
+        state.scheduler.poke().await;
+    }
+    Ok(Json(registered(&node)))
+}
+
+/// Assigns the node as many chunks as it has free slots (the poll fallback).
+pub async fn poll(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<Json<Assignments>, ApiError> {
+    let node = signed.node(&state).await?;
+    let assignments = state.scheduler.assign(node.id).await?;
+    Ok(Json(Assignments { assignments }))
+}
+
+/// The assignment stream: after a signed handshake, each assignment batch
+/// is pushed as a JSON text message ([`Assignments`]).
+pub async fn stream(
+    State(state): State<AppState>,
+    upgrade: WebSocketUpgrade,
+    signed: Signed,
+) -> Result<Response, ApiError> {
+    let node = signed.node(&state).await?;
+    Ok(upgrade.on_upgrade(move |socket| push(state, node.id, socket)))
+}
+
+async fn push(state: AppState, node: i64, mut socket: WebSocket) {
+    let mut subscription = state.scheduler.subscribe(node);
+    tracing::info!(node, "stream connected");
+    loop {
+        tokio::select! {
+            batch = subscription.rx.recv() => {
+                let Some(batch) = batch else { break };
+                let text = serde_json::to_string(&batch).expect("assignments serialise");
+                if socket.send(Message::Text(text.into())).await.is_err() {
+                    give_back(&state, node, &batch).await;
+                    break;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    subscription.rx.close();
+    while let Some(batch) = subscription.rx.recv().await {
+        give_back(&state, node, &batch).await;
+    }
+    tracing::info!(node, "stream closed");
+}
+
+/// Returns chunks that were never delivered.
+async fn give_back(state: &AppState, node: i64, batch: &Assignments) {
+    for a in &batch.assignments {
+        if let Err(e) = state.store.return_chunk(node, a.chunk_id, None).await {
+            tracing::warn!("returning undelivered chunk {}: {e}", a.chunk_id);
+        }
+    }
+    state.scheduler.poke().await;
+}
+
+/// Makes the node with this claim code the caller's.
+pub async fn claim(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<NodeView>, ApiError> {
+    let request: ClaimNode = super::parse_json(&body?, "claim")?;
+    let code = signing::normalise_claim_code(&request.code);
+    match state.store.claim_node(&code, user.id).await? {
+        Claim::Claimed(id) => {
+            let node = own_node(&state, id, user.id).await?;
+            state.scheduler.poke().await;
+            Ok(Json(view(&state, node)))
+        }
+        Claim::Taken => Err(ApiError::Conflict(format!(
+            "the node with claim code `{}` belongs to another user",
+            request.code
+        ))),
+        Claim::Unknown => Err(ApiError::NotFound(format!(
+            "no node has claim code `{}`: check the code the node printed",
+            request.code
+        ))),
+    }
+}
+
+/// The caller's nodes.
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+) -> Result<Json<Vec<NodeView>>, ApiError> {
+    let nodes = state.store.nodes_of(user.id).await?;
+    Ok(Json(nodes.into_iter().map(|n| view(&state, n)).collect()))
+}
+
+async fn own_node(state: &AppState, id: i64, user: i64) -> Result<Node, ApiError> {
+    state
+        .store
+        .node(id)
+        .await?
+        .filter(|n| n.owner == Some(user))
+        .ok_or_else(|| ApiError::NotFound(format!("no node {id}, or it is not yours")))
+}
+
+/// Changes the caller's node's name, parallelism or permissions.
+pub async fn update(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<i64>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<NodeView>, ApiError> {
+    let request: UpdateNode = super::parse_json(&body?, "node update")?;
+    own_node(&state, id, user.id).await?;
+    if let Some(name) = &request.name {
+        check_name(name)?;
+    }
+    if let Some(n) = request.max_parallel {
+        check_parallel(n)?;
+    }
+    let permissions = match &request.permissions {
+        None => None,
+        Some(access) => Some(super::resolve_access(&state, access, "permissions").await?),
+    };
+    let permissions = permissions.map(|p| match p {
+        super::Resolved::Private => NewPermissions::Private,
+        super::Resolved::Public => NewPermissions::Public,
+        super::Resolved::Users(ids) => NewPermissions::Users(ids),
+        super::Resolved::Group(id) => NewPermissions::Group(id),
+    });
+    state
+        .store
+        .update_node(
+            id,
+            request.name.as_deref(),
+            request.max_parallel.map(i64::from),
+            permissions.as_ref(),
+        )
+        .await?;
+    state.scheduler.poke().await;
+    Ok(Json(view(&state, own_node(&state, id, user.id).await?)))
+}
+
+/// Deletes the caller's node; its running chunks return to pending.
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    own_node(&state, id, user.id).await?;
+    state.store.delete_node(id).await?;
+    state.scheduler.poke().await;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,170 @@
+//! The scheduler: matches pending chunks to nodes and pushes assignments.
+//!
+//! It wakes when there may be work (a job created, a chunk returned, a slot
+//! freed: [`Scheduler::poke`]), on a PostgreSQL NOTIFY from another sentinel
+//! (a hint only), and on a periodic sweep. Each pass assigns chunks to the
+//! nodes whose WebSocket stream is connected to this sentinel, in one
+//! statement per node (see [`Store::assign`]), and pushes them. Nodes without
+//! a stream get work when they poll ([`Scheduler::assign`]).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{Notify, mpsc};
+use wowlab_protocol::api::{Assignment, Assignments};
+
+use crate::metrics::Metrics;
+use crate::store::{Store, StoreError};
+
+/// A connected node's stream.
+struct Stream {
+    id: u64,
+    tx: mpsc::UnboundedSender<Assignments>,
+}
+
+/// Assigns chunks and pushes them to connected nodes.
+pub struct Scheduler {
+    store: Store,
+    metrics: Arc<Metrics>,
+    wake: Notify,
+    streams: Mutex<HashMap<i64, Stream>>,
+    next_stream: AtomicU64,
+}
+
+/// A node's subscription to its assignments; detaches when dropped.
+pub struct Subscription {
+    scheduler: Arc<Scheduler>,
+    node: i64,
+    id: u64,
+    /// Assignments as they are made.
+    pub rx: mpsc::UnboundedReceiver<Assignments>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut streams = self.scheduler.streams.lock().expect("not poisoned");
+        if streams.get(&self.node).is_some_and(|s| s.id == self.id) {
+            streams.remove(&self.node);
+        }
+    }
+}
+
+impl Scheduler {
+    /// A scheduler over `store`.
+    pub fn new(store: Store, metrics: Arc<Metrics>) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            metrics,
+            wake: Notify::new(),
+            streams: Mutex::new(HashMap::new()),
+            next_stream: AtomicU64::new(0),
+        })
+    }
+
+    /// There may be work: wake this scheduler and hint the other sentinels.
+    pub async fn poke(&self) {
+        self.wake.notify_one();
+        if let Err(e) = self.store.notify_work().await {
+            tracing::warn!("could not notify other sentinels: {e}");
+        }
+    }
+
+    /// Assigns as many chunks to `node` as it has free slots.
+    pub async fn assign(&self, node: i64) -> Result<Vec<Assignment>, StoreError> {
+        let free = self.store.free_slots(node).await?;
+        let assigned = self.store.assign(node, free).await?;
+        Ok(assigned
+            .into_iter()
+            .map(|a| {
+                self.metrics.assigned_after(a.waited_ms);
+                a.assignment
+            })
+            .collect())
+    }
+
+    /// Pushes `node`'s assignments to the returned subscription from now on
+    /// (replacing an earlier stream of the same node).
+    pub fn subscribe(self: &Arc<Self>, node: i64) -> Subscription {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let id = self.next_stream.fetch_add(1, Ordering::Relaxed);
+        self.streams
+            .lock()
+            .expect("not poisoned")
+            .insert(node, Stream { id, tx });
+        self.wake.notify_one();
+        Subscription {
+            scheduler: self.clone(),
+            node,
+            id,
+            rx,
+        }
+    }
+
+    /// Runs passes on wake-ups, NOTIFY hints and every `sweep`, forever.
+    pub async fn run(self: Arc<Self>, sweep: Duration) {
+        match self.store.work_listener().await {
+            Ok(Some(mut listener)) => {
+                let me = self.clone();
+                tokio::spawn(async move {
+                    loop {
+                        match listener.recv().await {
+                            Ok(_) => me.wake.notify_one(),
+                            Err(e) => {
+                                tracing::warn!("work listener: {e}");
+                                tokio::time::sleep(Duration::from_secs(1)).await;
+                            }
+                        }
+                    }
+                });
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("no work listener, relying on the sweep: {e}"),
+        }
+        loop {
+            tokio::select! {
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(sweep) => {}
+            }
+            if let Err(e) = self.pass().await {
+                tracing::warn!("scheduler pass failed: {e}");
+            }
+        }
+    }
+
+    /// One pass over the connected nodes.
+    async fn pass(&self) -> Result<(), StoreError> {
+        let nodes: Vec<i64> = self
+            .streams
+            .lock()
+            .expect("not poisoned")
+            .keys()
+            .copied()
+            .collect();
+        for node in nodes {
+            let assignments = self.assign(node).await?;
+            if assignments.is_empty() {
+                continue;
+            }
+            let sent = {
+                let streams = self.streams.lock().expect("not poisoned");
+                streams.get(&node).is_some_and(|s| {
+                    s.tx.send(Assignments {
+                        assignments: assignments.clone(),
+                    })
+                    .is_ok()
+                })
+            };
+            if !sent {
+                // The stream closed since the pass began: give the chunks back.
+                for a in &assignments {
+                    if let Err(e) = self.store.return_chunk(node, a.chunk_id, None).await {
+                        tracing::warn!("returning chunk {}: {e}", a.chunk_id);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

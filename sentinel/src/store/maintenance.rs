@@ -1,0 +1,171 @@
+//! Maintenance: the one reaper. Returns chunks of silent nodes, removes
+//! stale nodes, nonces, configs and modules, and fails jobs whose failing
+//! chunk no other node can take. Runs at most once per period across all
+//! sentinels on one database (a PostgreSQL advisory lock plus the time of
+//! the last run, in one transaction).
+
+use sqlx::Row;
+
+use super::{Backend, Store, StoreError};
+use crate::thresholds::Thresholds;
+
+/// The advisory lock key of maintenance ("wowlab" in ASCII).
+const LOCK_KEY: i64 = 0x776f_776c_6162;
+
+/// What one maintenance run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Maintenance {
+    /// Chunks of offline nodes returned to pending.
+    pub chunks_returned: u64,
+    /// Nodes removed (unclaimed or long offline).
+    pub nodes_removed: u64,
+    /// Nonces past the replay window removed.
+    pub nonces_removed: u64,
+    /// Unused configs removed.
+    pub configs_removed: u64,
+    /// Unreferenced modules removed.
+    pub modules_removed: u64,
+    /// Jobs failed because a failing chunk found no other node.
+    pub jobs_failed: u64,
+}
+
+impl Store {
+    /// Runs maintenance unless a sentinel ran it less than
+    /// `thresholds.maintenance_every` ago (or runs it now); `None` if skipped.
+    pub async fn maintain(
+        &self,
+        thresholds: &Thresholds,
+        sentinel: &str,
+    ) -> Result<Option<Maintenance>, StoreError> {
+        let now = crate::now();
+        let now_ms = crate::now_ms();
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            let locked: bool = sqlx::query("SELECT pg_try_advisory_xact_lock($1)")
+                .bind(LOCK_KEY)
+                .fetch_one(&mut *tx)
+                .await?
+                .get(0);
+            if !locked {
+                return Ok(None);
+            }
+        }
+        let last: Option<i64> = sqlx::query("SELECT MAX(started_at_ms) FROM maintenance_runs")
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+        let period_ms = thresholds.maintenance_every.as_millis() as i64;
+        if last.is_some_and(|last| now_ms - last < period_ms) {
+            return Ok(None);
+        }
+        let secs = |d: std::time::Duration| d.as_secs() as i64;
+        let offline_before = now - secs(thresholds.offline_after);
+        let mut done = Maintenance {
+            chunks_returned: sqlx::query(
+                "UPDATE chunks SET status = 'pending', node_id = NULL, pending_since = $1 \
+                 WHERE status = 'running' \
+                   AND node_id IN (SELECT id FROM nodes WHERE last_seen_at < $2)",
+            )
+            .bind(now_ms)
+            .bind(offline_before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected(),
+            ..Maintenance::default()
+        };
+        // Their chunks returned above: both are offline for longer than `offline_after`,
+        // or were never claimed and so never ran any.
+        let doomed = "(owner IS NULL AND created_at < $1) OR last_seen_at < $2";
+        let unclaimed_before = now - secs(thresholds.unclaimed_node_ttl);
+        let gone_before = now - secs(thresholds.offline_node_ttl);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM node_users WHERE node_id IN (SELECT id FROM nodes WHERE {doomed})"
+        )))
+        .bind(unclaimed_before)
+        .bind(gone_before)
+        .execute(&mut *tx)
+        .await?;
+        done.nodes_removed = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM nodes WHERE {doomed}"
+        )))
+        .bind(unclaimed_before)
+        .bind(gone_before)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        done.nonces_removed = sqlx::query("DELETE FROM nonces WHERE seen_at < $1")
+            .bind(now - 2 * wowlab_protocol::signing::MAX_SKEW_SECS)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let unused = "last_used_at < $1 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.config_hash = configs.hash)";
+        let config_before = now - secs(thresholds.config_ttl);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM config_modules WHERE config_hash IN (SELECT hash FROM configs WHERE {unused})"
+        )))
+        .bind(config_before)
+        .execute(&mut *tx)
+        .await?;
+        done.configs_removed = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM configs WHERE {unused}"
+        )))
+        .bind(config_before)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        done.modules_removed = sqlx::query(
+            "DELETE FROM modules WHERE last_used_at < $1 \
+               AND NOT EXISTS (SELECT 1 FROM config_modules cm WHERE cm.module_hash = modules.hash) \
+               AND NOT EXISTS (SELECT 1 FROM engine_pins p WHERE p.hash = modules.hash)",
+        )
+        .bind(now - secs(thresholds.module_ttl))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let stuck = sqlx::query(
+            "SELECT c.id, c.job_id, \
+                (SELECT f.error FROM chunk_failures f WHERE f.chunk_id = c.id \
+                 ORDER BY f.failed_at DESC LIMIT 1) \
+             FROM chunks c \
+             WHERE c.status = 'pending' \
+               AND EXISTS (SELECT 1 FROM chunk_failures f WHERE f.chunk_id = c.id) \
+               AND (SELECT MAX(f.failed_at) FROM chunk_failures f WHERE f.chunk_id = c.id) < $1",
+        )
+        .bind(now - secs(thresholds.failed_chunk_wait))
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in stuck {
+            let error: String = row.get(2);
+            super::chunks::fail_job(
+                &mut tx,
+                row.get(1),
+                row.get(0),
+                &format!("{error} (no other node took it)"),
+            )
+            .await?;
+            done.jobs_failed += 1;
+        }
+        sqlx::query("DELETE FROM maintenance_runs WHERE started_at_ms < $1")
+            .bind(now_ms - 86_400_000)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO maintenance_runs (started_at_ms, sentinel) VALUES ($1, $2)")
+            .bind(now_ms)
+            .bind(sentinel)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(done))
+    }
+
+    /// Start times (ms) of the maintenance runs of the last day, with the
+    /// sentinel that ran each, oldest first.
+    pub async fn maintenance_runs(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT started_at_ms, sentinel FROM maintenance_runs ORDER BY started_at_ms",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+}

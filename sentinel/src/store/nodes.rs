@@ -1,0 +1,299 @@
+//! Nodes: registration by public key, claiming, permissions, liveness, and
+//! the nonces of their signed requests.
+
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+/// A node as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    /// Row id.
+    pub id: i64,
+    /// Ed25519 public key, hex.
+    pub public_key: String,
+    /// Name.
+    pub name: String,
+    /// The owner's user id, once claimed.
+    pub owner: Option<i64>,
+    /// The owner's name, once claimed.
+    pub owner_name: Option<String>,
+    /// Chunks it runs at once.
+    pub max_parallel: i64,
+    /// Whose jobs it runs besides the owner's.
+    pub permissions: NodePermissions,
+    /// Unix seconds of its last signed request.
+    pub last_seen_at: i64,
+    /// Chunks it runs now.
+    pub running: i64,
+}
+
+/// Whose jobs a node runs besides its owner's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodePermissions {
+    /// The owner's only.
+    Private,
+    /// Everyone's.
+    Public,
+    /// These users' (names).
+    Users(Vec<String>),
+    /// This group's members' (name).
+    Group(String),
+}
+
+/// A permission change, with names resolved to ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewPermissions {
+    /// The owner's only.
+    Private,
+    /// Everyone's.
+    Public,
+    /// These user ids'.
+    Users(Vec<i64>),
+    /// This group id's members'.
+    Group(i64),
+}
+
+/// What claiming a code did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// The node is now the caller's (or was already).
+    Claimed(i64),
+    /// Another user owns it.
+    Taken,
+    /// No node has this code.
+    Unknown,
+}
+
+const NODE_COLUMNS: &str = "n.id, n.public_key, n.name, n.owner, u.name, n.max_parallel, \
+     n.access_kind, g.name, n.last_seen_at, \
+     (SELECT COUNT(*) FROM chunks c WHERE c.node_id = n.id AND c.status = 'running') \
+     FROM nodes n LEFT JOIN users u ON u.id = n.owner LEFT JOIN user_groups g ON g.id = n.access_group";
+
+impl Store {
+    /// Records a nonce of a signed request; false if the key used it before (a replay).
+    pub async fn record_nonce(&self, key: &str, nonce: &str, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO nonces (public_key, nonce, seen_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (public_key, nonce) DO NOTHING",
+        )
+        .bind(key)
+        .bind(nonce)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Registers a node by public key, or returns the one registered with it.
+    pub async fn register_node(
+        &self,
+        key: &str,
+        claim_code: &str,
+        name: &str,
+        max_parallel: i64,
+    ) -> Result<Node, StoreError> {
+        let now = crate::now();
+        sqlx::query(
+            "INSERT INTO nodes (public_key, claim_code, name, max_parallel, created_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (public_key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(claim_code)
+        .bind(name)
+        .bind(max_parallel)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(self
+            .node_seen(key)
+            .await?
+            .expect("the node was inserted or existed"))
+    }
+
+    /// The node with this key, marked as seen now.
+    pub async fn node_seen(&self, key: &str) -> Result<Option<Node>, StoreError> {
+        let row =
+            sqlx::query("UPDATE nodes SET last_seen_at = $1 WHERE public_key = $2 RETURNING id")
+                .bind(crate::now())
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+        match row {
+            Some(row) => self.node(row.get(0)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The node with this id.
+    pub async fn node(&self, id: i64) -> Result<Option<Node>, StoreError> {
+        let sql = format!("SELECT {NODE_COLUMNS} WHERE n.id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => Ok(Some(self.node_from(&row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A user's nodes, by id.
+    pub async fn nodes_of(&self, owner: i64) -> Result<Vec<Node>, StoreError> {
+        let sql = format!("SELECT {NODE_COLUMNS} WHERE n.owner = $1 ORDER BY n.id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut nodes = Vec::with_capacity(rows.len());
+        for row in &rows {
+            nodes.push(self.node_from(row).await?);
+        }
+        Ok(nodes)
+    }
+
+    async fn node_from(&self, r: &sqlx::any::AnyRow) -> Result<Node, StoreError> {
+        let id: i64 = r.get(0);
+        let kind: String = r.get(6);
+        let permissions = match kind.as_str() {
+            "public" => NodePermissions::Public,
+            "group" => NodePermissions::Group(r.get::<Option<String>, _>(7).unwrap_or_default()),
+            "users" => {
+                let rows = sqlx::query(
+                    "SELECT u.name FROM node_users nu JOIN users u ON u.id = nu.user_id \
+                     WHERE nu.node_id = $1 ORDER BY u.name",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                NodePermissions::Users(rows.iter().map(|r| r.get(0)).collect())
+            }
+            _ => NodePermissions::Private,
+        };
+        Ok(Node {
+            id,
+            public_key: r.get(1),
+            name: r.get(2),
+            owner: r.get(3),
+            owner_name: r.get(4),
+            max_parallel: r.get(5),
+            permissions,
+            last_seen_at: r.get(8),
+            running: r.get(9),
+        })
+    }
+
+    /// Gives the unclaimed node with this (normalised) claim code to `user`.
+    pub async fn claim_node(&self, code: &str, user: i64) -> Result<Claim, StoreError> {
+        let row = sqlx::query("SELECT id, owner FROM nodes WHERE claim_code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            return Ok(Claim::Unknown);
+        };
+        let id: i64 = row.get(0);
+        match row.get::<Option<i64>, _>(1) {
+            Some(owner) if owner == user => return Ok(Claim::Claimed(id)),
+            Some(_) => return Ok(Claim::Taken),
+            None => {}
+        }
+        let done = sqlx::query("UPDATE nodes SET owner = $1 WHERE id = $2 AND owner IS NULL")
+            .bind(user)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(if done.rows_affected() == 1 {
+            Claim::Claimed(id)
+        } else {
+            Claim::Taken
+        })
+    }
+
+    /// Changes a node's name, parallelism and permissions (the `Some` ones), in one transaction.
+    pub async fn update_node(
+        &self,
+        id: i64,
+        name: Option<&str>,
+        max_parallel: Option<i64>,
+        permissions: Option<&NewPermissions>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(name) = name {
+            sqlx::query("UPDATE nodes SET name = $1 WHERE id = $2")
+                .bind(name)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(max_parallel) = max_parallel {
+            sqlx::query("UPDATE nodes SET max_parallel = $1 WHERE id = $2")
+                .bind(max_parallel)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(permissions) = permissions {
+            let (kind, group) = match permissions {
+                NewPermissions::Private => ("private", None),
+                NewPermissions::Public => ("public", None),
+                NewPermissions::Users(_) => ("users", None),
+                NewPermissions::Group(g) => ("group", Some(*g)),
+            };
+            sqlx::query("UPDATE nodes SET access_kind = $1, access_group = $2 WHERE id = $3")
+                .bind(kind)
+                .bind(group)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM node_users WHERE node_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            if let NewPermissions::Users(users) = permissions {
+                for user in users {
+                    sqlx::query(
+                        "INSERT INTO node_users (node_id, user_id) VALUES ($1, $2) \
+                         ON CONFLICT (node_id, user_id) DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(*user)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many nodes made a signed request at or after `since` (Unix seconds).
+    pub async fn nodes_seen_since(&self, since: i64) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM nodes WHERE last_seen_at >= $1")
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.get(0))
+    }
+
+    /// Deletes a node; the chunks it was running return to pending.
+    pub async fn delete_node(&self, id: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE chunks SET status = 'pending', node_id = NULL, pending_since = $1 \
+             WHERE node_id = $2 AND status = 'running'",
+        )
+        .bind(crate::now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        for sql in [
+            "DELETE FROM node_users WHERE node_id = $1",
+            "DELETE FROM nodes WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

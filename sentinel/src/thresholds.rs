@@ -1,0 +1,48 @@
+//! Every timing threshold of the sentinel, in one place.
+
+use std::time::Duration;
+
+/// When nodes count as offline, what is removed after how long, and how
+/// often the scheduler and the maintenance run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thresholds {
+    /// How often nodes are told to send heartbeats.
+    pub heartbeat_every: Duration,
+    /// A node is offline when its last signed request is older than this;
+    /// its running chunks then return to pending.
+    pub offline_after: Duration,
+    /// Unclaimed nodes are removed after this long.
+    pub unclaimed_node_ttl: Duration,
+    /// Offline nodes are removed after this long.
+    pub offline_node_ttl: Duration,
+    /// Configs no job refers to are removed when unused this long.
+    pub config_ttl: Duration,
+    /// Modules no config, pin or job refers to are removed after this long.
+    pub module_ttl: Duration,
+    /// A chunk that failed deterministically and that no other node has
+    /// taken for this long fails its job (when fewer nodes than
+    /// [`crate::store::FAILURES_TO_FAIL_JOB`] may run it).
+    pub failed_chunk_wait: Duration,
+    /// The scheduler sweeps for work this often, besides its wake-ups.
+    pub sweep_every: Duration,
+    /// Maintenance runs this often.
+    pub maintenance_every: Duration,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        const MINUTE: u64 = 60;
+        const DAY: u64 = 24 * 60 * MINUTE;
+        Self {
+            heartbeat_every: Duration::from_secs(15),
+            offline_after: Duration::from_secs(60),
+            unclaimed_node_ttl: Duration::from_secs(60 * MINUTE),
+            offline_node_ttl: Duration::from_secs(30 * DAY),
+            config_ttl: Duration::from_secs(7 * DAY),
+            module_ttl: Duration::from_secs(7 * DAY),
+            failed_chunk_wait: Duration::from_secs(10 * MINUTE),
+            sweep_every: Duration::from_secs(1),
+            maintenance_every: Duration::from_secs(10),
+        }
+    }
+}

@@ -11,6 +11,9 @@ pub struct Thresholds {
     /// A node is offline when its last signed request is older than this;
     /// its running chunks then return to pending.
     pub offline_after: Duration,
+    /// How long a chunk may be on its way to a node before a heartbeat that
+    /// does not list it returns it to pending (the node restarted and lost it).
+    pub delivery_grace: Duration,
     /// Unclaimed nodes are removed after this long.
     pub unclaimed_node_ttl: Duration,
     /// Offline nodes are removed after this long.
@@ -36,6 +39,7 @@ impl Default for Thresholds {
         Self {
             heartbeat_every: Duration::from_secs(15),
             offline_after: Duration::from_secs(60),
+            delivery_grace: Duration::from_secs(10),
             unclaimed_node_ttl: Duration::from_secs(60 * MINUTE),
             offline_node_ttl: Duration::from_secs(30 * DAY),
             config_ttl: Duration::from_secs(7 * DAY),

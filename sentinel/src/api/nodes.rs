@@ -24,10 +24,6 @@ pub const MAX_PARALLEL: u32 = 1024;
 /// Longest node name.
 const MAX_NAME: usize = 100;
 
-/// How long a chunk may be on its way to a node before a heartbeat that
-/// does not list it returns it to pending.
-const DELIVERY_GRACE_MS: i64 = 10_000;
-
 fn check_name(name: &str) -> Result<(), ApiError> {
     if name.trim().is_empty() || name.len() > MAX_NAME {
         return Err(ApiError::BadRequest(format!(
@@ -117,7 +113,7 @@ pub async fn heartbeat(
         .return_lost_chunks(
             node.id,
             &request.running,
-            crate::now_ms() - DELIVERY_GRACE_MS,
+            crate::now_ms() - state.thresholds.delivery_grace.as_millis() as i64,
         )
         .await?;
     if lost > 0 {

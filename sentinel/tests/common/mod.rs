@@ -20,6 +20,7 @@ pub fn thresholds() -> Thresholds {
     Thresholds {
         sweep_every: Duration::from_millis(50),
         maintenance_every: Duration::from_millis(200),
+        delivery_grace: Duration::from_millis(300),
         ..Thresholds::default()
     }
 }
@@ -33,6 +34,15 @@ pub struct Server {
 }
 
 pub async fn serve(store: Store, dir: Option<tempfile::TempDir>) -> Server {
+    serve_with(store, dir, thresholds()).await
+}
+
+/// A sentinel with these thresholds.
+pub async fn serve_with(
+    store: Store,
+    dir: Option<tempfile::TempDir>,
+    thresholds: Thresholds,
+) -> Server {
     let token = "a-test-token".to_string();
     store
         .add_user("tester", &wowlab_sentinel::hash_hex(token.as_bytes()))
@@ -42,7 +52,7 @@ pub async fn serve(store: Store, dir: Option<tempfile::TempDir>) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let runtime = std::sync::Arc::new(wowlab::runtime::Runtime::new(Default::default()).unwrap());
-    let state = AppState::new(store.clone(), runtime, 20_000, thresholds());
+    let state = AppState::new(store.clone(), runtime, 20_000, thresholds);
     tokio::spawn(wowlab_sentinel::serve(
         state,
         listener,
@@ -58,12 +68,24 @@ pub async fn serve(store: Store, dir: Option<tempfile::TempDir>) -> Server {
 }
 
 pub async fn sqlite() -> Server {
+    let (store, dir) = sqlite_store().await;
+    serve(store, Some(dir)).await
+}
+
+/// A fresh SQLite store in a temporary directory.
+pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
-    serve(Store::connect(&url).await.unwrap(), Some(dir)).await
+    (Store::connect(&url).await.unwrap(), dir)
 }
 
 pub async fn postgres() -> Option<Server> {
+    let url = postgres_database().await?;
+    Some(serve(Store::connect(&url).await.unwrap(), None).await)
+}
+
+/// The URL of a fresh PostgreSQL database, when `WOWLAB_TEST_POSTGRES` is set.
+pub async fn postgres_database() -> Option<String> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let admin = std::env::var("WOWLAB_TEST_POSTGRES").ok()?;
     let name = format!(
@@ -87,8 +109,7 @@ pub async fn postgres() -> Option<Server> {
         .await
         .unwrap();
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
-    Some(serve(store, None).await)
+    Some(format!("{base}/{name}"))
 }
 
 /// Runs each named test against SQLite and, when configured, PostgreSQL.
@@ -183,4 +204,175 @@ impl Server {
         let status = r.status();
         (status, r.json().await.unwrap())
     }
+}
+
+/// Adds a user and returns their token.
+pub async fn add_user(s: &Server, name: &str) -> String {
+    let token = format!("{name}-token");
+    s.store
+        .add_user(name, &wowlab_sentinel::hash_hex(token.as_bytes()))
+        .await
+        .unwrap()
+        .unwrap();
+    token
+}
+
+/// Creates a job of `iterations` on `config` as the user with `token`; its id.
+pub async fn create_job(s: &Server, token: &str, config: &str, iterations: u64) -> i64 {
+    let (status, v) = s
+        .call(
+            reqwest::Method::POST,
+            "/jobs",
+            token,
+            Some(json!({ "config_hash": config, "iterations": iterations })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    v["job_id"].as_i64().unwrap()
+}
+
+/// A node speaking the real protocol: every request signed with its key.
+pub struct TestNode {
+    pub key: wowlab_protocol::signing::NodeKey,
+    pub base: String,
+}
+
+impl TestNode {
+    /// A node with a key made from `seed`, talking to `base`.
+    pub fn new(seed: u8, base: &str) -> Self {
+        Self {
+            key: wowlab_protocol::signing::NodeKey::from_secret([seed; 32]),
+            base: base.to_string(),
+        }
+    }
+
+    /// A fresh nonce.
+    pub fn nonce() -> String {
+        use rand::RngExt;
+        let n: u128 = rand::rng().random();
+        format!("{n:032x}")
+    }
+
+    /// Sends a request signed at `timestamp` with `nonce`.
+    pub async fn send_signed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &[u8],
+        headers: &wowlab_protocol::signing::SignedHeaders,
+    ) -> (StatusCode, Value) {
+        let mut request = reqwest::Client::new()
+            .request(method, format!("{}/api/v1{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        for (name, value) in headers.pairs() {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// Headers signing this request now with a fresh nonce.
+    pub fn sign(
+        &self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> wowlab_protocol::signing::SignedHeaders {
+        self.key.sign(
+            wowlab_sentinel::now(),
+            &Self::nonce(),
+            method,
+            &format!("/api/v1{path}"),
+            body,
+        )
+    }
+
+    /// A signed POST of `body`.
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let headers = self.sign("POST", path, &bytes);
+        self.send_signed(reqwest::Method::POST, path, &bytes, &headers)
+            .await
+    }
+
+    /// Registers, and has the user with `token` claim it; its id.
+    pub async fn join(&self, s: &Server, token: &str, max_parallel: u32) -> i64 {
+        let (status, v) = self
+            .post(
+                "/nodes/register",
+                json!({ "name": "test node", "max_parallel": max_parallel }),
+            )
+            .await;
+        assert!(status.is_success(), "{v}");
+        let (status, claimed) = s
+            .call(
+                reqwest::Method::POST,
+                "/nodes/claim",
+                token,
+                Some(json!({ "code": v["claim_code"] })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{claimed}");
+        v["node_id"].as_i64().unwrap()
+    }
+
+    /// Polls for work.
+    pub async fn poll(&self) -> Vec<wowlab_protocol::api::Assignment> {
+        let (status, v) = self.post("/nodes/poll", json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        serde_json::from_value::<wowlab_protocol::api::Assignments>(v)
+            .unwrap()
+            .assignments
+    }
+
+    /// Runs an assignment with the native engine, as a real node would with the wasm one.
+    pub fn run(&self, config: &SimConfig, a: &wowlab_protocol::api::Assignment) -> Value {
+        let result = run_native(config, a.seed, a.first_iteration, a.iterations);
+        serde_json::to_value(result).unwrap()
+    }
+
+    /// Runs and completes an assignment; the acknowledgement.
+    pub async fn complete(
+        &self,
+        config: &SimConfig,
+        a: &wowlab_protocol::api::Assignment,
+    ) -> (StatusCode, Value) {
+        let result = self.run(config, a);
+        self.post(
+            &format!("/chunks/{}/complete", a.chunk_id),
+            json!({ "result": result }),
+        )
+        .await
+    }
+}
+
+/// The test spec's rotation: cast the first castable spell, else wait.
+pub fn run_native(
+    config: &SimConfig,
+    seed: u64,
+    first: u64,
+    count: u32,
+) -> wowlab_engine::BatchResult {
+    use wowlab_engine::snapshot;
+    let spells = config.spec.spells.len();
+    let mut rotation = move |s: &[f64]| {
+        Ok((0..spells)
+            .find(|&i| s[snapshot::spell(i, snapshot::SPELL_CASTABLE)] > 0.0)
+            .map_or(wowlab_engine::Action::Wait(0), |i| {
+                wowlab_engine::Action::Cast(i as u32)
+            }))
+    };
+    wowlab_engine::run_batch(config, &mut rotation, seed, first, count).unwrap()
+}
+
+/// The config stored under `hash`.
+pub async fn stored_config(s: &Server, hash: &str) -> SimConfig {
+    let body = s.store.config(hash).await.unwrap().unwrap().body;
+    SimConfig::from_json(&body).unwrap()
 }

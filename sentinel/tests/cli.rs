@@ -62,3 +62,46 @@ fn the_builtin_engine_is_pinned_once_and_pins_can_be_managed() {
     let missing = sentinel(dir.path(), &["engine", "unpin", &builtin]);
     assert_eq!(missing.status.code(), Some(1));
 }
+
+#[test]
+fn groups_are_created_and_their_members_managed() {
+    let dir = tempfile::tempdir().unwrap();
+    for user in ["alice", "bob"] {
+        assert!(
+            sentinel(dir.path(), &["user", "add", user])
+                .status
+                .success()
+        );
+    }
+    assert!(
+        sentinel(dir.path(), &["group", "add", "guild"])
+            .status
+            .success()
+    );
+    let again = sentinel(dir.path(), &["group", "add", "guild"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    let added = sentinel(
+        dir.path(),
+        &["group", "add-member", "guild", "alice", "bob"],
+    );
+    assert!(added.status.success());
+    assert_eq!(
+        stdout(&sentinel(dir.path(), &["group", "ls"])).trim(),
+        "guild: alice, bob"
+    );
+    let unknown = sentinel(dir.path(), &["group", "add-member", "guild", "carol"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no user named `carol`"));
+    assert!(
+        sentinel(dir.path(), &["group", "remove-member", "guild", "alice"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        stdout(&sentinel(dir.path(), &["group", "ls"])).trim(),
+        "guild: bob"
+    );
+    let missing = sentinel(dir.path(), &["group", "add-member", "nope", "bob"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no group named `nope`"));
+}

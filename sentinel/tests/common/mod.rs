@@ -171,6 +171,16 @@ pub fn config_json_for_engine(engine: &str) -> (String, String) {
 }
 
 impl Server {
+    /// A client of a sentinel running elsewhere (another process) on `store`.
+    pub fn client(base: &str, token: &str, store: Store) -> Self {
+        Self {
+            base: base.to_string(),
+            token: token.to_string(),
+            store,
+            _dir: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.base)
     }

@@ -111,7 +111,7 @@ async fn two_sentinels_assign_and_count_every_chunk_once() {
             let mut idle_rounds = 0;
             for round in 0.. {
                 // Poll one sentinel, report to the other.
-                let (poller, reporter) = if (round + k as usize) % 2 == 0 {
+                let (poller, reporter) = if (round + k as usize).is_multiple_of(2) {
                     (&on_a, &on_b)
                 } else {
                     (&on_b, &on_a)

@@ -12,6 +12,24 @@ pub mod scheduler;
 pub mod store;
 pub mod thresholds;
 
+/// Readies a store for serving: pins the engine built with this sentinel on
+/// first start only (so an operator's later unpin sticks), and stores the
+/// built-in engine and Rhai interpreter modules, which nodes fetch by hash.
+pub async fn prepare(store: &store::Store) -> Result<(), store::StoreError> {
+    if store.first_time("builtin-engine-pinned").await? {
+        store
+            .pin_engine(&hash_hex(wowlab_artifacts::ENGINE))
+            .await?;
+    }
+    for (bytes, kind) in [
+        (wowlab_artifacts::ENGINE, "engine"),
+        (wowlab_artifacts::RHAI, "rotation"),
+    ] {
+        store.put_module(&hash_hex(bytes), kind, bytes).await?;
+    }
+    Ok(())
+}
+
 /// Serves the API on `listener` with the scheduler and maintenance running,
 /// until `shutdown` resolves. `name` tells this sentinel's maintenance runs apart.
 pub async fn serve(

@@ -177,22 +177,7 @@ async fn open(cli: &Cli) -> Result<Store> {
         }
     };
     let store = Store::connect(&url).await.context("opening the database")?;
-    // The engine built with this sentinel is pinned on first start only, so
-    // an operator's later unpin sticks.
-    if store.first_time("builtin-engine-pinned").await? {
-        store
-            .pin_engine(&wowlab_sentinel::hash_hex(wowlab_artifacts::ENGINE))
-            .await?;
-    }
-    // Nodes fetch modules by hash: the built-in engine and Rhai interpreter are always there.
-    for (bytes, kind) in [
-        (wowlab_artifacts::ENGINE, "engine"),
-        (wowlab_artifacts::RHAI, "rotation"),
-    ] {
-        store
-            .put_module(&wowlab_sentinel::hash_hex(bytes), kind, bytes)
-            .await?;
-    }
+    wowlab_sentinel::prepare(&store).await?;
     Ok(store)
 }
 

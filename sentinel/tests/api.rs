@@ -32,7 +32,13 @@ async fn status_names_the_database_and_pins(s: Server) {
         wowlab_sentinel::store::Backend::Postgres => "postgres",
     };
     assert_eq!(v["database"], expected);
-    assert_eq!(v["pinned_engines"], json!([]));
+    let builtin = wowlab_sentinel::hash_hex(wowlab_artifacts::ENGINE);
+    assert_eq!(
+        v["pinned_engines"],
+        json!([builtin]),
+        "pinned on first start"
+    );
+    s.store.unpin_engine(&builtin).await.unwrap();
     s.store.pin_engine(&"ab".repeat(32)).await.unwrap();
     let v: Value = reqwest::get(s.url("/status"))
         .await
@@ -152,8 +158,20 @@ async fn bad_requests_get_json_errors_and_change_nothing(s: Server) {
 }
 
 async fn modules_are_checked_classified_and_served_by_hash(s: Server) {
+    // The built-in engine is stored on start, for nodes to fetch.
+    let engine = wowlab_sentinel::hash_hex(wowlab_artifacts::ENGINE);
+    let (status, v) = s
+        .put(
+            &format!("/modules/{engine}"),
+            wowlab_artifacts::ENGINE.to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (status, &v["kind"], &v["created"]),
+        (StatusCode::OK, &json!("engine"), &json!(false))
+    );
     for (bytes, kind) in [
-        (wowlab_artifacts::ENGINE, "engine"),
+        (wowlab_artifacts::HOSTILE, "rotation"),
         (wowlab_artifacts::BM_HUNTER_RS, "rotation"),
     ] {
         let hash = wowlab_sentinel::hash_hex(bytes);

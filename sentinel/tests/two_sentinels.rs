@@ -81,19 +81,22 @@ async fn two_sentinels_assign_and_count_every_chunk_once() {
         .last()
         .unwrap()
         .to_string();
-    let (hash, config_json) = config_json_for_engine(&"e".repeat(64));
-    assert!(
-        sentinel(&url, &["engine", "pin", &"e".repeat(64)])
-            .status()
-            .unwrap()
-            .success()
-    );
     let a = start(&url);
     let b = start(&url);
     let store = Store::connect(&url).await.unwrap();
     let server = |base: &str| Server::client(base, &token, store.clone());
     let (sa, sb) = (server(&a.base), server(&b.base));
 
+    let (status, v) = sa
+        .call(
+            Method::POST,
+            "/rotations",
+            &token,
+            Some(json!({ "name": "test", "script": SCRIPT })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let (hash, config_json) = runnable_config_json(v["checksum"].as_str().unwrap());
     let (status, v) = sa.put(&format!("/configs/{hash}"), config_json).await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
     let config = Arc::new(stored_config(&sa, &hash).await);

@@ -86,3 +86,23 @@ pub fn compile_unoptimised(
         .compile_with_scope(&scope, script)
         .map_err(|e| syntax_error(&e))
 }
+
+/// Checks only the syntax of `script` (for storing a script before it is
+/// paired with a spec, whose names it may use).
+pub fn check_syntax(script: &str, limits: Limits) -> Result<(), RotationError> {
+    if script.len() > limits.max_script_bytes {
+        return Err(RotationError::Invalid(format!(
+            "the script is {} bytes; the limit is {}",
+            script.len(),
+            limits.max_script_bytes
+        )));
+    }
+    let mut engine = rhai::Engine::new_raw();
+    engine
+        .set_optimization_level(OptimizationLevel::None)
+        .set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth);
+    engine
+        .compile(script)
+        .map(drop)
+        .map_err(|e| syntax_error(&e))
+}

@@ -26,5 +26,5 @@ mod component;
 mod limits;
 
 pub use api::{RhaiRotation, RotationError};
-pub use check::{Usage, check, compile_unoptimised};
+pub use check::{Usage, check, check_syntax, compile_unoptimised};
 pub use limits::Limits;

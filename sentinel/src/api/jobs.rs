@@ -61,6 +61,7 @@ pub async fn create(
             config.engine
         )));
     }
+    check_modules(&state, &config).await?;
     super::resolve_access(&state, &request.access, "access").await?;
     let access = serde_json::to_string(&request.access).expect("access serialises");
     let seed: i64 = rand::rng().random();
@@ -76,6 +77,50 @@ pub async fn create(
         .await?;
     state.scheduler.poke().await;
     Ok((StatusCode::CREATED, Json(CreatedJob { job_id, chunks })))
+}
+
+/// Refuses a config whose engine, rotation module or script nodes could not fetch.
+async fn check_modules(state: &AppState, config: &SimConfig) -> Result<(), ApiError> {
+    let missing = |field: &str, what: String| {
+        Err(ApiError::BadRequest(format!(
+            "the config's `{field}` names {what}"
+        )))
+    };
+    if state.store.module_kind(&config.engine).await?.as_deref() != Some("engine") {
+        return missing(
+            "engine",
+            format!(
+                "`{}`, which is not a stored engine module: PUT it to /api/v1/modules first",
+                config.engine
+            ),
+        );
+    }
+    let rotation = &config.rotation;
+    if !matches!(rotation.backend.as_str(), "rhai" | "jit" | "wasm") {
+        return missing(
+            "rotation.backend",
+            format!("`{}`; expected rhai, jit or wasm", rotation.backend),
+        );
+    }
+    if state.store.module_kind(&rotation.module).await?.as_deref() != Some("rotation") {
+        return missing(
+            "rotation.module",
+            format!(
+                "`{}`, which is not a stored rotation module: PUT it to /api/v1/modules first",
+                rotation.module
+            ),
+        );
+    }
+    if rotation.backend != "wasm" && state.store.script(&rotation.script).await?.is_none() {
+        return missing(
+            "rotation.script",
+            format!(
+                "`{}`, which is no rotation version's checksum: POST the script to /api/v1/rotations first",
+                rotation.script
+            ),
+        );
+    }
+    Ok(())
 }
 
 async fn may_see(state: &AppState, job: &Job, user: &User) -> Result<bool, ApiError> {

@@ -10,6 +10,7 @@ mod jobs;
 mod metrics;
 mod modules;
 mod nodes;
+mod rotations;
 mod signed;
 mod status;
 
@@ -178,6 +179,15 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/nodes/{id}",
             delete(nodes::delete).patch(nodes::update),
         )
+        .route(
+            "/api/v1/rotations",
+            get(rotations::list).post(rotations::create),
+        )
+        .route(
+            "/api/v1/rotations/{id}",
+            get(rotations::get).put(rotations::update),
+        )
+        .route("/api/v1/scripts/{checksum}", get(rotations::script))
         .route("/api/v1/chunks/{id}/complete", post(chunks::complete))
         .route("/api/v1/chunks/{id}/fail", post(chunks::fail))
         .route("/api/v1/chunks/{id}/release", post(chunks::release))

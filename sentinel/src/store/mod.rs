@@ -10,6 +10,7 @@ mod maintenance;
 mod modules;
 mod nodes;
 mod pins;
+mod rotations;
 mod users;
 
 pub use chunks::{Assigned, ChunkError, ChunkState, FAILURES_TO_FAIL_JOB};
@@ -17,6 +18,7 @@ pub use configs::StoredConfig;
 pub use jobs::{CHUNK, CHUNK_STATES, Job, NewJob};
 pub use maintenance::Maintenance;
 pub use nodes::{Claim, NewPermissions, Node, NodePermissions};
+pub use rotations::Rotation;
 pub use users::User;
 
 use sqlx::AnyPool;

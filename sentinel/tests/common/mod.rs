@@ -43,6 +43,7 @@ pub async fn serve_with(
     dir: Option<tempfile::TempDir>,
     thresholds: Thresholds,
 ) -> Server {
+    wowlab_sentinel::prepare(&store).await.unwrap();
     let token = "a-test-token".to_string();
     store
         .add_user("tester", &wowlab_sentinel::hash_hex(token.as_bytes()))
@@ -137,17 +138,47 @@ pub fn config_json() -> (String, String) {
     config_json_for_engine("")
 }
 
-/// A stored config naming an engine pinned on `s`, and its hash.
+/// A script for the test spec.
+pub const SCRIPT: &str = "if ready(s) { cast(s) } else { wait() }";
+
+/// A stored config naming the built-in engine (pinned) and a stored
+/// rotation version, as a client would make it; its hash.
 pub async fn runnable_config(s: &Server) -> String {
-    let engine = "e".repeat(64);
-    s.store.pin_engine(&engine).await.unwrap();
-    let (hash, json) = config_json_for_engine(&engine);
-    let (status, v) = s.put(&format!("/configs/{hash}"), json).await;
+    let (status, v) = s
+        .call(
+            reqwest::Method::POST,
+            "/rotations",
+            &s.token,
+            Some(json!({ "name": "test", "script": SCRIPT })),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
+    let (hash, json) = runnable_config_json(v["checksum"].as_str().unwrap());
+    let (status, v) = s.put(&format!("/configs/{hash}"), json).await;
+    assert!(status.is_success(), "{v}");
     hash
 }
 
+/// The config JSON of [`runnable_config`] for a script checksum, and its hash.
+pub fn runnable_config_json(script: &str) -> (String, String) {
+    config_json_with(
+        &wowlab_sentinel::hash_hex(wowlab_artifacts::ENGINE),
+        wowlab_engine::config::RotationRef {
+            backend: "rhai".into(),
+            module: wowlab_sentinel::hash_hex(wowlab_artifacts::RHAI),
+            script: script.into(),
+        },
+    )
+}
+
 pub fn config_json_for_engine(engine: &str) -> (String, String) {
+    config_json_with(engine, Default::default())
+}
+
+pub fn config_json_with(
+    engine: &str,
+    rotation: wowlab_engine::config::RotationRef,
+) -> (String, String) {
     let spec = serde_json::from_value(json!({
         "name": "test",
         "resource": { "name": "mana", "max": 100.0 },
@@ -164,6 +195,7 @@ pub fn config_json_for_engine(engine: &str) -> (String, String) {
     );
     let config = SimConfig {
         engine: engine.to_string(),
+        rotation,
         ..config
     };
     let json = config.canonical_json();

@@ -1,0 +1,159 @@
+//! Rotations: `POST /rotations`, `GET /rotations` (own and public),
+//! `GET /rotations/{id}`, `PUT /rotations/{id}` (a new version and/or
+//! visibility), and `GET /scripts/{checksum}` (a version's script, by the
+//! checksum a config names).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use wowlab_protocol::api::{CreateRotation, RotationVersion, RotationView, UpdateRotation};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+use crate::store::{Rotation, User};
+
+/// Longest rotation name.
+const MAX_NAME: usize = 100;
+
+fn view(r: Rotation) -> RotationView {
+    let (version, checksum, _) = r.versions.last().cloned().unwrap_or_default();
+    RotationView {
+        id: r.id,
+        name: r.name,
+        owner: r.owner_name,
+        public: r.public,
+        version,
+        checksum,
+        script: r.script,
+        versions: r
+            .versions
+            .into_iter()
+            .map(|(version, checksum, created_at)| RotationVersion {
+                version,
+                checksum,
+                created_at,
+            })
+            .collect(),
+    }
+}
+
+/// Refuses a script that does not parse; the error gives line and column.
+fn check_script(script: &str) -> Result<String, ApiError> {
+    wowlab_rhai::check_syntax(script, wowlab_rhai::Limits::default())
+        .map_err(|e| ApiError::BadRequest(format!("`script`: {e}")))?;
+    Ok(crate::hash_hex(script.as_bytes()))
+}
+
+/// Rotation `id` if the caller may see it (own, or public).
+async fn visible(state: &AppState, id: i64, user: &User) -> Result<Rotation, ApiError> {
+    state
+        .store
+        .rotation(id)
+        .await?
+        .filter(|r| r.public || r.owner == user.id)
+        .ok_or_else(|| ApiError::NotFound(format!("no rotation {id}, or it is not yours")))
+}
+
+/// Creates a rotation with its first version.
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<RotationView>), ApiError> {
+    let request: CreateRotation = super::parse_json(&body?, "rotation")?;
+    if request.name.trim().is_empty() || request.name.len() > MAX_NAME {
+        return Err(ApiError::BadRequest(format!(
+            "`name` must be 1 to {MAX_NAME} characters"
+        )));
+    }
+    let checksum = check_script(&request.script)?;
+    let id = state
+        .store
+        .create_rotation(
+            user.id,
+            &request.name,
+            request.public,
+            &request.script,
+            &checksum,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(view(visible(&state, id, &user).await?)),
+    ))
+}
+
+/// Adds a version (a changed script) and/or changes visibility; owner only.
+pub async fn update(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<i64>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<RotationView>, ApiError> {
+    let request: UpdateRotation = super::parse_json(&body?, "rotation update")?;
+    let rotation = visible(&state, id, &user).await?;
+    if rotation.owner != user.id {
+        return Err(ApiError::Forbidden(format!(
+            "rotation {id} belongs to {}; only its owner may change it",
+            rotation.owner_name
+        )));
+    }
+    let script = match &request.script {
+        Some(script) => Some((script.as_str(), check_script(script)?)),
+        None => None,
+    };
+    state
+        .store
+        .update_rotation(
+            id,
+            script.as_ref().map(|(s, c)| (*s, c.as_str())),
+            request.public,
+        )
+        .await?;
+    Ok(Json(view(visible(&state, id, &user).await?)))
+}
+
+/// The caller's rotations and the public ones, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+) -> Result<Json<Vec<RotationView>>, ApiError> {
+    let mut views = Vec::new();
+    for id in state.store.rotations_visible_to(user.id, 100).await? {
+        if let Some(r) = state.store.rotation(id).await? {
+            views.push(view(r));
+        }
+    }
+    Ok(Json(views))
+}
+
+/// A rotation the caller may see, with every version.
+pub async fn get(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<RotationView>, ApiError> {
+    Ok(Json(view(visible(&state, id, &user).await?)))
+}
+
+/// The script with this checksum, cacheable forever.
+pub async fn script(
+    State(state): State<AppState>,
+    Path(checksum): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    super::check_hash(&checksum, "script")?;
+    let script = state
+        .store
+        .script(&checksum)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no script {checksum}")))?;
+    Ok(super::immutable(
+        "text/plain; charset=utf-8",
+        &checksum,
+        script,
+    ))
+}

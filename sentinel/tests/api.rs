@@ -17,6 +17,8 @@ on_both_stores!(
     a_job_is_split_into_chunks_and_shown_to_its_owner,
     jobs_that_cannot_run_are_refused_and_nothing_is_created,
     access_decides_who_sees_a_job_and_only_the_owner_cancels,
+    the_openapi_document_describes_every_route,
+    bad_paths_and_unknown_routes_get_json_errors,
 );
 
 async fn status_names_the_database_and_pins(s: Server) {
@@ -390,5 +392,78 @@ async fn access_decides_who_sees_a_job_and_only_the_owner_cancels(s: Server) {
     assert_eq!(
         s.store.chunk_counts(shared).await.unwrap(),
         vec![("pending".to_string(), 2)]
+    );
+}
+
+async fn the_openapi_document_describes_every_route(s: Server) {
+    let doc: Value = reqwest::get(s.url("/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
+    let routes = [
+        ("get", "/api/v1/status"),
+        ("get", "/metrics"),
+        ("put", "/api/v1/configs/{hash}"),
+        ("get", "/api/v1/configs/{hash}"),
+        ("put", "/api/v1/modules/{hash}"),
+        ("get", "/api/v1/modules/{hash}"),
+        ("post", "/api/v1/rotations"),
+        ("get", "/api/v1/rotations"),
+        ("get", "/api/v1/rotations/{id}"),
+        ("put", "/api/v1/rotations/{id}"),
+        ("get", "/api/v1/scripts/{checksum}"),
+        ("post", "/api/v1/jobs"),
+        ("get", "/api/v1/jobs"),
+        ("get", "/api/v1/jobs/{id}"),
+        ("post", "/api/v1/jobs/{id}/cancel"),
+        ("post", "/api/v1/nodes/register"),
+        ("post", "/api/v1/nodes/heartbeat"),
+        ("post", "/api/v1/nodes/poll"),
+        ("get", "/api/v1/nodes/stream"),
+        ("post", "/api/v1/nodes/claim"),
+        ("get", "/api/v1/nodes"),
+        ("patch", "/api/v1/nodes/{id}"),
+        ("delete", "/api/v1/nodes/{id}"),
+        ("post", "/api/v1/chunks/{id}/complete"),
+        ("post", "/api/v1/chunks/{id}/fail"),
+        ("post", "/api/v1/chunks/{id}/release"),
+    ];
+    let documented: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
+    assert_eq!(documented, routes.len(), "every operation, no more");
+    for (method, path) in routes {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is not documented"
+        );
+    }
+    let create_job = &doc["components"]["schemas"]["CreateJob"];
+    assert!(
+        create_job["properties"]["config_hash"].is_object(),
+        "{create_job}"
+    );
+    assert!(doc["components"]["securitySchemes"]["node_signature"].is_object());
+}
+
+async fn bad_paths_and_unknown_routes_get_json_errors(s: Server) {
+    let (status, v) = s
+        .call(reqwest::Method::GET, "/jobs/abc", &s.token, None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("bad path"), "{v}");
+    let (status, v) = s
+        .call(reqwest::Method::GET, "/nothing", &s.token, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("/api/v1/nothing"),
+        "{v}"
     );
 }

@@ -2,7 +2,9 @@
 //! `POST /chunks/{id}/complete`, `POST /chunks/{id}/fail`, `POST /chunks/{id}/release`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use super::Path;
 use wowlab_engine::BatchResult;
 use wowlab_protocol::api::{ChunkAck, CompleteChunk, FailChunk};
 
@@ -30,6 +32,7 @@ fn ack(chunk_id: i64, state: ChunkState) -> Json<ChunkAck> {
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/chunks/{id}/complete", tag = "chunks", security(("node_signature" = [])), params(("id" = i64, Path)), request_body = CompleteChunk, responses((status = 200, body = ChunkAck), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody), (status = 409, description = "Conflicts with its state", body = wowlab_protocol::api::ErrorBody)))]
 /// Stores a chunk's result (idempotent); the last chunk's completion merges the job's result.
 pub async fn complete(
     State(state): State<AppState>,
@@ -49,6 +52,7 @@ pub async fn complete(
     Ok(ack(id, done))
 }
 
+#[utoipa::path(post, path = "/api/v1/chunks/{id}/fail", tag = "chunks", security(("node_signature" = [])), params(("id" = i64, Path)), request_body = FailChunk, responses((status = 200, body = ChunkAck), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody), (status = 409, description = "Conflicts with its state", body = wowlab_protocol::api::ErrorBody)))]
 /// Gives a chunk back after a failure; deterministic failures on three nodes fail the job.
 pub async fn fail(
     State(state): State<AppState>,
@@ -70,6 +74,7 @@ pub async fn fail(
     Ok(ack(id, done))
 }
 
+#[utoipa::path(post, path = "/api/v1/chunks/{id}/release", tag = "chunks", security(("node_signature" = [])), params(("id" = i64, Path)), responses((status = 200, body = ChunkAck), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody), (status = 409, description = "Conflicts with its state", body = wowlab_protocol::api::ErrorBody)))]
 /// Gives a chunk back unrun (the node is stopping).
 pub async fn release(
     State(state): State<AppState>,

@@ -7,7 +7,9 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use super::Path;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use wowlab_engine::SimConfig;
@@ -17,6 +19,7 @@ use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
 
+#[utoipa::path(put, path = "/api/v1/configs/{hash}", tag = "configs", security(("token" = [])), params(("hash" = String, Path, description = "BLAKE3 of the canonical JSON")), request_body(content = Object, description = "A SimConfig"), responses((status = 201, body = PutConfig), (status = 200, description = "Stored already", body = PutConfig), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 413, body = wowlab_protocol::api::ErrorBody)))]
 /// Stores a config under the hash of its canonical JSON.
 pub async fn put(
     State(state): State<AppState>,
@@ -50,6 +53,7 @@ pub async fn put(
     Ok((status, Json(PutConfig { hash, created })))
 }
 
+#[utoipa::path(get, path = "/api/v1/configs/{hash}", tag = "configs", params(("hash" = String, Path)), responses((status = 200, description = "The canonical JSON; immutable", body = Object), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody)))]
 /// A stored config, cacheable forever (it never changes).
 pub async fn get(
     State(state): State<AppState>,

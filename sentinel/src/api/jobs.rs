@@ -3,8 +3,10 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+
+use super::Path;
 use axum::http::StatusCode;
 use rand::RngExt;
 use wowlab_engine::SimConfig;
@@ -30,6 +32,7 @@ fn view(j: Job) -> JobView {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/jobs", tag = "jobs", security(("token" = [])), request_body = CreateJob, responses((status = 201, body = CreatedJob), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody)))]
 /// Creates a job for a stored config whose engine is pinned.
 pub async fn create(
     State(state): State<AppState>,
@@ -147,6 +150,7 @@ async fn job_for(state: &AppState, id: i64, user: &User, to_see: bool) -> Result
     if allowed { Ok(job) } else { Err(not_found()) }
 }
 
+#[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "jobs", security(("token" = [])), params(("id" = i64, Path)), responses((status = 200, body = JobView), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody)))]
 /// A job the caller may see.
 pub async fn get(
     State(state): State<AppState>,
@@ -157,6 +161,7 @@ pub async fn get(
     Ok(Json(view(job)))
 }
 
+#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", security(("token" = [])), responses((status = 200, body = Vec<JobView>), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody)))]
 /// The caller's jobs, newest first.
 pub async fn list(
     State(state): State<AppState>,
@@ -166,6 +171,7 @@ pub async fn list(
     Ok(Json(jobs.into_iter().map(view).collect()))
 }
 
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/cancel", tag = "jobs", security(("token" = [])), params(("id" = i64, Path)), responses((status = 200, body = JobView), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody), (status = 409, description = "Conflicts with its state", body = wowlab_protocol::api::ErrorBody)))]
 /// Cancels the caller's unfinished job.
 pub async fn cancel(
     State(state): State<AppState>,

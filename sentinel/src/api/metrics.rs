@@ -7,6 +7,7 @@ use axum::response::IntoResponse;
 use super::AppState;
 use super::error::ApiError;
 
+#[utoipa::path(get, path = "/metrics", tag = "sentinel", responses((status = 200, description = "Prometheus text format", content_type = "application/openmetrics-text", body = String)))]
 /// The metrics, with gauges read from the store now.
 pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let online_since = crate::now() - state.thresholds.offline_after.as_secs() as i64;

@@ -10,6 +10,7 @@ mod jobs;
 mod metrics;
 mod modules;
 mod nodes;
+mod openapi;
 mod rotations;
 mod signed;
 mod status;
@@ -32,6 +33,7 @@ use crate::thresholds::Thresholds;
 pub const MAX_BODY: usize = 4 << 20;
 
 pub use modules::MAX_MODULE;
+pub use openapi::ApiDoc;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -136,6 +138,32 @@ pub(crate) fn immutable<B: axum::response::IntoResponse>(
     axum::response::IntoResponse::into_response((headers, body))
 }
 
+/// A path parameter; a malformed one is a JSON 400 naming it, like every error.
+pub(crate) struct Path<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, error::ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Path(p.0))
+            .map_err(|e| error::ApiError::BadRequest(format!("bad path: {}", e.body_text())))
+    }
+}
+
+/// Any other path: a JSON 404.
+async fn no_route(uri: axum::http::Uri) -> error::ApiError {
+    error::ApiError::NotFound(format!("no API route {}", uri.path()))
+}
+
 /// Parses a JSON body into `T`; the error names the field, line and column.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     body: &[u8],
@@ -169,6 +197,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/status", get(status::status))
         .route("/metrics", get(metrics::metrics))
+        .route("/api/v1/openapi.json", get(openapi::openapi))
         .route("/api/v1/nodes", get(nodes::list))
         .route("/api/v1/nodes/register", post(nodes::register))
         .route("/api/v1/nodes/heartbeat", post(nodes::heartbeat))
@@ -208,6 +237,7 @@ pub fn router(state: AppState) -> Router {
                 .put(modules::put)
                 .layer(DefaultBodyLimit::max(MAX_MODULE)),
         )
+        .fallback(no_route)
         .layer(axum::middleware::map_response_with_state(
             state.metrics.clone(),
             count_rejections,

@@ -6,8 +6,10 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+
+use super::Path;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use wowlab::runtime::{Role, classify};
@@ -20,6 +22,7 @@ use super::error::ApiError;
 /// Largest module accepted, in bytes.
 pub const MAX_MODULE: usize = 16 << 20;
 
+#[utoipa::path(put, path = "/api/v1/modules/{hash}", tag = "modules", security(("token" = [])), params(("hash" = String, Path, description = "BLAKE3 of the bytes")), request_body(content = Vec<u8>, content_type = "application/wasm"), responses((status = 201, body = PutModule), (status = 200, description = "Stored already", body = PutModule), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 413, body = wowlab_protocol::api::ErrorBody)))]
 /// Stores a component after checking its hash and what it is.
 pub async fn put(
     State(state): State<AppState>,
@@ -78,6 +81,7 @@ pub async fn put(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/modules/{hash}", tag = "modules", params(("hash" = String, Path)), responses((status = 200, description = "The component; immutable", content_type = "application/wasm", body = Vec<u8>), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody)))]
 /// A stored module's bytes, cacheable forever.
 pub async fn get(
     State(state): State<AppState>,

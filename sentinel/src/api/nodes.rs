@@ -3,8 +3,10 @@
 //! `POST /nodes/claim`, `GET /nodes`, `PATCH /nodes/{id}`, `DELETE /nodes/{id}`.
 
 use axum::Json;
+use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
+
+use super::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use wowlab_protocol::api::{
@@ -70,6 +72,7 @@ fn view(state: &AppState, node: Node) -> NodeView {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/nodes/register", tag = "nodes", security(("node_signature" = [])), request_body = RegisterNode, responses((status = 201, body = Registered), (status = 200, description = "Registered already", body = Registered), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody)))]
 /// Registers the signing key as a node (or returns the node it already is).
 pub async fn register(
     State(state): State<AppState>,
@@ -97,6 +100,7 @@ pub async fn register(
     Ok((status, Json(registered(&node))))
 }
 
+#[utoipa::path(post, path = "/api/v1/nodes/heartbeat", tag = "nodes", security(("node_signature" = [])), request_body = Heartbeat, responses((status = 200, body = Registered), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody)))]
 /// Marks the node online and returns chunks it lost.
 pub async fn heartbeat(
     State(state): State<AppState>,
@@ -127,6 +131,7 @@ pub async fn heartbeat(
     Ok(Json(registered(&node)))
 }
 
+#[utoipa::path(post, path = "/api/v1/nodes/poll", tag = "nodes", security(("node_signature" = [])), responses((status = 200, body = Assignments), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody)))]
 /// Assigns the node as many chunks as it has free slots (the poll fallback).
 pub async fn poll(
     State(state): State<AppState>,
@@ -137,6 +142,7 @@ pub async fn poll(
     Ok(Json(Assignments { assignments }))
 }
 
+#[utoipa::path(get, path = "/api/v1/nodes/stream", tag = "nodes", security(("node_signature" = [])), responses((status = 101, description = "WebSocket; each text message is an Assignments"), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody)))]
 /// The assignment stream: after a signed handshake, each assignment batch
 /// is pushed as a JSON text message ([`Assignments`]).
 pub async fn stream(
@@ -184,6 +190,7 @@ async fn give_back(state: &AppState, node: i64, batch: &Assignments) {
     state.scheduler.poke().await;
 }
 
+#[utoipa::path(post, path = "/api/v1/nodes/claim", tag = "nodes", security(("token" = [])), request_body = ClaimNode, responses((status = 200, body = NodeView), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody), (status = 409, description = "Conflicts with its state", body = wowlab_protocol::api::ErrorBody)))]
 /// Makes the node with this claim code the caller's.
 pub async fn claim(
     State(state): State<AppState>,
@@ -209,6 +216,7 @@ pub async fn claim(
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/nodes", tag = "nodes", security(("token" = [])), responses((status = 200, body = Vec<NodeView>), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody)))]
 /// The caller's nodes.
 pub async fn list(
     State(state): State<AppState>,
@@ -227,6 +235,7 @@ async fn own_node(state: &AppState, id: i64, user: i64) -> Result<Node, ApiError
         .ok_or_else(|| ApiError::NotFound(format!("no node {id}, or it is not yours")))
 }
 
+#[utoipa::path(patch, path = "/api/v1/nodes/{id}", tag = "nodes", security(("token" = [])), params(("id" = i64, Path)), request_body = UpdateNode, responses((status = 200, body = NodeView), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody)))]
 /// Changes the caller's node's name, parallelism or permissions.
 pub async fn update(
     State(state): State<AppState>,
@@ -265,6 +274,7 @@ pub async fn update(
     Ok(Json(view(&state, own_node(&state, id, user.id).await?)))
 }
 
+#[utoipa::path(delete, path = "/api/v1/nodes/{id}", tag = "nodes", security(("token" = [])), params(("id" = i64, Path)), responses((status = 204, description = "Deleted"), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody)))]
 /// Deletes the caller's node; its running chunks return to pending.
 pub async fn delete(
     State(state): State<AppState>,

@@ -5,8 +5,10 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+
+use super::Path;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use wowlab_protocol::api::{CreateRotation, RotationVersion, RotationView, UpdateRotation};
@@ -58,6 +60,7 @@ async fn visible(state: &AppState, id: i64, user: &User) -> Result<Rotation, Api
         .ok_or_else(|| ApiError::NotFound(format!("no rotation {id}, or it is not yours")))
 }
 
+#[utoipa::path(post, path = "/api/v1/rotations", tag = "rotations", security(("token" = [])), request_body = CreateRotation, responses((status = 201, body = RotationView), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody)))]
 /// Creates a rotation with its first version.
 pub async fn create(
     State(state): State<AppState>,
@@ -87,6 +90,7 @@ pub async fn create(
     ))
 }
 
+#[utoipa::path(put, path = "/api/v1/rotations/{id}", tag = "rotations", security(("token" = [])), params(("id" = i64, Path)), request_body = UpdateRotation, responses((status = 200, body = RotationView), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 403, body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody)))]
 /// Adds a version (a changed script) and/or changes visibility; owner only.
 pub async fn update(
     State(state): State<AppState>,
@@ -117,6 +121,7 @@ pub async fn update(
     Ok(Json(view(visible(&state, id, &user).await?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/rotations", tag = "rotations", security(("token" = [])), responses((status = 200, body = Vec<RotationView>), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody)))]
 /// The caller's rotations and the public ones, newest first.
 pub async fn list(
     State(state): State<AppState>,
@@ -131,6 +136,7 @@ pub async fn list(
     Ok(Json(views))
 }
 
+#[utoipa::path(get, path = "/api/v1/rotations/{id}", tag = "rotations", security(("token" = [])), params(("id" = i64, Path)), responses((status = 200, body = RotationView), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody)))]
 /// A rotation the caller may see, with every version.
 pub async fn get(
     State(state): State<AppState>,
@@ -140,6 +146,7 @@ pub async fn get(
     Ok(Json(view(visible(&state, id, &user).await?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/scripts/{checksum}", tag = "rotations", params(("checksum" = String, Path)), responses((status = 200, description = "The script; immutable", content_type = "text/plain", body = String), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody)))]
 /// The script with this checksum, cacheable forever.
 pub async fn script(
     State(state): State<AppState>,

@@ -8,6 +8,7 @@ use super::AppState;
 use super::error::ApiError;
 use crate::store::Backend;
 
+#[utoipa::path(get, path = "/api/v1/status", tag = "sentinel", responses((status = 200, body = Status)))]
 /// The sentinel's status and what it accepts.
 pub async fn status(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
     Ok(Json(Status {

@@ -127,6 +127,9 @@ pub struct Registered {
     pub claim_code: String,
     /// Whether a user owns it yet (it gets work only once claimed).
     pub claimed: bool,
+    /// How often to send heartbeats, in seconds; a node silent for much
+    /// longer goes offline and its chunks return to pending.
+    pub heartbeat_every_secs: u64,
 }
 
 /// `POST /nodes/heartbeat` (signed).

@@ -35,6 +35,7 @@ async fn a_node_registers_and_its_owner_manages_it(s: Server) {
     assert_eq!(status, StatusCode::CREATED, "{v}");
     assert_eq!(v["claim_code"], node.key.claim_code());
     assert_eq!(v["claimed"], false);
+    assert_eq!(v["heartbeat_every_secs"], 15);
     let id = v["node_id"].as_i64().unwrap();
     let (status, again) = node
         .post(
@@ -335,6 +336,10 @@ async fn forged_stale_and_replayed_requests_are_refused_and_change_nothing(s: Se
             "{needle}: {v}"
         );
     }
+    let huge = vec![b' '; wowlab_sentinel::api::MAX_BODY + 1];
+    let headers = node.sign("POST", &path, &huge);
+    let (status, v) = node.send_signed(Method::POST, &path, &huge, &headers).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
     let unsigned = reqwest::Client::new()
         .post(s.url(&path))
         .body(body.clone())

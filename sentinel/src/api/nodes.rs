@@ -44,8 +44,9 @@ fn check_parallel(n: u32) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn registered(node: &Node) -> Registered {
+fn registered(state: &AppState, node: &Node) -> Registered {
     Registered {
+        heartbeat_every_secs: state.thresholds.heartbeat_every.as_secs(),
         node_id: node.id,
         claim_code: signing::claim_code(&node.public_key),
         claimed: node.owner.is_some(),
@@ -97,7 +98,7 @@ pub async fn register(
             (node, StatusCode::CREATED)
         }
     };
-    Ok((status, Json(registered(&node))))
+    Ok((status, Json(registered(&state, &node))))
 }
 
 #[utoipa::path(post, path = "/api/v1/nodes/heartbeat", tag = "nodes", security(("node_signature" = [])), request_body = Heartbeat, responses((status = 200, body = Registered), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody)))]
@@ -128,7 +129,7 @@ pub async fn heartbeat(
         );
         state.scheduler.poke().await;
     }
-    Ok(Json(registered(&node)))
+    Ok(Json(registered(&state, &node)))
 }
 
 #[utoipa::path(post, path = "/api/v1/nodes/poll", tag = "nodes", security(("node_signature" = [])), responses((status = 200, body = Assignments), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody)))]

@@ -255,25 +255,35 @@ async fn shutdown_signal() {
 }
 
 async fn group(store: &Store, command: GroupCommand) -> Result<()> {
-    let group_id = |name: String| async move {
-        store
-            .group_id(&name)
+    /// The group's id and the users' (name, id), or which one does not exist.
+    async fn resolve(
+        store: &Store,
+        group: &str,
+        users: Vec<String>,
+    ) -> Result<(i64, Vec<(String, i64)>)> {
+        let gid = store
+            .group_id(group)
             .await?
-            .with_context(|| format!("no group named `{name}`"))
-    };
+            .with_context(|| format!("no group named `{group}`"))?;
+        let mut ids = Vec::with_capacity(users.len());
+        for user in users {
+            let uid = store
+                .user_id(&user)
+                .await?
+                .with_context(|| format!("no user named `{user}`"))?;
+            ids.push((user, uid));
+        }
+        Ok((gid, ids))
+    }
     match command {
         GroupCommand::Add { name } => match store.add_group(&name).await? {
             Some(_) => println!("created group {name}"),
             None => bail!("a group named `{name}` exists already"),
         },
         GroupCommand::AddMember { group, users } => {
-            let id = group_id(group.clone()).await?;
-            for user in users {
-                let uid = store
-                    .user_id(&user)
-                    .await?
-                    .with_context(|| format!("no user named `{user}`"))?;
-                let added = store.add_member(id, uid).await?;
+            let (gid, users) = resolve(store, &group, users).await?;
+            for (user, uid) in users {
+                let added = store.add_member(gid, uid).await?;
                 println!(
                     "{user} {} {group}",
                     if added { "added to" } else { "already in" }
@@ -281,13 +291,9 @@ async fn group(store: &Store, command: GroupCommand) -> Result<()> {
             }
         }
         GroupCommand::RemoveMember { group, users } => {
-            let id = group_id(group.clone()).await?;
-            for user in users {
-                let uid = store
-                    .user_id(&user)
-                    .await?
-                    .with_context(|| format!("no user named `{user}`"))?;
-                if !store.remove_member(id, uid).await? {
+            let (gid, users) = resolve(store, &group, users).await?;
+            for (user, uid) in users {
+                if !store.remove_member(gid, uid).await? {
                     bail!("{user} is not in {group}");
                 }
                 println!("{user} removed from {group}");

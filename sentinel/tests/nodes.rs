@@ -549,6 +549,30 @@ async fn released_chunks_and_chunks_a_restarted_node_lost_return_to_pending(s: S
         s.store.chunk_counts(job).await.unwrap(),
         vec![("pending".to_string(), 2)]
     );
+
+    // Chunks given back after their job was cancelled are cancelled, not left pending.
+    let got = node.poll().await;
+    let (status, _) = s
+        .call(Method::POST, &format!("/jobs/{job}/cancel"), &s.token, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for a in &got {
+        let (status, _) = node
+            .post(&format!("/chunks/{}/release", a.chunk_id), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let tidy = wowlab_sentinel::thresholds::Thresholds {
+        maintenance_every: Duration::ZERO,
+        ..common::thresholds()
+    };
+    while s.store.maintain(&tidy, "test").await.unwrap().is_none() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        s.store.chunk_counts(job).await.unwrap(),
+        vec![("cancelled".to_string(), 2)]
+    );
 }
 
 async fn the_stream_pushes_assignments_after_a_signed_handshake(s: Server) {

@@ -73,6 +73,13 @@ impl Store {
             .rows_affected(),
             ..Maintenance::default()
         };
+        // Chunks returned after their job was cancelled or failed will never run.
+        sqlx::query(
+            "UPDATE chunks SET status = 'cancelled' WHERE status = 'pending' \
+               AND job_id IN (SELECT id FROM jobs WHERE status IN ('cancelled', 'failed'))",
+        )
+        .execute(&mut *tx)
+        .await?;
         // Their chunks returned above: both are offline for longer than `offline_after`,
         // or were never claimed and so never ran any.
         let doomed = "(owner IS NULL AND created_at < $1) OR last_seen_at < $2";

@@ -576,13 +576,13 @@ async fn released_chunks_and_chunks_a_restarted_node_lost_return_to_pending(s: S
 }
 
 async fn the_stream_pushes_assignments_after_a_signed_handshake(s: Server) {
-    use futures_util::StreamExt;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let node = TestNode::new(15, &s.base);
     node.join(&s, &s.token, 3).await;
-    let ws_url = format!("{}/api/v1/nodes/stream", s.base.replacen("http", "ws", 1));
-
-    let unsigned = tokio_tungstenite::connect_async(ws_url.clone()).await;
+    let unsigned = tokio_tungstenite::connect_async(format!(
+        "{}/api/v1/nodes/stream",
+        s.base.replacen("http", "ws", 1)
+    ))
+    .await;
     match unsigned {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             assert_eq!(response.status(), StatusCode::UNAUTHORIZED)
@@ -590,23 +590,12 @@ async fn the_stream_pushes_assignments_after_a_signed_handshake(s: Server) {
         other => panic!("an unsigned handshake must be refused: {other:?}"),
     }
 
-    let mut request = ws_url.into_client_request().unwrap();
-    for (name, value) in node.sign("GET", "/nodes/stream", b"").pairs() {
-        request.headers_mut().insert(name, value.parse().unwrap());
-    }
-    let (mut stream, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut stream = node.stream().await.unwrap();
     let hash = runnable_config(&s).await;
     let job = create_job(&s, &s.token, &hash, 5_000).await;
     let mut pushed = Vec::new();
     while pushed.len() < 3 {
-        let message = tokio::time::timeout(Duration::from_secs(10), stream.next())
-            .await
-            .expect("assignments are pushed")
-            .unwrap()
-            .unwrap();
-        let batch: wowlab_protocol::api::Assignments =
-            serde_json::from_str(message.to_text().unwrap()).unwrap();
-        pushed.extend(batch.assignments);
+        pushed.extend(next_pushed(&mut stream, Duration::from_secs(10)).await);
     }
     assert_eq!(pushed.len(), 3, "no more than max_parallel");
     assert!(pushed.iter().all(|a| a.job_id == job));
@@ -621,8 +610,10 @@ async fn metrics_count_chunks_nodes_and_rejections(s: Server) {
     create_job(&s, &s.token, &hash, 2_000).await;
     let node = TestNode::new(16, &s.base);
     node.join(&s, &s.token, 1).await;
-    let a = node.poll().await.remove(0);
-    node.complete(&config, &a).await;
+    for _ in 0..2 {
+        let a = node.poll().await.remove(0);
+        node.complete(&config, &a).await;
+    }
     let stale = node.key.sign(
         wowlab_sentinel::now() - 1000,
         &TestNode::nonce(),
@@ -639,10 +630,11 @@ async fn metrics_count_chunks_nodes_and_rejections(s: Server) {
         .await
         .unwrap();
     for line in [
-        "wowlab_chunks{state=\"done\"} 1",
-        "wowlab_chunks{state=\"pending\"} 1",
+        "wowlab_chunks{state=\"done\"} 2",
+        "wowlab_chunks{state=\"pending\"} 0",
         "wowlab_nodes_online 1",
-        "wowlab_assignment_latency_seconds_count 1",
+        "wowlab_assignment_latency_seconds_count 2",
+        "wowlab_job_duration_seconds_count 1",
         "wowlab_rejected_requests_total{reason=\"stale_timestamp\"} 1",
     ] {
         assert!(

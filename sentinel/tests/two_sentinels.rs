@@ -1,7 +1,8 @@
 //! Two `wowlab-sentinel` processes on one PostgreSQL database: nodes poll
 //! and report to either; every chunk is assigned and counted once, the job
-//! result equals one run over all iterations, and maintenance runs at most
-//! once per period across both. Runs when `WOWLAB_TEST_POSTGRES` is set.
+//! result equals one run over all iterations, maintenance runs at most once
+//! per period across both, and a job created on one is pushed to a node
+//! streaming from the other (woken by NOTIFY). Runs when `WOWLAB_TEST_POSTGRES` is set.
 
 mod common;
 
@@ -44,8 +45,9 @@ fn start(url: &str) -> Process {
             "127.0.0.1:0",
             "--maintenance-every-ms",
             &MAINTENANCE_MS.to_string(),
+            // Long enough that only a NOTIFY from the other sentinel can wake it in time.
             "--sweep-every-ms",
-            "100",
+            "60000",
         ],
     )
     .env("RUST_LOG", "info")
@@ -100,6 +102,27 @@ async fn two_sentinels_assign_and_count_every_chunk_once() {
     let (status, v) = sa.put(&format!("/configs/{hash}"), config_json).await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
     let config = Arc::new(stored_config(&sa, &hash).await);
+
+    // A node streaming from B gets a job created on A at once: A's NOTIFY wakes B.
+    let streaming = TestNode::new(39, &b.base);
+    streaming.join(&sa, &token, 1).await;
+    let mut stream = streaming.stream().await.unwrap();
+    let first = create_job(&sa, &token, &hash, 1_000).await;
+    let pushed = next_pushed(&mut stream, Duration::from_secs(10)).await;
+    assert_eq!(pushed.len(), 1);
+    assert_eq!(pushed[0].job_id, first);
+    let (status, ack) = streaming.complete(&config, &pushed[0]).await;
+    assert_eq!(
+        (status, &ack["job_status"]),
+        (StatusCode::OK, &json!("done"))
+    );
+    drop(stream);
+    let id = streaming.post("/nodes/heartbeat", json!({})).await.1["node_id"].clone();
+    let (status, _) = sa
+        .call(Method::DELETE, &format!("/nodes/{id}"), &token, None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
     let job = create_job(&sb, &token, &hash, 40_000).await;
 
     let mut tasks = Vec::new();

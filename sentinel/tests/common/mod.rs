@@ -232,7 +232,13 @@ impl Server {
         }
         let r = r.send().await.unwrap();
         let status = r.status();
-        (status, r.json().await.unwrap())
+        let text = r.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap()
+        };
+        (status, body)
     }
 
     pub async fn put(&self, path: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
@@ -364,6 +370,29 @@ impl TestNode {
         v["node_id"].as_i64().unwrap()
     }
 
+    /// Opens the assignment stream with a signed handshake.
+    pub async fn stream(
+        &self,
+    ) -> Result<
+        tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+        tokio_tungstenite::tungstenite::Error,
+    > {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let url = format!(
+            "{}/api/v1/nodes/stream",
+            self.base.replacen("http", "ws", 1)
+        );
+        let mut request = url.into_client_request().unwrap();
+        for (name, value) in self.sign("GET", "/nodes/stream", b"").pairs() {
+            request.headers_mut().insert(name, value.parse().unwrap());
+        }
+        tokio_tungstenite::connect_async(request)
+            .await
+            .map(|(stream, _)| stream)
+    }
+
     /// Polls for work.
     pub async fn poll(&self) -> Vec<wowlab_protocol::api::Assignment> {
         let (status, v) = self.post("/nodes/poll", json!({})).await;
@@ -417,4 +446,22 @@ pub fn run_native(
 pub async fn stored_config(s: &Server, hash: &str) -> SimConfig {
     let body = s.store.config(hash).await.unwrap().unwrap().body;
     SimConfig::from_json(&body).unwrap()
+}
+
+/// The next batch pushed on a stream, waiting at most `within`.
+pub async fn next_pushed(
+    stream: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    within: Duration,
+) -> Vec<wowlab_protocol::api::Assignment> {
+    use futures_util::StreamExt;
+    let message = tokio::time::timeout(within, stream.next())
+        .await
+        .expect("assignments are pushed in time")
+        .unwrap()
+        .unwrap();
+    serde_json::from_str::<wowlab_protocol::api::Assignments>(message.to_text().unwrap())
+        .unwrap()
+        .assignments
 }

@@ -6,7 +6,9 @@
 //! is here. Not for: scheduling jobs across machines (that is the sentinel).
 
 pub mod jit;
+pub mod jobs;
 pub mod modules;
+pub mod node;
 pub mod report;
 pub mod rotation_check;
 pub mod runtime;

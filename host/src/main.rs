@@ -1,4 +1,4 @@
-//! The `wowlab` command: simulations, the module store, and (later) the node.
+//! The `wowlab` command: simulations, the module store, rotations, and the node.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -14,6 +14,7 @@ use wowlab::simulate::{self, BackendChoice, RotationInput, SimRequest};
 use wowlab::spec_file;
 
 mod bench;
+mod job;
 
 #[derive(Parser)]
 #[command(name = "wowlab", version, about = "World of Warcraft combat simulator")]
@@ -50,6 +51,38 @@ enum Command {
     },
     /// Measure simulation speed (iterations/s per core, ns per decision).
     Bench(bench::BenchArgs),
+    /// Run chunks for a sentinel (lend this machine).
+    Node(NodeArgs),
+    /// Run simulations on a sentinel's nodes.
+    Job {
+        #[command(subcommand)]
+        command: job::JobCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct NodeArgs {
+    /// The sentinel's URL, e.g. http://127.0.0.1:8080.
+    #[arg(long)]
+    sentinel: String,
+    /// Chunks to run at once (default: all cores).
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Where fetched modules and compiled artifacts are kept (default: the module store, --home).
+    #[arg(long)]
+    cache_dir: Option<PathBuf>,
+    /// Where the node's key is kept (default: the platform config dir, e.g. ~/.config/wowlab).
+    #[arg(long)]
+    config_dir: Option<PathBuf>,
+    /// The owner's API token: claim the node without the code (headless servers).
+    #[arg(long, env = "WOWLAB_TOKEN")]
+    token: Option<String>,
+    /// The name its owner sees (default: the host name).
+    #[arg(long)]
+    name: Option<String>,
+    /// Log JSON lines (for servers).
+    #[arg(long)]
+    json_logs: bool,
 }
 
 #[derive(clap::Args)]
@@ -117,11 +150,24 @@ enum ModuleCommand {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_writer(std::io::stderr)
-        .init();
-    if let Err(e) = run(Cli::parse()) {
+    let cli = Cli::parse();
+    let logs = tracing_subscriber::fmt().with_writer(std::io::stderr);
+    match &cli.command {
+        // A node is a service: it logs what it does by default.
+        Command::Node(args) => {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into());
+            if args.json_logs {
+                logs.json().with_env_filter(filter).init();
+            } else {
+                logs.with_env_filter(filter).init();
+            }
+        }
+        _ => logs
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .init(),
+    }
+    if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
@@ -141,6 +187,53 @@ fn run(cli: Cli) -> Result<()> {
             command: RotationCommand::Check { file, spec },
         } => rotation_check(&store, limits, &file, &spec),
         Command::Bench(args) => bench::run(&store, limits, args),
+        Command::Node(args) => node(&store, limits, !cli.no_jit, args),
+        Command::Job { command } => job::run(command, !cli.no_jit),
+    }
+}
+
+fn node(store: &ModuleStore, limits: SandboxLimits, jit: bool, args: NodeArgs) -> Result<()> {
+    let workers = args
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let name = args.name.unwrap_or_else(|| {
+        std::fs::read_to_string("/etc/hostname")
+            .map(|h| h.trim().to_string())
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "wowlab node".to_string())
+    });
+    let options = wowlab::node::NodeOptions {
+        sentinel: args.sentinel,
+        workers,
+        cache_dir: args.cache_dir.unwrap_or_else(|| store.root().to_path_buf()),
+        config_dir: args
+            .config_dir
+            .unwrap_or_else(wowlab::node::identity::default_config_dir),
+        token: args.token,
+        name,
+        jit,
+        limits,
+    };
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(wowlab::node::run(options, shutdown_signal()))
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
 }
 

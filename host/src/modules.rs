@@ -36,6 +36,13 @@ pub struct ModuleInfo {
     pub size: u64,
 }
 
+/// Whether `s` is a hash: 64 lowercase hex digits.
+pub fn is_hash(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
 /// The on-disk store of modules and artifacts.
 #[derive(Debug, Clone)]
 pub struct ModuleStore {
@@ -46,6 +53,11 @@ impl ModuleStore {
     /// The store rooted at `root` (created on first write).
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Self { root: root.into() }
+    }
+
+    /// The store's directory.
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     /// The default location: `$WOWLAB_HOME`, else `~/.local/share/wowlab`.
@@ -76,13 +88,14 @@ impl ModuleStore {
         Ok(hash)
     }
 
+    /// Whether module `hash` is in the store (not verified: [`Self::get`] does that).
+    pub fn contains(&self, hash: &str) -> bool {
+        is_hash(hash) && self.module_path(hash).exists()
+    }
+
     /// The bytes of module `hash`, verified against it.
     pub fn get(&self, hash: &str) -> Result<Vec<u8>> {
-        if hash.len() != 64
-            || !hash
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        {
+        if !is_hash(hash) {
             bail!("`{hash}` is not a module hash (64 lowercase hex digits)");
         }
         let path = self.module_path(hash);

@@ -71,6 +71,10 @@ pub struct CreateJob {
     /// Who may see it (default: private).
     #[serde(default)]
     pub access: Access,
+    /// The job seed (default: random); the same config, seed and iterations
+    /// give the same result as `wowlab sim --seed`.
+    #[serde(default)]
+    pub seed: Option<u64>,
 }
 
 /// The answer to `POST /jobs`.

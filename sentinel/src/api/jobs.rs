@@ -67,7 +67,7 @@ pub async fn create(
     check_modules(&state, &config).await?;
     super::resolve_access(&state, &request.access, "access").await?;
     let access = serde_json::to_string(&request.access).expect("access serialises");
-    let seed: i64 = rand::rng().random();
+    let seed = request.seed.unwrap_or_else(|| rand::rng().random()) as i64;
     let (job_id, chunks) = state
         .store
         .create_job(&NewJob {

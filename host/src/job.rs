@@ -1,0 +1,213 @@
+//! `wowlab job submit|status|ls`: run a simulation on a sentinel's nodes.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use wowlab::jobs::{UserClient, config_of, parse_access};
+use wowlab::report::{self, Report};
+use wowlab::simulate::{BackendChoice, RotationInput, SimRequest};
+use wowlab::spec_file;
+use wowlab_protocol::api::{CreateJob, JobView};
+
+/// Where the sentinel is and who the user is.
+#[derive(clap::Args)]
+pub struct Connection {
+    /// The sentinel's URL, e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "WOWLAB_SENTINEL")]
+    sentinel: String,
+    /// Your API token (from `wowlab-sentinel user add`).
+    #[arg(long, env = "WOWLAB_TOKEN")]
+    token: String,
+}
+
+#[derive(clap::Subcommand)]
+pub enum JobCommand {
+    /// Upload what the sentinel lacks and create a job.
+    Submit(SubmitArgs),
+    /// Show a job (with its result once done).
+    Status {
+        #[command(flatten)]
+        connection: Connection,
+        /// The job's id.
+        id: i64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List your jobs.
+    Ls {
+        #[command(flatten)]
+        connection: Connection,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct SubmitArgs {
+    #[command(flatten)]
+    connection: Connection,
+    /// Spec pack (TOML, or JSON with a .json extension).
+    #[arg(long)]
+    spec: PathBuf,
+    /// Rotation: a Rhai script, or a wasm component.
+    #[arg(long)]
+    rotation: PathBuf,
+    /// Rotation backend: auto, rhai, jit or wasm (as for `wowlab sim`).
+    #[arg(long, default_value = "auto")]
+    backend: String,
+    /// Iterations.
+    #[arg(long, default_value_t = 10_000)]
+    iterations: u64,
+    /// Fight length in seconds.
+    #[arg(long, default_value_t = 300.0)]
+    duration: f64,
+    /// Vary each iteration's fight length by up to this fraction.
+    #[arg(long, default_value_t = 0.0)]
+    vary_length: f64,
+    /// Number of targets.
+    #[arg(long, default_value_t = 1)]
+    targets: u32,
+    /// Job seed (default: the sentinel picks one); with the same seed the
+    /// result equals `wowlab sim --seed`.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Engine module hash (default: the engine built with this binary).
+    #[arg(long)]
+    engine: Option<String>,
+    /// Who may see the job: private, public, users:NAME,NAME or group:NAME.
+    #[arg(long, default_value = "private")]
+    access: String,
+    /// Wait for the result, with a progress bar, and print it.
+    #[arg(long)]
+    wait: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs a `wowlab job` command.
+pub fn run(command: JobCommand, jit_allowed: bool) -> Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            match command {
+                JobCommand::Submit(args) => submit(args, jit_allowed).await,
+                JobCommand::Status {
+                    connection,
+                    id,
+                    json,
+                } => {
+                    let client = UserClient::new(&connection.sentinel, &connection.token);
+                    show(&client, &client.job(id).await?, json).await
+                }
+                JobCommand::Ls { connection } => {
+                    let client = UserClient::new(&connection.sentinel, &connection.token);
+                    for job in client.jobs().await? {
+                        super::out(&format!(
+                            "{:>6}  {:<9}  {:>10}/{:<10}  {}\n",
+                            job.id, job.status, job.progress, job.iterations, job.config_hash
+                        ))?;
+                    }
+                    Ok(())
+                }
+            }
+        })
+}
+
+async fn submit(args: SubmitArgs, jit_allowed: bool) -> Result<()> {
+    let access = parse_access(&args.access)?;
+    let spec = spec_file::load(&args.spec)?;
+    let bytes = std::fs::read(&args.rotation)
+        .with_context(|| format!("reading rotation {}", args.rotation.display()))?;
+    let choice = BackendChoice {
+        backend: &args.backend,
+        jit_allowed,
+    };
+    let rotation = RotationInput::from_file(bytes, choice, &spec)
+        .with_context(|| format!("rotation {}", args.rotation.display()))?;
+    let request = SimRequest {
+        spec,
+        rotation,
+        iterations: args.iterations,
+        duration_s: args.duration,
+        vary_length: args.vary_length,
+        targets: args.targets,
+        seed: args.seed.unwrap_or(0),
+        threads: 1,
+        engine: args.engine,
+        target_error: None,
+    };
+    let config = config_of(&request)?;
+    let name = args
+        .rotation
+        .file_stem()
+        .map_or("rotation".into(), |s| s.to_string_lossy().into_owned());
+    let client = UserClient::new(&args.connection.sentinel, &args.connection.token);
+    let config_hash = client.upload(&config, &request.rotation, &name).await?;
+    let created = client
+        .create_job(&CreateJob {
+            config_hash,
+            iterations: args.iterations,
+            access,
+            seed: args.seed,
+        })
+        .await?;
+    if !args.wait {
+        return super::out(&if args.json {
+            format!(
+                "{}\n",
+                serde_json::json!({ "job_id": created.job_id, "chunks": created.chunks })
+            )
+        } else {
+            format!("job {} ({} chunks)\n", created.job_id, created.chunks)
+        });
+    }
+    let bar = if std::io::stderr().is_terminal() && !args.json {
+        let bar = ProgressBar::new(args.iterations);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} iterations ({per_sec}, eta {eta})")
+                .expect("a valid template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let job = client
+        .wait(created.job_id, |job| bar.set_position(job.progress as u64))
+        .await?;
+    bar.finish_and_clear();
+    show(&client, &job, args.json).await
+}
+
+/// Prints a job: the same report as `wowlab sim` once it is done.
+async fn show(client: &UserClient, job: &JobView, json: bool) -> Result<()> {
+    match (&job.status[..], &job.result) {
+        ("done", Some(result)) => {
+            let result: wowlab_engine::BatchResult =
+                serde_json::from_value(result.clone()).context("the job's result is unreadable")?;
+            let config = client.config(&job.config_hash).await?;
+            let report = Report::new(&result, &config, job.seed);
+            if json {
+                super::out(&format!("{}\n", report.to_json()))
+            } else {
+                let title = format!("{} — job {}", config.spec.name, job.id);
+                super::out(&report::text(&report, &result, &title))
+            }
+        }
+        ("failed", _) => bail!(
+            "job {} failed: {}",
+            job.id,
+            job.error.as_deref().unwrap_or("no reason given")
+        ),
+        (status, _) => super::out(&if json {
+            format!("{}\n", serde_json::to_string(job).expect("serialises"))
+        } else {
+            format!(
+                "job {}: {status}, {}/{} iterations\n",
+                job.id, job.progress, job.iterations
+            )
+        }),
+    }
+}

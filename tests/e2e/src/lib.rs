@@ -1,0 +1,263 @@
+//! The end-to-end harness: starts `wowlab-sentinel` and `wowlab node`
+//! processes (built by `cargo test --workspace` next to this test binary)
+//! on real sockets, and runs `wowlab` commands against them.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The directory holding the workspace's binaries (`target/<profile>`).
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/<test>")
+        .to_path_buf()
+}
+
+/// The path of a workspace binary; run the tests with `cargo test --workspace` to build it.
+pub fn bin(name: &str) -> PathBuf {
+    let path = bin_dir().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with `cargo test --release --workspace`, which builds it",
+        path.display()
+    );
+    path
+}
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A child process with its log, killed when dropped.
+pub struct Process {
+    child: Child,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Process {
+    /// Starts `command`, collecting its stderr lines.
+    pub fn start(mut command: Command) -> Self {
+        let mut child = command
+            .stderr(Stdio::piped())
+            .stdout(Stdio::piped())
+            .env("NO_COLOR", "1")
+            .spawn()
+            .expect("the process starts");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        for stream in [
+            Box::new(child.stderr.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stdout.take().unwrap()),
+        ] {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    log.lock().unwrap().push(line);
+                }
+            });
+        }
+        Self { child, log }
+    }
+
+    /// Waits until a log line contains `needle`; the line.
+    pub fn wait_for(&self, needle: &str, within: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            if let Some(line) = self.log.lock().unwrap().iter().find(|l| l.contains(needle)) {
+                return line.clone();
+            }
+            assert!(
+                start.elapsed() < within,
+                "no log line with `{needle}` within {within:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Everything it logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+
+    /// SIGKILL (no chance to clean up).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then waits for it to exit; its exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        self.child.wait().expect("it exits")
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Where a sentinel keeps its data: SQLite in a directory, or a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// `--data-dir`.
+    Sqlite(PathBuf),
+    /// `--database-url`.
+    Postgres(String),
+}
+
+impl Database {
+    fn args(&self, command: &mut Command) {
+        match self {
+            Database::Sqlite(dir) => command.arg("--data-dir").arg(dir),
+            Database::Postgres(url) => command.arg("--database-url").arg(url),
+        };
+        command.env_remove("WOWLAB_DATABASE_URL");
+    }
+}
+
+/// A fresh PostgreSQL database when `WOWLAB_TEST_POSTGRES` names an admin URL.
+pub async fn postgres_database() -> Option<String> {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let admin = std::env::var("WOWLAB_TEST_POSTGRES").ok()?;
+    let name = format!(
+        "wowlab_test_e2e_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .expect("PostgreSQL at WOWLAB_TEST_POSTGRES");
+    // The name is made here from digits and a fixed prefix.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    Some(format!("{base}/{name}"))
+}
+
+/// A sentinel process and what it takes to use it.
+pub struct Sentinel {
+    /// The process.
+    pub process: Process,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// A user's API token.
+    pub token: String,
+    database: Database,
+    listen: String,
+    extra: Vec<String>,
+}
+
+fn sentinel_command(database: &Database, args: &[&str]) -> Command {
+    let mut command = Command::new(bin("wowlab-sentinel"));
+    database.args(&mut command);
+    command.args(args);
+    command
+}
+
+fn run(mut command: Command) -> Output {
+    let output = command.output().expect("the command runs");
+    assert!(
+        output.status.success(),
+        "{command:?} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+impl Sentinel {
+    /// Starts a sentinel on `database` with a user, on a free port, with `extra` flags.
+    pub fn start(database: Database, extra: &[&str]) -> Self {
+        let added = run(sentinel_command(&database, &["user", "add", "alice"]));
+        let token = String::from_utf8(added.stdout)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .to_string();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        let process = Self::spawn(&database, &listen, &extra);
+        Self {
+            process,
+            url: format!("http://{listen}"),
+            token,
+            database,
+            listen,
+            extra,
+        }
+    }
+
+    fn spawn(database: &Database, listen: &str, extra: &[String]) -> Process {
+        let mut command = sentinel_command(database, &["--listen", listen]);
+        command.args(extra);
+        let process = Process::start(command);
+        process.wait_for("serving on", Duration::from_secs(30));
+        process
+    }
+
+    /// Kills the sentinel and starts it again on the same port and database.
+    pub fn restart(&mut self) {
+        self.process.kill();
+        self.process = Self::spawn(&self.database, &self.listen, &self.extra);
+    }
+
+    /// Starts a node process with `workers` workers, claimed for the user.
+    pub fn node(&self, dir: &Path, workers: usize, extra: &[&str]) -> Process {
+        let mut command = Command::new(bin("wowlab"));
+        command
+            .arg("--home")
+            .arg(dir.join("home"))
+            .args(extra)
+            .args(["node", "--sentinel", &self.url, "--workers"])
+            .arg(workers.to_string())
+            .arg("--config-dir")
+            .arg(dir.join("config"))
+            .args(["--token", &self.token]);
+        let process = Process::start(command);
+        process.wait_for("taking work", Duration::from_secs(30));
+        process
+    }
+
+    /// `wowlab job ARGS` against this sentinel.
+    pub fn job(&self, args: &[&str]) -> Output {
+        let mut command = Command::new(bin("wowlab"));
+        command
+            .current_dir(repo())
+            .arg("job")
+            .args(args)
+            .env("WOWLAB_SENTINEL", &self.url)
+            .env("WOWLAB_TOKEN", &self.token);
+        command.output().expect("wowlab job runs")
+    }
+}
+
+/// `wowlab sim ARGS` (from the repository root), which must succeed; its stdout.
+pub fn sim(home: &Path, args: &[&str]) -> String {
+    let mut command = Command::new(bin("wowlab"));
+    command
+        .current_dir(repo())
+        .arg("--home")
+        .arg(home)
+        .arg("sim")
+        .args(args);
+    String::from_utf8(run(command).stdout).unwrap()
+}

@@ -1,0 +1,160 @@
+//! A sentinel and node processes on real sockets, on SQLite and (when
+//! `WOWLAB_TEST_POSTGRES` is set) PostgreSQL: results equal `wowlab sim`
+//! bit for bit, through a node killed mid-chunk and a sentinel restart.
+
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use wowlab_e2e::{Database, Sentinel, sim};
+
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                let db = wowlab_e2e::Database::Sqlite(dir.path().join("sentinel"));
+                tokio::task::block_in_place(|| super::$name(db, dir.path()));
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(url) = wowlab_e2e::postgres_database().await else {
+                    eprintln!("PostgreSQL variant not run: set WOWLAB_TEST_POSTGRES");
+                    return;
+                };
+                let dir = tempfile::tempdir().unwrap();
+                tokio::task::block_in_place(|| {
+                    super::$name(wowlab_e2e::Database::Postgres(url), dir.path())
+                });
+            }
+        }
+    )*};
+}
+
+on_both_databases!(
+    two_nodes_give_the_result_of_wowlab_sim,
+    a_node_killed_mid_chunk_loses_nothing,
+    a_sentinel_restart_mid_job_loses_nothing,
+);
+
+const SPEC: [&str; 4] = [
+    "--spec",
+    "examples/specs/bm_hunter.toml",
+    "--rotation",
+    "examples/rotations/bm_hunter.rhai",
+];
+
+/// A slow job: the Rhai interpreter (nodes run with --no-jit) on 300 s fights.
+const SLOW: [&str; 7] = [
+    "--backend",
+    "rhai",
+    "--iterations",
+    "10000",
+    "--seed",
+    "9",
+    "--json",
+];
+
+fn args<'a>(parts: &[&[&'a str]]) -> Vec<&'a str> {
+    parts.iter().flat_map(|p| p.iter().copied()).collect()
+}
+
+/// `wowlab sim` of the slow job, computed once.
+fn slow_reference(dir: &Path) -> &'static str {
+    static REFERENCE: OnceLock<String> = OnceLock::new();
+    REFERENCE.get_or_init(|| sim(&dir.join("reference"), &args(&[&SPEC, &SLOW])))
+}
+
+/// Polls `wowlab job status` until the job is done; its JSON report.
+fn wait_for_result(s: &Sentinel, id: &str, within: Duration) -> String {
+    let start = Instant::now();
+    loop {
+        let out = s.job(&["status", id, "--json"]);
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if text.contains("\"mean_dps\"") {
+            return text;
+        }
+        assert!(
+            start.elapsed() < within,
+            "job {id} not done in {within:?}: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn submit(s: &Sentinel, extra: &[&str]) -> String {
+    let out = s.job(&args(&[&["submit"], &SPEC, extra]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["job_id"].as_i64().unwrap().to_string()
+}
+
+fn two_nodes_give_the_result_of_wowlab_sim(db: Database, dir: &Path) {
+    let s = Sentinel::start(db, &[]);
+    let a = s.node(&dir.join("a"), 1, &[]);
+    let b = s.node(&dir.join("b"), 1, &[]);
+    let job = [
+        "--iterations",
+        "20000",
+        "--duration",
+        "60",
+        "--seed",
+        "42",
+        "--json",
+    ];
+    let out = s.job(&args(&[&["submit"], &SPEC, &job, &["--wait"]]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let local = sim(&dir.join("sim"), &args(&[&SPEC, &job]));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), local);
+    for node in [&a, &b] {
+        node.wait_for("reported", Duration::from_secs(1));
+    }
+}
+
+fn a_node_killed_mid_chunk_loses_nothing(db: Database, dir: &Path) {
+    let s = Sentinel::start(
+        db,
+        &["--offline-after-secs", "2", "--maintenance-every-ms", "200"],
+    );
+    let mut doomed = s.node(&dir.join("a"), 1, &["--no-jit"]);
+    let _survivor = s.node(&dir.join("b"), 1, &["--no-jit"]);
+    let id = submit(&s, &SLOW);
+    let line = doomed.wait_for("running", Duration::from_secs(30));
+    doomed.kill();
+    assert!(
+        !doomed.log().contains("reported"),
+        "killed before it reported its first chunk ({line})"
+    );
+    let result = wait_for_result(&s, &id, Duration::from_secs(120));
+    assert_eq!(
+        result,
+        slow_reference(dir),
+        "identical, and no chunk counted twice"
+    );
+}
+
+fn a_sentinel_restart_mid_job_loses_nothing(db: Database, dir: &Path) {
+    let mut s = Sentinel::start(db, &[]);
+    let a = s.node(&dir.join("a"), 1, &["--no-jit"]);
+    let _b = s.node(&dir.join("b"), 1, &["--no-jit"]);
+    let id = submit(&s, &SLOW);
+    a.wait_for("reported", Duration::from_secs(60));
+    s.restart();
+    let result = wait_for_result(&s, &id, Duration::from_secs(120));
+    assert_eq!(result, slow_reference(dir));
+}

@@ -214,6 +214,40 @@ impl Sentinel {
         process
     }
 
+    /// Adds a user; their API token.
+    pub fn add_user(&self, name: &str) -> String {
+        let added = run(sentinel_command(&self.database, &["user", "add", name]));
+        String::from_utf8(added.stdout)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .to_string()
+    }
+
+    /// `METHOD /api/v1PATH` with `body` as the user with `token`; status and JSON answer.
+    pub fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let mut request = reqwest::blocking::Client::new()
+            .request(method, format!("{}/api/v1{path}", self.url))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().expect("the sentinel answers");
+        let status = response.status();
+        let text = response.text().unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// Kills the sentinel and starts it again on the same port and database.
     pub fn restart(&mut self) {
         self.process.kill();
@@ -222,6 +256,11 @@ impl Sentinel {
 
     /// Starts a node process with `workers` workers, claimed for the user.
     pub fn node(&self, dir: &Path, workers: usize, extra: &[&str]) -> Process {
+        self.node_of(&self.token, dir, workers, extra)
+    }
+
+    /// Starts a node process claimed for the user with `token`.
+    pub fn node_of(&self, token: &str, dir: &Path, workers: usize, extra: &[&str]) -> Process {
         let mut command = Command::new(bin("wowlab"));
         command
             .arg("--home")
@@ -231,21 +270,26 @@ impl Sentinel {
             .arg(workers.to_string())
             .arg("--config-dir")
             .arg(dir.join("config"))
-            .args(["--token", &self.token]);
+            .args(["--token", token]);
         let process = Process::start(command);
         process.wait_for("taking work", Duration::from_secs(30));
         process
     }
 
-    /// `wowlab job ARGS` against this sentinel.
+    /// `wowlab job ARGS` against this sentinel, as the first user.
     pub fn job(&self, args: &[&str]) -> Output {
+        self.job_as(&self.token, args)
+    }
+
+    /// `wowlab job ARGS` against this sentinel, as the user with `token`.
+    pub fn job_as(&self, token: &str, args: &[&str]) -> Output {
         let mut command = Command::new(bin("wowlab"));
         command
             .current_dir(repo())
             .arg("job")
             .args(args)
             .env("WOWLAB_SENTINEL", &self.url)
-            .env("WOWLAB_TOKEN", &self.token);
+            .env("WOWLAB_TOKEN", token);
         command.output().expect("wowlab job runs")
     }
 }

@@ -6,6 +6,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
 use wowlab_e2e::{Database, Sentinel, sim};
 
 macro_rules! on_both_databases {
@@ -37,6 +40,9 @@ on_both_databases!(
     two_nodes_give_the_result_of_wowlab_sim,
     a_node_killed_mid_chunk_loses_nothing,
     a_sentinel_restart_mid_job_loses_nothing,
+    a_node_stopped_with_sigterm_finishes_its_chunk_and_exits,
+    a_node_runs_only_the_jobs_its_owner_permits,
+    a_hostile_rotation_fails_its_own_job_only,
 );
 
 const SPEC: [&str; 4] = [
@@ -157,4 +163,158 @@ fn a_sentinel_restart_mid_job_loses_nothing(db: Database, dir: &Path) {
     s.restart();
     let result = wait_for_result(&s, &id, Duration::from_secs(120));
     assert_eq!(result, slow_reference(dir));
+}
+
+fn a_node_stopped_with_sigterm_finishes_its_chunk_and_exits(db: Database, dir: &Path) {
+    let s = Sentinel::start(db, &[]);
+    let mut stopping = s.node(&dir.join("a"), 1, &["--no-jit"]);
+    let _other = s.node(&dir.join("b"), 1, &["--no-jit"]);
+    let id = submit(&s, &SLOW);
+    stopping.wait_for("running", Duration::from_secs(30));
+    let status = stopping.terminate();
+    assert!(
+        status.success(),
+        "a clean exit: {status}\n{}",
+        stopping.log()
+    );
+    let log = stopping.log();
+    assert!(
+        log.contains("reported"),
+        "it finished the chunk it had begun:\n{log}"
+    );
+    assert!(log.contains("stopped"), "{log}");
+    let result = wait_for_result(&s, &id, Duration::from_secs(120));
+    assert_eq!(result, slow_reference(dir));
+}
+
+/// The id of the only node of the user with `token`.
+fn only_node(s: &Sentinel, token: &str) -> i64 {
+    let (status, nodes) = s.api(Method::GET, "/nodes", token, None);
+    assert_eq!(status, StatusCode::OK, "{nodes}");
+    assert_eq!(nodes.as_array().unwrap().len(), 1, "{nodes}");
+    nodes[0]["id"].as_i64().unwrap()
+}
+
+fn a_node_runs_only_the_jobs_its_owner_permits(db: Database, dir: &Path) {
+    let s = Sentinel::start(db, &[]);
+    let bob = s.add_user("bob");
+    let _alices = s.node(&dir.join("a"), 1, &[]);
+    let bobs = s.node_of(&bob, &dir.join("b"), 1, &[]);
+    let job = ["--iterations", "20000", "--seed", "3", "--json", "--wait"];
+    let out = s.job(&args(&[&["submit"], &SPEC, &job]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !bobs.log().contains("running"),
+        "bob's node only runs bob's jobs:\n{}",
+        bobs.log()
+    );
+
+    let id = only_node(&s, &bob);
+    let (status, v) = s.api(
+        Method::PATCH,
+        &format!("/nodes/{id}"),
+        &bob,
+        Some(json!({ "permissions": "public" })),
+    );
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let job = [
+        "--iterations",
+        "20000",
+        "--seed",
+        "4",
+        "--json",
+        "--wait",
+        "--access",
+        "public",
+    ];
+    let out = s.job(&args(&[&["submit"], &SPEC, &job]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    bobs.wait_for("running", Duration::from_secs(1));
+}
+
+fn a_hostile_rotation_fails_its_own_job_only(db: Database, dir: &Path) {
+    let s = Sentinel::start(
+        db,
+        &[
+            "--failed-chunk-wait-secs",
+            "1",
+            "--maintenance-every-ms",
+            "200",
+        ],
+    );
+    let mallory = s.add_user("mallory");
+    let _a = s.node(&dir.join("a"), 1, &[]);
+    let _b = s.node(&dir.join("b"), 1, &[]);
+    let (_, nodes) = s.api(Method::GET, "/nodes", &s.token, None);
+    for node in nodes.as_array().unwrap() {
+        let (status, v) = s.api(
+            Method::PATCH,
+            &format!("/nodes/{}", node["id"]),
+            &s.token,
+            Some(json!({ "permissions": "public" })),
+        );
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    let hostile = dir.join("hostile.rhai");
+    std::fs::write(&hostile, "loop { }").unwrap();
+    let hostile = hostile.to_str().unwrap();
+    let out = s.job_as(
+        &mallory,
+        &[
+            "submit",
+            "--spec",
+            "examples/specs/bm_hunter.toml",
+            "--rotation",
+            hostile,
+            "--iterations",
+            "5000",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let good = [
+        "--iterations",
+        "10000",
+        "--duration",
+        "60",
+        "--seed",
+        "5",
+        "--json",
+    ];
+    let out = s.job(&args(&[&["submit"], &SPEC, &good, &["--wait"]]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let local = sim(&dir.join("sim"), &args(&[&SPEC, &good]));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), local);
+
+    let start = Instant::now();
+    loop {
+        let (_, jobs) = s.api(Method::GET, "/jobs", &mallory, None);
+        let job = &jobs[0];
+        if job["status"] == "failed" {
+            let error = job["error"].as_str().unwrap();
+            assert!(
+                error.contains("chunk") && error.contains("rotation"),
+                "the owner sees which chunk failed and why: {error}"
+            );
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "{job}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }

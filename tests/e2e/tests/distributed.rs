@@ -43,6 +43,7 @@ on_both_databases!(
     a_node_stopped_with_sigterm_finishes_its_chunk_and_exits,
     a_node_runs_only_the_jobs_its_owner_permits,
     a_hostile_rotation_fails_its_own_job_only,
+    forged_stale_and_replayed_node_requests_change_nothing,
 );
 
 const SPEC: [&str; 4] = [
@@ -317,4 +318,107 @@ fn a_hostile_rotation_fails_its_own_job_only(db: Database, dir: &Path) {
         assert!(start.elapsed() < Duration::from_secs(60), "{job}");
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// A signed POST from a node with `key`, at `timestamp` with `nonce`.
+fn node_post(
+    s: &Sentinel,
+    key: &wowlab_protocol::signing::NodeKey,
+    signer: &wowlab_protocol::signing::NodeKey,
+    path: &str,
+    body: &[u8],
+    timestamp: i64,
+    nonce: &str,
+) -> (StatusCode, serde_json::Value) {
+    let full = format!("/api/v1{path}");
+    let mut headers = signer.sign(timestamp, nonce, "POST", &full, body);
+    headers.key = key.public_hex();
+    let mut request = reqwest::blocking::Client::new()
+        .post(format!("{}{full}", s.url))
+        .header("content-type", "application/json")
+        .body(body.to_vec());
+    for (name, value) in headers.pairs() {
+        request = request.header(name, value);
+    }
+    let response = request.send().unwrap();
+    let status = response.status();
+    (status, response.json().unwrap_or(serde_json::Value::Null))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn forged_stale_and_replayed_node_requests_change_nothing(db: Database, _dir: &Path) {
+    use wowlab_protocol::signing::NodeKey;
+    let s = Sentinel::start(db, &[]);
+    let key = NodeKey::from_secret([21; 32]);
+    let forger = NodeKey::from_secret([22; 32]);
+    let register = br#"{"name":"scripted","max_parallel":1}"#;
+    let (status, v) = node_post(
+        &s,
+        &key,
+        &key,
+        "/nodes/register",
+        register,
+        now(),
+        "register-nonce-0001",
+    );
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let (status, v) = s.api(
+        Method::POST,
+        "/nodes/claim",
+        &s.token,
+        Some(json!({ "code": key.claim_code() })),
+    );
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let id = submit(&s, &["--iterations", "2000", "--json"]);
+    let (status, v) = node_post(
+        &s,
+        &key,
+        &key,
+        "/nodes/poll",
+        b"{}",
+        now(),
+        "poll-nonce-000001",
+    );
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let chunk = v["assignments"][0]["chunk_id"].as_i64().unwrap();
+    let release = format!("/chunks/{chunk}/release");
+
+    let refusals = [
+        (&forger, now(), "forged-nonce-00001", "bad signature"),
+        (&key, now() - 3600, "stale-nonce-000001", "stale timestamp"),
+    ];
+    for (signer, timestamp, nonce, needle) in refusals {
+        let (status, v) = node_post(&s, &key, signer, &release, b"{}", timestamp, nonce);
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{needle}: {v}");
+        assert!(v["error"].as_str().unwrap().contains(needle), "{v}");
+    }
+    let (_, job) = s.api(Method::GET, &format!("/jobs/{id}"), &s.token, None);
+    assert_eq!(job["status"], "running", "nothing was released: {job}");
+
+    let (status, v) = node_post(&s, &key, &key, &release, b"{}", now(), "release-nonce-0001");
+    assert_eq!((status, &v["status"]), (StatusCode::OK, &json!("pending")));
+    let (status, v) = node_post(
+        &s,
+        &key,
+        &key,
+        "/nodes/poll",
+        b"{}",
+        now(),
+        "poll-nonce-000002",
+    );
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = node_post(&s, &key, &key, &release, b"{}", now(), "release-nonce-0001");
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("replayed"), "{v}");
+    let (_, nodes) = s.api(Method::GET, "/nodes", &s.token, None);
+    assert_eq!(
+        nodes[0]["running"], 1,
+        "the replay did not release the chunk again: {nodes}"
+    );
 }

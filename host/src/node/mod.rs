@@ -252,6 +252,7 @@ impl Node {
             Some(config) => config,
             None => {
                 let config = self.sentinel.config(hash).await?;
+                tracing::info!(hash = hash.as_str(), "fetched config");
                 let json: Arc<str> = config.canonical_json().into();
                 let entry = Arc::new((Arc::new(config), json));
                 self.configs.insert(hash.clone(), entry.clone());
@@ -262,6 +263,7 @@ impl Node {
         for module in [&config.engine, &config.rotation.module] {
             if !self.store.contains(module) {
                 let bytes = self.sentinel.module(module).await?;
+                tracing::info!(hash = module.as_str(), "fetched module");
                 self.store.add(&bytes).map_err(|e| {
                     ClientError::Mismatch(format!("storing module {module}: {e:#}"))
                 })?;
@@ -275,6 +277,7 @@ impl Node {
                 Some(script) => script,
                 None => {
                     let script: Arc<str> = self.sentinel.script(checksum).await?.into();
+                    tracing::info!(checksum = checksum.as_str(), "fetched script");
                     self.scripts.insert(checksum.clone(), script.clone());
                     script
                 }

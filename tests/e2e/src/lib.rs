@@ -265,12 +265,12 @@ impl Sentinel {
         command
             .arg("--home")
             .arg(dir.join("home"))
-            .args(extra)
             .args(["node", "--sentinel", &self.url, "--workers"])
             .arg(workers.to_string())
             .arg("--config-dir")
             .arg(dir.join("config"))
-            .args(["--token", token]);
+            .args(["--token", token])
+            .args(extra);
         let process = Process::start(command);
         process.wait_for("taking work", Duration::from_secs(30));
         process

@@ -44,6 +44,7 @@ on_both_databases!(
     a_node_runs_only_the_jobs_its_owner_permits,
     a_hostile_rotation_fails_its_own_job_only,
     forged_stale_and_replayed_node_requests_change_nothing,
+    a_node_fetches_a_rotation_once_and_again_when_it_changes,
 );
 
 const SPEC: [&str; 4] = [
@@ -421,4 +422,55 @@ fn forged_stale_and_replayed_node_requests_change_nothing(db: Database, _dir: &P
         nodes[0]["running"], 1,
         "the replay did not release the chunk again: {nodes}"
     );
+}
+
+fn a_node_fetches_a_rotation_once_and_again_when_it_changes(db: Database, dir: &Path) {
+    let s = Sentinel::start(db, &[]);
+    let node = s.node(&dir.join("a"), 1, &["--json-logs"]);
+    let script = std::fs::read_to_string(wowlab_e2e::repo().join(SPEC[3])).unwrap();
+    let rotation = dir.join("bm.rhai");
+    let run = |seed: &str| {
+        let out = s.job(&[
+            "submit",
+            "--spec",
+            SPEC[1],
+            "--rotation",
+            rotation.to_str().unwrap(),
+            "--iterations",
+            "2000",
+            "--duration",
+            "60",
+            "--seed",
+            seed,
+            "--wait",
+            "--json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let fetches = || {
+        node.log()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|v| v["fields"]["message"] == "fetched script")
+            .map(|v| v["fields"]["checksum"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    std::fs::write(&rotation, &script).unwrap();
+    run("1");
+    run("2");
+    assert_eq!(
+        fetches().len(),
+        1,
+        "an unchanged rotation is fetched once: {:?}",
+        fetches()
+    );
+    std::fs::write(&rotation, format!("{script}\n// tuned\n")).unwrap();
+    run("3");
+    let fetched = fetches();
+    assert_eq!(fetched.len(), 2, "the new version is fetched: {fetched:?}");
+    assert_ne!(fetched[0], fetched[1]);
 }

@@ -9,16 +9,19 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The directory holding the workspace's binaries (`target/<profile>`).
+/// The directory holding the workspace's binaries (`target/<profile>`):
+/// this executable's, or its parent's for a test in `target/<profile>/deps`.
 pub fn bin_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/<test>")
-        .to_path_buf()
+    let exe = std::env::current_exe().expect("this executable's path");
+    let dir = exe.parent().expect("an executable lives in a directory");
+    if dir.ends_with("deps") {
+        dir.parent().expect("target/<profile>/deps").to_path_buf()
+    } else {
+        dir.to_path_buf()
+    }
 }
 
-/// The path of a workspace binary; run the tests with `cargo test --workspace` to build it.
+/// The path of a workspace binary; `cargo test --workspace` (or `cargo build --workspace`) builds it.
 pub fn bin(name: &str) -> PathBuf {
     let path = bin_dir().join(name);
     assert!(

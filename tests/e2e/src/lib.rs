@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The directory holding the workspace's binaries (`target/<profile>`):
@@ -307,4 +307,40 @@ pub fn sim(home: &Path, args: &[&str]) -> String {
         .arg("sim")
         .args(args);
     String::from_utf8(run(command).stdout).unwrap()
+}
+
+/// A signed POST as a node would send it: signed by `signer` at `timestamp`
+/// with `nonce`, but carrying `key`'s public key (they differ only to forge).
+pub fn signed_post(
+    url: &str,
+    key: &wowlab_protocol::signing::NodeKey,
+    signer: &wowlab_protocol::signing::NodeKey,
+    path: &str,
+    body: &[u8],
+    timestamp: i64,
+    nonce: &str,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    static HTTP: OnceLock<reqwest::blocking::Client> = OnceLock::new();
+    let full = format!("/api/v1{path}");
+    let mut headers = signer.sign(timestamp, nonce, "POST", &full, body);
+    headers.key = key.public_hex();
+    let mut request = HTTP
+        .get_or_init(reqwest::blocking::Client::new)
+        .post(format!("{url}{full}"))
+        .header("content-type", "application/json")
+        .body(body.to_vec());
+    for (name, value) in headers.pairs() {
+        request = request.header(name, value);
+    }
+    let response = request.send().expect("the sentinel answers");
+    let status = response.status();
+    (status, response.json().unwrap_or(serde_json::Value::Null))
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }

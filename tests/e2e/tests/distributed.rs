@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use wowlab_e2e::{Database, Sentinel, sim};
+use wowlab_e2e::{Database, Sentinel, now, sim};
 
 macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {$(
@@ -321,7 +321,7 @@ fn a_hostile_rotation_fails_its_own_job_only(db: Database, dir: &Path) {
     }
 }
 
-/// A signed POST from a node with `key`, at `timestamp` with `nonce`.
+/// A signed POST from a node with `key`, signed by `signer`.
 fn node_post(
     s: &Sentinel,
     key: &wowlab_protocol::signing::NodeKey,
@@ -331,26 +331,7 @@ fn node_post(
     timestamp: i64,
     nonce: &str,
 ) -> (StatusCode, serde_json::Value) {
-    let full = format!("/api/v1{path}");
-    let mut headers = signer.sign(timestamp, nonce, "POST", &full, body);
-    headers.key = key.public_hex();
-    let mut request = reqwest::blocking::Client::new()
-        .post(format!("{}{full}", s.url))
-        .header("content-type", "application/json")
-        .body(body.to_vec());
-    for (name, value) in headers.pairs() {
-        request = request.header(name, value);
-    }
-    let response = request.send().unwrap();
-    let status = response.status();
-    (status, response.json().unwrap_or(serde_json::Value::Null))
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+    wowlab_e2e::signed_post(&s.url, key, signer, path, body, timestamp, nonce)
 }
 
 fn forged_stale_and_replayed_node_requests_change_nothing(db: Database, _dir: &Path) {

@@ -1,14 +1,11 @@
 //! `wowlab job submit|status|ls`: run a simulation on a sentinel's nodes.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use wowlab::jobs::{UserClient, config_of, parse_access};
 use wowlab::report::{self, Report};
-use wowlab::simulate::{BackendChoice, RotationInput, SimRequest};
-use wowlab::spec_file;
 use wowlab_protocol::api::{CreateJob, JobView};
 
 /// Where the sentinel is and who the user is.
@@ -47,34 +44,12 @@ pub enum JobCommand {
 pub struct SubmitArgs {
     #[command(flatten)]
     connection: Connection,
-    /// Spec pack (TOML, or JSON with a .json extension).
-    #[arg(long)]
-    spec: PathBuf,
-    /// Rotation: a Rhai script, or a wasm component.
-    #[arg(long)]
-    rotation: PathBuf,
-    /// Rotation backend: auto, rhai, jit or wasm (as for `wowlab sim`).
-    #[arg(long, default_value = "auto")]
-    backend: String,
-    /// Iterations.
-    #[arg(long, default_value_t = 10_000)]
-    iterations: u64,
-    /// Fight length in seconds.
-    #[arg(long, default_value_t = 300.0)]
-    duration: f64,
-    /// Vary each iteration's fight length by up to this fraction.
-    #[arg(long, default_value_t = 0.0)]
-    vary_length: f64,
-    /// Number of targets.
-    #[arg(long, default_value_t = 1)]
-    targets: u32,
+    #[command(flatten)]
+    fight: super::FightArgs,
     /// Job seed (default: the sentinel picks one); with the same seed the
     /// result equals `wowlab sim --seed`.
     #[arg(long)]
     seed: Option<u64>,
-    /// Engine module hash (default: the engine built with this binary).
-    #[arg(long)]
-    engine: Option<String>,
     /// Who may see the job: private, public, users:NAME,NAME or group:NAME.
     #[arg(long, default_value = "private")]
     access: String,
@@ -118,29 +93,10 @@ pub fn run(command: JobCommand, jit_allowed: bool) -> Result<()> {
 
 async fn submit(args: SubmitArgs, jit_allowed: bool) -> Result<()> {
     let access = parse_access(&args.access)?;
-    let spec = spec_file::load(&args.spec)?;
-    let bytes = std::fs::read(&args.rotation)
-        .with_context(|| format!("reading rotation {}", args.rotation.display()))?;
-    let choice = BackendChoice {
-        backend: &args.backend,
-        jit_allowed,
-    };
-    let rotation = RotationInput::from_file(bytes, choice, &spec)
-        .with_context(|| format!("rotation {}", args.rotation.display()))?;
-    let request = SimRequest {
-        spec,
-        rotation,
-        iterations: args.iterations,
-        duration_s: args.duration,
-        vary_length: args.vary_length,
-        targets: args.targets,
-        seed: args.seed.unwrap_or(0),
-        threads: 1,
-        engine: args.engine,
-        target_error: None,
-    };
+    let request = args.fight.request(jit_allowed, args.seed.unwrap_or(0), 1)?;
     let config = config_of(&request)?;
     let name = args
+        .fight
         .rotation
         .file_stem()
         .map_or("rotation".into(), |s| s.to_string_lossy().into_owned());
@@ -149,7 +105,7 @@ async fn submit(args: SubmitArgs, jit_allowed: bool) -> Result<()> {
     let created = client
         .create_job(&CreateJob {
             config_hash,
-            iterations: args.iterations,
+            iterations: args.fight.iterations,
             access,
             seed: args.seed,
         })
@@ -165,7 +121,7 @@ async fn submit(args: SubmitArgs, jit_allowed: bool) -> Result<()> {
         });
     }
     let bar = if std::io::stderr().is_terminal() && !args.json {
-        let bar = ProgressBar::new(args.iterations);
+        let bar = ProgressBar::new(args.fight.iterations);
         bar.set_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} iterations ({per_sec}, eta {eta})")
                 .expect("a valid template"),

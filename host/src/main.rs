@@ -85,8 +85,9 @@ struct NodeArgs {
     json_logs: bool,
 }
 
+/// What to simulate: shared by `wowlab sim` and `wowlab job submit`.
 #[derive(clap::Args)]
-struct SimArgs {
+struct FightArgs {
     /// Spec pack (TOML, or JSON with a .json extension).
     #[arg(long)]
     spec: PathBuf,
@@ -109,15 +110,48 @@ struct SimArgs {
     /// Number of targets.
     #[arg(long, default_value_t = 1)]
     targets: u32,
+    /// Engine module hash (default: the engine built with this binary).
+    #[arg(long)]
+    engine: Option<String>,
+}
+
+impl FightArgs {
+    /// The request these arguments describe, with seed `seed` on `threads` threads.
+    fn request(&self, jit_allowed: bool, seed: u64, threads: usize) -> Result<SimRequest> {
+        let spec = spec_file::load(&self.spec)?;
+        let bytes = std::fs::read(&self.rotation)
+            .with_context(|| format!("reading rotation {}", self.rotation.display()))?;
+        let choice = BackendChoice {
+            backend: &self.backend,
+            jit_allowed,
+        };
+        let rotation = RotationInput::from_file(bytes, choice, &spec)
+            .with_context(|| format!("rotation {}", self.rotation.display()))?;
+        Ok(SimRequest {
+            spec,
+            rotation,
+            iterations: self.iterations,
+            duration_s: self.duration,
+            vary_length: self.vary_length,
+            targets: self.targets,
+            seed,
+            threads,
+            engine: self.engine.clone(),
+            target_error: None,
+        })
+    }
+}
+
+#[derive(clap::Args)]
+struct SimArgs {
+    #[command(flatten)]
+    fight: FightArgs,
     /// Job seed; the same seed gives the same result.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
-    /// Engine module hash (default: the engine built with this binary).
-    #[arg(long)]
-    engine: Option<String>,
     /// Run until the 95 % error of the mean is below this percent of it.
     #[arg(long)]
     target_error: Option<f64>,
@@ -238,29 +272,12 @@ async fn shutdown_signal() {
 }
 
 fn sim(store: &ModuleStore, limits: SandboxLimits, jit_allowed: bool, args: SimArgs) -> Result<()> {
-    let spec = spec_file::load(&args.spec)?;
-    let bytes = std::fs::read(&args.rotation)
-        .with_context(|| format!("reading rotation {}", args.rotation.display()))?;
-    let choice = BackendChoice {
-        backend: &args.backend,
-        jit_allowed,
-    };
-    let rotation = RotationInput::from_file(bytes, choice, &spec)
-        .with_context(|| format!("rotation {}", args.rotation.display()))?;
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let request = SimRequest {
-        spec,
-        rotation,
-        iterations: args.iterations,
-        duration_s: args.duration,
-        vary_length: args.vary_length,
-        targets: args.targets,
-        seed: args.seed,
-        threads,
-        engine: args.engine,
         target_error: args.target_error,
+        ..args.fight.request(jit_allowed, args.seed, threads)?
     };
     let runtime = Runtime::new(limits)?;
     let bar = if std::io::stderr().is_terminal() && !args.json {
@@ -274,13 +291,17 @@ fn sim(store: &ModuleStore, limits: SandboxLimits, jit_allowed: bool, args: SimA
         ProgressBar::hidden()
     };
     let outcome = simulate::run(store, &runtime, &request, &|done, _| bar.set_position(done))
-        .with_context(|| format!("simulating with {}", args.rotation.display()))?;
+        .with_context(|| format!("simulating with {}", args.fight.rotation.display()))?;
     bar.finish_and_clear();
     let report = Report::new(&outcome.result, &outcome.config, request.seed);
     if args.json {
         out(&format!("{}\n", report.to_json()))
     } else {
-        let title = format!("{} — {}", outcome.config.spec.name, args.rotation.display());
+        let title = format!(
+            "{} — {}",
+            outcome.config.spec.name,
+            args.fight.rotation.display()
+        );
         out(&report::text(&report, &outcome.result, &title))
     }
 }

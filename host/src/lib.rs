@@ -13,5 +13,6 @@ pub mod report;
 pub mod rotation_check;
 pub mod runtime;
 pub mod sandbox;
+pub mod shutdown;
 pub mod simulate;
 pub mod spec_file;

@@ -252,23 +252,7 @@ fn node(store: &ModuleStore, limits: SandboxLimits, jit: bool, args: NodeArgs) -
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(wowlab::node::run(options, shutdown_signal()))
-}
-
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = terminate => {}
-    }
+        .block_on(wowlab::node::run(options, wowlab::shutdown::signal()))
 }
 
 fn sim(store: &ModuleStore, limits: SandboxLimits, jit_allowed: bool, args: SimArgs) -> Result<()> {

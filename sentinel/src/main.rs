@@ -197,7 +197,7 @@ async fn run(cli: Cli) -> Result<()> {
                 cli.max_iterations,
                 cli.thresholds.thresholds(),
             );
-            wowlab_sentinel::serve(state, listener, name, shutdown_signal()).await?;
+            wowlab_sentinel::serve(state, listener, name, wowlab::shutdown::signal()).await?;
         }
         Some(Command::User {
             command: UserCommand::Add { name },
@@ -235,23 +235,6 @@ async fn run(cli: Cli) -> Result<()> {
         },
     }
     Ok(())
-}
-
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutting down");
 }
 
 async fn group(store: &Store, command: GroupCommand) -> Result<()> {

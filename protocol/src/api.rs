@@ -213,13 +213,46 @@ pub struct Assignments {
     pub assignments: Vec<Assignment>,
 }
 
-/// `POST /chunks/{id}/complete` (signed).
+/// The most results one `POST /chunks/complete` may carry.
+pub const MAX_RESULTS_PER_REPORT: usize = 64;
+
+/// `POST /chunks/complete` (signed): the results of one or more finished
+/// chunks (at most [`MAX_RESULTS_PER_REPORT`]), stored in one transaction.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CompleteChunk {
-    /// The chunk's `BatchResult`.
+pub struct CompleteChunks {
+    /// The results, each chunk at most once.
+    pub results: Vec<ChunkResult>,
+}
+
+/// One finished chunk's result.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChunkResult {
+    /// The chunk.
+    pub chunk_id: i64,
+    /// Its `BatchResult`.
     #[schema(value_type = Object)]
     pub result: Value,
+}
+
+/// The answer to `POST /chunks/complete`: every reported chunk is either
+/// acknowledged (stored now or before: completion is idempotent) or refused.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct CompletedChunks {
+    /// The chunks whose results are stored.
+    pub acks: Vec<ChunkAck>,
+    /// The chunks whose results were not taken, and why.
+    pub refused: Vec<RefusedChunk>,
+}
+
+/// A chunk result the sentinel did not take.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RefusedChunk {
+    /// The chunk.
+    pub chunk_id: i64,
+    /// Why (unknown, not assigned to this node, or a result that does not fit it).
+    pub error: String,
 }
 
 /// `POST /chunks/{id}/fail` (signed).
@@ -233,7 +266,8 @@ pub struct FailChunk {
     pub deterministic: bool,
 }
 
-/// The answer to complete, fail and release.
+/// A chunk's state after a report: the answer to fail and release, and
+/// each acknowledgement of complete.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ChunkAck {
     /// The chunk.

@@ -427,7 +427,7 @@ async fn the_openapi_document_describes_every_route(s: Server) {
         ("get", "/api/v1/nodes"),
         ("patch", "/api/v1/nodes/{id}"),
         ("delete", "/api/v1/nodes/{id}"),
-        ("post", "/api/v1/chunks/{id}/complete"),
+        ("post", "/api/v1/chunks/complete"),
         ("post", "/api/v1/chunks/{id}/fail"),
         ("post", "/api/v1/chunks/{id}/release"),
     ];

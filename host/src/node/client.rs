@@ -1,6 +1,7 @@
 //! The node's side of the sentinel API: signed requests, and fetches whose
 //! bytes are checked against the hash they were asked for.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -8,8 +9,8 @@ use serde::de::DeserializeOwned;
 use thiserror::Error;
 use wowlab_engine::SimConfig;
 use wowlab_protocol::api::{
-    Assignment, Assignments, ChunkAck, ClaimNode, CompleteChunk, FailChunk, Heartbeat,
-    RegisterNode, Registered,
+    Assignment, Assignments, ChunkAck, ChunkResult, ClaimNode, CompleteChunks, CompletedChunks,
+    FailChunk, Heartbeat, RegisterNode, Registered,
 };
 use wowlab_protocol::signing::NodeKey;
 
@@ -239,18 +240,24 @@ impl Sentinel {
         Ok(text)
     }
 
-    /// Reports a chunk's result.
+    /// Reports finished chunks' results (at most
+    /// [`wowlab_protocol::api::MAX_RESULTS_PER_REPORT`]) in one request.
     pub async fn complete(
         &self,
-        chunk: i64,
-        result: &wowlab_engine::BatchResult,
-    ) -> Result<ChunkAck, ClientError> {
-        let body = CompleteChunk {
-            result: serde_json::to_value(result).expect("results serialise"),
+        results: &[(i64, Arc<wowlab_engine::BatchResult>)],
+    ) -> Result<CompletedChunks, ClientError> {
+        let body = CompleteChunks {
+            results: results
+                .iter()
+                .map(|(chunk_id, result)| ChunkResult {
+                    chunk_id: *chunk_id,
+                    result: serde_json::to_value(&**result).expect("results serialise"),
+                })
+                .collect(),
         };
         self.signed(
-            &format!("the result of chunk {chunk}"),
-            &format!("/chunks/{chunk}/complete"),
+            &format!("the results of {} chunks", results.len()),
+            "/chunks/complete",
             &body,
         )
         .await

@@ -4,8 +4,9 @@
 //! user claims it, then heartbeats and takes assignments from the
 //! sentinel's WebSocket stream, polling while the stream is down
 //! ([`feed`]). For each chunk it fetches what it lacks by hash, checks
-//! every hash ([`client`]), runs it ([`runner`]) and reports the result,
-//! retrying until the sentinel acknowledges it. On shutdown it stops
+//! every hash ([`client`]), runs it ([`runner`]) and reports the result
+//! (several in one request when they finish together), retrying until the
+//! sentinel acknowledges it. On shutdown it stops
 //! taking work, gives back what it has not started and finishes the rest.
 
 pub mod client;
@@ -20,9 +21,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use tokio::sync::{Semaphore, mpsc, watch};
-use wowlab_engine::SimConfig;
-use wowlab_protocol::api::Assignment;
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
+use wowlab_engine::{BatchResult, SimConfig};
+use wowlab_protocol::api::{Assignment, MAX_RESULTS_PER_REPORT};
 
 use crate::modules::ModuleStore;
 use crate::runtime::Runtime;
@@ -64,6 +65,15 @@ struct Node {
     scripts: moka::sync::Cache<String, Arc<str>>,
     /// Chunks assigned and not yet reported.
     running: Mutex<HashSet<i64>>,
+    /// Finished chunks for the [`reporter`].
+    reports: mpsc::UnboundedSender<Finished>,
+}
+
+/// A finished chunk waiting to be reported, and the task waiting for that.
+struct Finished {
+    chunk: i64,
+    result: Arc<BatchResult>,
+    reported: oneshot::Sender<()>,
 }
 
 /// Backoff for retries: doubles from 250 ms to 30 s, with ±50 % jitter.
@@ -117,6 +127,7 @@ pub async fn run(options: NodeOptions, shutdown: impl Future<Output = ()>) -> Re
     let (stop_tx, stop) = watch::channel(false);
     let store = ModuleStore::new(&options.cache_dir);
     let runtime = Arc::new(Runtime::new(options.limits)?);
+    let (reports, finished) = mpsc::unbounded_channel();
     let node = Arc::new(Node {
         runner: Runner::new(runtime, store.clone(), options.jit),
         store,
@@ -124,6 +135,7 @@ pub async fn run(options: NodeOptions, shutdown: impl Future<Output = ()>) -> Re
         configs: moka::sync::Cache::new(256),
         scripts: moka::sync::Cache::new(256),
         running: Mutex::new(HashSet::new()),
+        reports,
         sentinel,
     });
     let mut shutdown = std::pin::pin!(shutdown);
@@ -167,6 +179,7 @@ pub async fn run(options: NodeOptions, shutdown: impl Future<Output = ()>) -> Re
     ));
     let (assignments_tx, mut assignments) = mpsc::channel::<Assignment>(options.workers * 4);
     let feeder = tokio::spawn(feed::feed(node.clone(), assignments_tx, stop.clone()));
+    let reporter = tokio::spawn(reporter(node.clone(), finished, stop.clone()));
     let slots = Arc::new(Semaphore::new(options.workers));
     let mut tasks = tokio::task::JoinSet::new();
     loop {
@@ -204,6 +217,7 @@ pub async fn run(options: NodeOptions, shutdown: impl Future<Output = ()>) -> Re
         }
     }
     heartbeat.abort();
+    reporter.abort();
     tracing::info!("stopped");
     Ok(())
 }
@@ -221,6 +235,57 @@ async fn heartbeats(node: Arc<Node>, every: Duration) {
             .collect();
         if let Err(e) = node.sentinel.heartbeat(running).await {
             tracing::warn!("heartbeat: {e}");
+        }
+    }
+}
+
+/// Reports finished chunks as they come: the results that finish while a
+/// report is on its way go together in the next one (up to
+/// [`MAX_RESULTS_PER_REPORT`]), so a busy node sends fewer, larger reports
+/// and an idle one reports at once.
+async fn reporter(
+    node: Arc<Node>,
+    mut finished: mpsc::UnboundedReceiver<Finished>,
+    stop: watch::Receiver<bool>,
+) {
+    while let Some(first) = finished.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_RESULTS_PER_REPORT {
+            match finished.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let results: Vec<(i64, Arc<BatchResult>)> =
+            batch.iter().map(|f| (f.chunk, f.result.clone())).collect();
+        match retry("reporting results", &stop, || {
+            node.sentinel.complete(&results)
+        })
+        .await
+        {
+            Ok(answer) => {
+                for ack in answer.acks {
+                    tracing::info!(
+                        chunk = ack.chunk_id,
+                        job_status = ack.job_status,
+                        "reported"
+                    );
+                }
+                for refused in answer.refused {
+                    tracing::warn!(
+                        chunk = refused.chunk_id,
+                        "the result was not taken: {}",
+                        refused.error
+                    );
+                }
+            }
+            Err(e) => {
+                let chunks: Vec<i64> = results.iter().map(|(chunk, _)| *chunk).collect();
+                tracing::warn!(?chunks, "the results were not taken: {e}");
+            }
+        }
+        for f in batch {
+            let _ = f.reported.send(());
         }
     }
 }
@@ -319,13 +384,14 @@ impl Node {
             });
         match outcome {
             Ok(result) => {
-                match retry("reporting a result", stop, || {
-                    self.sentinel.complete(chunk, &result)
-                })
-                .await
-                {
-                    Ok(ack) => tracing::info!(chunk, job_status = ack.job_status, "reported"),
-                    Err(e) => tracing::warn!(chunk, "the result was not taken: {e}"),
+                let (reported, done) = oneshot::channel();
+                let finished = Finished {
+                    chunk,
+                    result: Arc::new(result),
+                    reported,
+                };
+                if self.reports.send(finished).is_ok() {
+                    let _ = done.await;
                 }
             }
             Err(failure) => {

@@ -1,12 +1,16 @@
 //! Chunks, signed by the node they are assigned to:
-//! `POST /chunks/{id}/complete`, `POST /chunks/{id}/fail`, `POST /chunks/{id}/release`.
+//! `POST /chunks/complete`, `POST /chunks/{id}/fail`, `POST /chunks/{id}/release`.
+
+use std::collections::HashSet;
 
 use axum::Json;
 use axum::extract::State;
 
 use super::Path;
 use wowlab_engine::BatchResult;
-use wowlab_protocol::api::{ChunkAck, CompleteChunk, FailChunk};
+use wowlab_protocol::api::{
+    ChunkAck, CompleteChunks, CompletedChunks, FailChunk, MAX_RESULTS_PER_REPORT, RefusedChunk,
+};
 
 use super::AppState;
 use super::error::ApiError;
@@ -24,32 +28,75 @@ impl From<ChunkError> for ApiError {
     }
 }
 
-fn ack(chunk_id: i64, state: ChunkState) -> Json<ChunkAck> {
-    Json(ChunkAck {
+fn ack(chunk_id: i64, state: ChunkState) -> ChunkAck {
+    ChunkAck {
         chunk_id,
         status: state.status,
         job_status: state.job_status,
-    })
+    }
 }
 
-#[utoipa::path(post, path = "/api/v1/chunks/{id}/complete", tag = "chunks", security(("node_signature" = [])), params(("id" = i64, Path)), request_body = CompleteChunk, responses((status = 200, body = ChunkAck), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody), (status = 409, description = "Conflicts with its state", body = wowlab_protocol::api::ErrorBody)))]
-/// Stores a chunk's result (idempotent); the last chunk's completion merges the job's result.
+#[utoipa::path(post, path = "/api/v1/chunks/complete", tag = "chunks", security(("node_signature" = [])), request_body = CompleteChunks, responses((status = 200, body = CompletedChunks), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody)))]
+/// Stores the results of one or more finished chunks in one transaction
+/// (idempotent); the last chunk of a job merges the job's result.
 pub async fn complete(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
     signed: Signed,
-) -> Result<Json<ChunkAck>, ApiError> {
-    let node = signed.node(&state).await?;
-    let request: CompleteChunk = super::parse_json(&signed.body, "chunk result")?;
-    let result: BatchResult = serde_json::from_value(request.result)
-        .map_err(|e| ApiError::BadRequest(format!("invalid chunk result at `result`: {e}")))?;
-    let done = state.store.complete_chunk(node.id, id, &result).await?;
-    if let Some(seconds) = done.finished_job_after {
-        state.metrics.job_finished_after(seconds);
-        tracing::info!(job = done.job_id, seconds, "job done");
+) -> Result<Json<CompletedChunks>, ApiError> {
+    let node = signed.node_id(&state).await?;
+    let request: CompleteChunks = super::parse_json(&signed.body, "chunk results")?;
+    let results = parse_results(request)?;
+    let outcomes = state.store.complete_chunks(node, &results).await?;
+    let mut answer = CompletedChunks::default();
+    for (chunk, outcome) in outcomes {
+        match outcome {
+            Ok(done) => {
+                if let Some(seconds) = done.finished_job_after {
+                    state.metrics.job_finished_after(seconds);
+                    tracing::info!(job = done.job_id, seconds, "job done");
+                }
+                answer.acks.push(ack(chunk, done));
+            }
+            Err(ChunkError::Store(e)) => return Err(e.into()),
+            Err(e) => {
+                tracing::info!(chunk, node, "result refused: {e}");
+                answer.refused.push(RefusedChunk {
+                    chunk_id: chunk,
+                    error: e.to_string(),
+                });
+            }
+        }
     }
-    state.scheduler.poke().await;
-    Ok(ack(id, done))
+    state.scheduler.poke();
+    Ok(Json(answer))
+}
+
+/// The results of a report, checked: at most [`MAX_RESULTS_PER_REPORT`],
+/// each chunk once, each result a `BatchResult`.
+fn parse_results(request: CompleteChunks) -> Result<Vec<(i64, BatchResult)>, ApiError> {
+    if request.results.len() > MAX_RESULTS_PER_REPORT {
+        return Err(ApiError::BadRequest(format!(
+            "`results` has {} entries; at most {MAX_RESULTS_PER_REPORT} per report",
+            request.results.len()
+        )));
+    }
+    let mut seen = HashSet::new();
+    let mut results = Vec::with_capacity(request.results.len());
+    for (i, entry) in request.results.into_iter().enumerate() {
+        if !seen.insert(entry.chunk_id) {
+            return Err(ApiError::BadRequest(format!(
+                "`results[{i}].chunk_id`: chunk {} is reported twice",
+                entry.chunk_id
+            )));
+        }
+        let result: BatchResult = serde_json::from_value(entry.result).map_err(|e| {
+            ApiError::BadRequest(format!(
+                "invalid chunk result at `results[{i}].result`: {e}"
+            ))
+        })?;
+        results.push((entry.chunk_id, result));
+    }
+    Ok(results)
 }
 
 #[utoipa::path(post, path = "/api/v1/chunks/{id}/fail", tag = "chunks", security(("node_signature" = [])), params(("id" = i64, Path)), request_body = FailChunk, responses((status = 200, body = ChunkAck), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody), (status = 409, description = "Conflicts with its state", body = wowlab_protocol::api::ErrorBody)))]
@@ -59,19 +106,19 @@ pub async fn fail(
     Path(id): Path<i64>,
     signed: Signed,
 ) -> Result<Json<ChunkAck>, ApiError> {
-    let node = signed.node(&state).await?;
+    let node = signed.node_id(&state).await?;
     let request: FailChunk = super::parse_json(&signed.body, "chunk failure")?;
     let error: String = request.error.chars().take(4096).collect();
     let failure = request.deterministic.then_some(error.as_str());
-    let done = state.store.return_chunk(node.id, id, failure).await?;
+    let done = state.store.return_chunk(node, id, failure).await?;
     tracing::info!(
         chunk = id,
-        node = node.id,
+        node,
         deterministic = request.deterministic,
         "chunk failed: {error}"
     );
-    state.scheduler.poke().await;
-    Ok(ack(id, done))
+    state.scheduler.poke();
+    Ok(Json(ack(id, done)))
 }
 
 #[utoipa::path(post, path = "/api/v1/chunks/{id}/release", tag = "chunks", security(("node_signature" = [])), params(("id" = i64, Path)), responses((status = 200, body = ChunkAck), (status = 401, description = "Missing, malformed, stale, forged or replayed signature", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody), (status = 409, description = "Conflicts with its state", body = wowlab_protocol::api::ErrorBody)))]
@@ -81,8 +128,8 @@ pub async fn release(
     Path(id): Path<i64>,
     signed: Signed,
 ) -> Result<Json<ChunkAck>, ApiError> {
-    let node = signed.node(&state).await?;
-    let done = state.store.return_chunk(node.id, id, None).await?;
-    state.scheduler.poke().await;
-    Ok(ack(id, done))
+    let node = signed.node_id(&state).await?;
+    let done = state.store.return_chunk(node, id, None).await?;
+    state.scheduler.poke();
+    Ok(Json(ack(id, done)))
 }

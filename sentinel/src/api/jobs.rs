@@ -78,7 +78,7 @@ pub async fn create(
             access: &access,
         })
         .await?;
-    state.scheduler.poke().await;
+    state.scheduler.poke();
     Ok((StatusCode::CREATED, Json(CreatedJob { job_id, chunks })))
 }
 

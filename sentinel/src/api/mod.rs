@@ -217,7 +217,7 @@ pub fn router(state: AppState) -> Router {
             get(rotations::get).put(rotations::update),
         )
         .route("/api/v1/scripts/{checksum}", get(rotations::script))
-        .route("/api/v1/chunks/{id}/complete", post(chunks::complete))
+        .route("/api/v1/chunks/complete", post(chunks::complete))
         .route("/api/v1/chunks/{id}/fail", post(chunks::fail))
         .route("/api/v1/chunks/{id}/release", post(chunks::release))
         .route("/api/v1/jobs", get(jobs::list).post(jobs::create))

@@ -84,7 +84,7 @@ pub async fn register(
     check_parallel(request.max_parallel)?;
     let code = signing::normalise_claim_code(&signing::claim_code(&signed.key));
     let (node, status) = match state.store.node_seen(&signed.key).await? {
-        Some(node) => (node, StatusCode::OK),
+        Some(_) => (signed.node(&state).await?, StatusCode::OK),
         None => {
             let node = state
                 .store
@@ -127,7 +127,7 @@ pub async fn heartbeat(
             lost,
             "chunks the node no longer runs returned to pending"
         );
-        state.scheduler.poke().await;
+        state.scheduler.poke();
     }
     Ok(Json(registered(&state, &node)))
 }
@@ -138,8 +138,8 @@ pub async fn poll(
     State(state): State<AppState>,
     signed: Signed,
 ) -> Result<Json<Assignments>, ApiError> {
-    let node = signed.node(&state).await?;
-    let assignments = state.scheduler.assign(node.id).await?;
+    let node = signed.node_id(&state).await?;
+    let assignments = state.scheduler.assign(node).await?;
     Ok(Json(Assignments { assignments }))
 }
 
@@ -151,8 +151,8 @@ pub async fn stream(
     upgrade: WebSocketUpgrade,
     signed: Signed,
 ) -> Result<Response, ApiError> {
-    let node = signed.node(&state).await?;
-    Ok(upgrade.on_upgrade(move |socket| push(state, node.id, socket)))
+    let node = signed.node_id(&state).await?;
+    Ok(upgrade.on_upgrade(move |socket| push(state, node, socket)))
 }
 
 async fn push(state: AppState, node: i64, mut socket: WebSocket) {
@@ -188,7 +188,7 @@ async fn give_back(state: &AppState, node: i64, batch: &Assignments) {
             tracing::warn!("returning undelivered chunk {}: {e}", a.chunk_id);
         }
     }
-    state.scheduler.poke().await;
+    state.scheduler.poke();
 }
 
 #[utoipa::path(post, path = "/api/v1/nodes/claim", tag = "nodes", security(("token" = [])), request_body = ClaimNode, responses((status = 200, body = NodeView), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody), (status = 409, description = "Conflicts with its state", body = wowlab_protocol::api::ErrorBody)))]
@@ -203,7 +203,7 @@ pub async fn claim(
     match state.store.claim_node(&code, user.id).await? {
         Claim::Claimed(id) => {
             let node = own_node(&state, id, user.id).await?;
-            state.scheduler.poke().await;
+            state.scheduler.poke();
             Ok(Json(view(&state, node)))
         }
         Claim::Taken => Err(ApiError::Conflict(format!(
@@ -271,7 +271,7 @@ pub async fn update(
             permissions.as_ref(),
         )
         .await?;
-    state.scheduler.poke().await;
+    state.scheduler.poke();
     Ok(Json(view(&state, own_node(&state, id, user.id).await?)))
 }
 
@@ -284,6 +284,6 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     own_node(&state, id, user.id).await?;
     state.store.delete_node(id).await?;
-    state.scheduler.poke().await;
+    state.scheduler.poke();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -21,12 +21,29 @@ pub struct Signed {
 impl Signed {
     /// The registered node that signed, marked as seen now.
     pub async fn node(&self, state: &AppState) -> Result<Node, ApiError> {
-        state.store.node_seen(&self.key).await?.ok_or_else(|| {
-            ApiError::Unauthorized(format!(
-                "no node is registered with key {}: register first",
-                self.key
-            ))
-        })
+        let id = self.node_id(state).await?;
+        state
+            .store
+            .node(id)
+            .await?
+            .ok_or_else(|| self.unregistered())
+    }
+
+    /// The id of the registered node that signed, marked as seen now: one
+    /// statement, for the requests that need no more of the node.
+    pub async fn node_id(&self, state: &AppState) -> Result<i64, ApiError> {
+        state
+            .store
+            .node_seen(&self.key)
+            .await?
+            .ok_or_else(|| self.unregistered())
+    }
+
+    fn unregistered(&self) -> ApiError {
+        ApiError::Unauthorized(format!(
+            "no node is registered with key {}: register first",
+            self.key
+        ))
     }
 }
 

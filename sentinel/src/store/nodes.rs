@@ -105,24 +105,22 @@ impl Store {
         .bind(now)
         .execute(&self.pool)
         .await?;
-        Ok(self
+        let id = self
             .node_seen(key)
             .await?
-            .expect("the node was inserted or existed"))
+            .expect("the node was inserted or existed");
+        Ok(self.node(id).await?.expect("the node exists"))
     }
 
-    /// The node with this key, marked as seen now.
-    pub async fn node_seen(&self, key: &str) -> Result<Option<Node>, StoreError> {
+    /// The id of the node with this key, marked as seen now.
+    pub async fn node_seen(&self, key: &str) -> Result<Option<i64>, StoreError> {
         let row =
             sqlx::query("UPDATE nodes SET last_seen_at = $1 WHERE public_key = $2 RETURNING id")
                 .bind(crate::now())
                 .bind(key)
                 .fetch_optional(&self.pool)
                 .await?;
-        match row {
-            Some(row) => self.node(row.get(0)).await,
-            None => Ok(None),
-        }
+        Ok(row.map(|r| r.get(0)))
     }
 
     /// The node with this id.

@@ -408,18 +408,27 @@ impl TestNode {
         serde_json::to_value(result).unwrap()
     }
 
-    /// Runs and completes an assignment; the acknowledgement.
+    /// Reports finished chunks' results in one request; the answer.
+    pub async fn report(&self, results: &[(i64, Value)]) -> (StatusCode, Value) {
+        let results: Vec<Value> = results
+            .iter()
+            .map(|(chunk, result)| json!({ "chunk_id": chunk, "result": result }))
+            .collect();
+        self.post("/chunks/complete", json!({ "results": results }))
+            .await
+    }
+
+    /// Runs and reports an assignment; the status and the chunk's outcome:
+    /// its acknowledgement, or its refusal (with `error`), or the error.
     pub async fn complete(
         &self,
         config: &SimConfig,
         a: &wowlab_protocol::api::Assignment,
     ) -> (StatusCode, Value) {
         let result = self.run(config, a);
-        self.post(
-            &format!("/chunks/{}/complete", a.chunk_id),
-            json!({ "result": result }),
-        )
-        .await
+        let (status, v) = self.report(&[(a.chunk_id, result)]).await;
+        let outcome = v["acks"].get(0).or_else(|| v["refused"].get(0)).cloned();
+        (status, outcome.unwrap_or(v))
     }
 }
 

@@ -55,7 +55,7 @@ async fn maintain(state: api::AppState, name: String) {
             Ok(Some(done)) => {
                 if done != store::Maintenance::default() {
                     tracing::info!(?done, "maintenance");
-                    state.scheduler.poke().await;
+                    state.scheduler.poke();
                 }
             }
             Ok(None) => {}

@@ -2,7 +2,7 @@
 //!
 //! It wakes when there may be work (a job created, a chunk returned, a slot
 //! freed: [`Scheduler::poke`]), on a PostgreSQL NOTIFY from another sentinel
-//! (a hint only), and on a periodic sweep. Each pass assigns chunks to the
+//! (a hint only, sent once per burst of pokes), and on a periodic sweep. Each pass assigns chunks to the
 //! nodes whose WebSocket stream is connected to this sentinel, in one
 //! statement per node (see [`Store::assign`]), and pushes them. Nodes without
 //! a stream get work when they poll ([`Scheduler::assign`]).
@@ -16,7 +16,7 @@ use tokio::sync::{Notify, mpsc};
 use wowlab_protocol::api::{Assignment, Assignments};
 
 use crate::metrics::Metrics;
-use crate::store::{Store, StoreError};
+use crate::store::{Assigned, Backend, Store, StoreError};
 
 /// A connected node's stream.
 struct Stream {
@@ -29,6 +29,7 @@ pub struct Scheduler {
     store: Store,
     metrics: Arc<Metrics>,
     wake: Notify,
+    hint: Notify,
     streams: Mutex<HashMap<i64, Stream>>,
     next_stream: AtomicU64,
 }
@@ -58,16 +59,28 @@ impl Scheduler {
             store,
             metrics,
             wake: Notify::new(),
+            hint: Notify::new(),
             streams: Mutex::new(HashMap::new()),
             next_stream: AtomicU64::new(0),
         })
     }
 
     /// There may be work: wake this scheduler and hint the other sentinels.
-    pub async fn poke(&self) {
+    /// Hints are sent one at a time by [`Scheduler::run`]; pokes while one
+    /// is on its way fold into the next, so a burst of reports costs one or
+    /// two NOTIFYs, not one each.
+    pub fn poke(&self) {
         self.wake.notify_one();
-        if let Err(e) = self.store.notify_work().await {
-            tracing::warn!("could not notify other sentinels: {e}");
+        self.hint.notify_one();
+    }
+
+    /// Sends a NOTIFY hint after each burst of pokes, forever.
+    async fn hint_others(self: Arc<Self>) {
+        loop {
+            self.hint.notified().await;
+            if let Err(e) = self.store.notify_work().await {
+                tracing::warn!("could not notify other sentinels: {e}");
+            }
         }
     }
 
@@ -75,13 +88,18 @@ impl Scheduler {
     pub async fn assign(&self, node: i64) -> Result<Vec<Assignment>, StoreError> {
         let free = self.store.free_slots(node).await?;
         let assigned = self.store.assign(node, free).await?;
-        Ok(assigned
+        Ok(self.measured(assigned))
+    }
+
+    /// The assignments, their waits recorded.
+    fn measured(&self, assigned: Vec<Assigned>) -> Vec<Assignment> {
+        assigned
             .into_iter()
             .map(|a| {
                 self.metrics.assigned_after(a.waited_ms);
                 a.assignment
             })
-            .collect())
+            .collect()
     }
 
     /// Pushes `node`'s assignments to the returned subscription from now on
@@ -104,6 +122,9 @@ impl Scheduler {
 
     /// Runs passes on wake-ups, NOTIFY hints and every `sweep`, forever.
     pub async fn run(self: Arc<Self>, sweep: Duration) {
+        if self.store.backend() == Backend::Postgres {
+            tokio::spawn(self.clone().hint_others());
+        }
         match self.store.work_listener().await {
             Ok(Some(mut listener)) => {
                 let me = self.clone();
@@ -133,7 +154,9 @@ impl Scheduler {
         }
     }
 
-    /// One pass over the connected nodes.
+    /// One pass over the connected nodes: nothing when no chunk is
+    /// pending; otherwise one query for their free slots, then one
+    /// assignment per node with a free slot until the pending chunks run out.
     async fn pass(&self) -> Result<(), StoreError> {
         let nodes: Vec<i64> = self
             .streams
@@ -142,29 +165,48 @@ impl Scheduler {
             .keys()
             .copied()
             .collect();
-        for node in nodes {
-            let assignments = self.assign(node).await?;
-            if assignments.is_empty() {
+        if nodes.is_empty() {
+            return Ok(());
+        }
+        let mut pending = self.store.pending_chunks().await?;
+        if pending == 0 {
+            return Ok(());
+        }
+        for (node, free) in self.store.free_slots_of(&nodes).await? {
+            if pending == 0 {
+                break;
+            }
+            if free == 0 {
                 continue;
             }
-            let sent = {
-                let streams = self.streams.lock().expect("not poisoned");
-                streams.get(&node).is_some_and(|s| {
-                    s.tx.send(Assignments {
-                        assignments: assignments.clone(),
-                    })
-                    .is_ok()
-                })
-            };
-            if !sent {
-                // The stream closed since the pass began: give the chunks back.
-                for a in &assignments {
-                    if let Err(e) = self.store.return_chunk(node, a.chunk_id, None).await {
-                        tracing::warn!("returning chunk {}: {e}", a.chunk_id);
-                    }
-                }
+            let assigned = self.store.assign(node, free.min(pending)).await?;
+            pending -= assigned.len() as i64;
+            let assignments = self.measured(assigned);
+            if !assignments.is_empty() {
+                self.push(node, assignments).await;
             }
         }
         Ok(())
+    }
+
+    /// Sends assignments down `node`'s stream; if it closed since the pass
+    /// began, gives the chunks back.
+    async fn push(&self, node: i64, assignments: Vec<Assignment>) {
+        let returned = {
+            let streams = self.streams.lock().expect("not poisoned");
+            match streams.get(&node) {
+                Some(stream) => stream
+                    .tx
+                    .send(Assignments { assignments })
+                    .err()
+                    .map(|e| e.0.assignments),
+                None => Some(assignments),
+            }
+        };
+        for a in returned.unwrap_or_default() {
+            if let Err(e) = self.store.return_chunk(node, a.chunk_id, None).await {
+                tracing::warn!("returning chunk {}: {e}", a.chunk_id);
+            }
+        }
     }
 }

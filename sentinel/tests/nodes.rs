@@ -13,11 +13,13 @@ use serde_json::{Value, json};
 on_both_stores!(
     a_node_registers_and_its_owner_manages_it,
     chunks_are_assigned_completed_once_and_merged_into_the_job_result,
+    several_results_in_one_report_finish_two_jobs_together,
     bad_results_and_reports_about_other_chunks_change_nothing,
     forged_stale_and_replayed_requests_are_refused_and_change_nothing,
     a_big_job_does_not_starve_a_small_one,
     permissions_decide_whose_chunks_a_node_gets,
     three_deterministic_failures_on_different_nodes_fail_the_job,
+    a_node_skips_the_chunks_that_failed_on_it_and_takes_the_next,
     released_chunks_and_chunks_a_restarted_node_lost_return_to_pending,
     the_stream_pushes_assignments_after_a_signed_handshake,
     metrics_count_chunks_nodes_and_rejections,
@@ -223,6 +225,75 @@ async fn chunks_are_assigned_completed_once_and_merged_into_the_job_result(s: Se
     );
 }
 
+async fn several_results_in_one_report_finish_two_jobs_together(s: Server) {
+    let hash = runnable_config(&s).await;
+    let config = stored_config(&s, &hash).await;
+    let two = create_job(&s, &s.token, &hash, 1_700).await;
+    let one = create_job(&s, &s.token, &hash, 1_000).await;
+    let node = TestNode::new(17, &s.base);
+    let other = TestNode::new(18, &s.base);
+    node.join(&s, &s.token, 3).await;
+    other.join(&s, &s.token, 1).await;
+    let mine = node.poll().await;
+    assert_eq!(mine.len(), 3, "{mine:?}");
+    let extra = create_job(&s, &s.token, &hash, 1_000).await;
+    let theirs = other.poll().await.remove(0);
+    assert_eq!(theirs.job_id, extra);
+
+    let mut results: Vec<(i64, Value)> = mine
+        .iter()
+        .map(|a| (a.chunk_id, node.run(&config, a)))
+        .collect();
+    results.push((theirs.chunk_id, other.run(&config, &theirs)));
+    let (status, v) = node.report(&results).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let acked: Vec<(i64, &str, &str)> = v["acks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["chunk_id"].as_i64().unwrap(),
+                a["status"].as_str().unwrap(),
+                a["job_status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(i64, &str, &str)> =
+        mine.iter().map(|a| (a.chunk_id, "done", "done")).collect();
+    assert_eq!(
+        acked, expected,
+        "every chunk stored, both jobs done in the same report"
+    );
+    assert_eq!(v["refused"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["refused"][0]["chunk_id"], theirs.chunk_id);
+
+    for (job, iterations) in [(two, 1_700), (one, 1_000)] {
+        let (_, v) = s
+            .call(Method::GET, &format!("/jobs/{job}"), &s.token, None)
+            .await;
+        assert_eq!(
+            (&v["status"], v["progress"].as_i64()),
+            (&json!("done"), Some(iterations))
+        );
+        let whole = run_native(&config, v["seed"].as_u64().unwrap(), 0, iterations as u32);
+        assert_eq!(v["result"], serde_json::to_value(&whole).unwrap());
+    }
+    // The same report again (the node missed the answer) counts nothing twice.
+    let (status, again) = node.report(&results[..3]).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["acks"].as_array().unwrap().len(), 3, "{again}");
+    let (_, v) = s
+        .call(Method::GET, &format!("/jobs/{two}"), &s.token, None)
+        .await;
+    assert_eq!(v["progress"], 1_700);
+    assert_eq!(
+        s.store.chunk_counts(extra).await.unwrap(),
+        vec![("running".to_string(), 1)],
+        "the other node's chunk is still its own"
+    );
+}
+
 async fn bad_results_and_reports_about_other_chunks_change_nothing(s: Server) {
     let hash = runnable_config(&s).await;
     let config = stored_config(&s, &hash).await;
@@ -241,39 +312,50 @@ async fn bad_results_and_reports_about_other_chunks_change_nothing(s: Server) {
         };
         node.run(&config, &short)
     };
-    let complete = format!("/chunks/{}/complete", a.chunk_id);
+    let result = |value: Value| json!({ "results": [{ "chunk_id": a.chunk_id, "result": value }] });
+    let good = node.run(&config, &a);
+    let too_many: Vec<Value> = (0..=wowlab_protocol::api::MAX_RESULTS_PER_REPORT as i64)
+        .map(|i| json!({ "chunk_id": i, "result": good }))
+        .collect();
     let cases = [
+        (result(json!({ "dps": 1 })), "results[0].result"),
+        (json!({ "answer": 42 }), "answer"),
         (
-            json!({ "result": wrong_count }),
-            StatusCode::BAD_REQUEST,
-            "iterations",
+            json!({ "results": [{ "chunk_id": a.chunk_id, "result": good },
+                                { "chunk_id": a.chunk_id, "result": good }] }),
+            "`results[1].chunk_id`: chunk",
         ),
-        (
-            json!({ "result": { "dps": 1 } }),
-            StatusCode::BAD_REQUEST,
-            "result",
-        ),
-        (json!({ "answer": 42 }), StatusCode::BAD_REQUEST, "answer"),
+        (json!({ "results": too_many }), "at most 64"),
     ];
-    for (body, code, needle) in cases {
-        let (status, v) = node.post(&complete, body).await;
-        assert_eq!(status, code, "{needle}: {v}");
+    for (body, needle) in cases {
+        let (status, v) = node.post("/chunks/complete", body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{needle}: {v}");
         assert!(
             v["error"].as_str().unwrap().contains(needle),
             "{needle}: {v}"
         );
     }
-    // The idle node may not report a chunk that is not its own.
+    // A result that does not fit its chunk, another node's chunk and an
+    // unknown chunk are refused one by one, each with its reason.
+    let (status, v) = node.report(&[(a.chunk_id, wrong_count)]).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let error = v["refused"][0]["error"].as_str().unwrap();
+    assert!(error.contains("iterations"), "{v}");
     let (status, v) = idle.complete(&config, &a).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["error"],
+        format!("chunk {} is not assigned to this node", a.chunk_id)
+    );
     let (status, v) = idle
         .post(&format!("/chunks/{}/release", a.chunk_id), json!({}))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{v}");
-    let (status, v) = idle
-        .post("/chunks/999999/complete", json!({ "result": {} }))
-        .await;
-    assert!(status.is_client_error(), "{v}");
+    let (status, v) = idle.report(&[(999_999, good.clone())]).await;
+    assert_eq!(
+        (status, &v["refused"][0]["error"]),
+        (StatusCode::OK, &json!("no chunk 999999"))
+    );
 
     let (_, v) = s
         .call(Method::GET, &format!("/jobs/{job}"), &s.token, None)
@@ -304,8 +386,11 @@ async fn forged_stale_and_replayed_requests_are_refused_and_change_nothing(s: Se
     let node = TestNode::new(5, &s.base);
     node.join(&s, &s.token, 1).await;
     let a = node.poll().await.remove(0);
-    let path = format!("/chunks/{}/complete", a.chunk_id);
-    let body = serde_json::to_vec(&json!({ "result": node.run(&config, &a) })).unwrap();
+    let path = "/chunks/complete";
+    let body = serde_json::to_vec(
+        &json!({ "results": [{ "chunk_id": a.chunk_id, "result": node.run(&config, &a) }] }),
+    )
+    .unwrap();
     let full_path = format!("/api/v1{path}");
     let now = wowlab_sentinel::now();
 
@@ -319,7 +404,7 @@ async fn forged_stale_and_replayed_requests_are_refused_and_change_nothing(s: Se
     let future = node
         .key
         .sign(now + 400, &TestNode::nonce(), "POST", &full_path, &body);
-    let tampered_body = node.sign("POST", &path, b"{\"result\":{}}");
+    let tampered_body = node.sign("POST", path, b"{\"result\":{}}");
     let other_path = node.sign("POST", "/chunks/1/release", &body);
     let cases = [
         (forged, "bad signature"),
@@ -329,7 +414,7 @@ async fn forged_stale_and_replayed_requests_are_refused_and_change_nothing(s: Se
         (other_path, "bad signature"),
     ];
     for (headers, needle) in cases {
-        let (status, v) = node.send_signed(Method::POST, &path, &body, &headers).await;
+        let (status, v) = node.send_signed(Method::POST, path, &body, &headers).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{needle}: {v}");
         assert!(
             v["error"].as_str().unwrap().contains(needle),
@@ -337,11 +422,11 @@ async fn forged_stale_and_replayed_requests_are_refused_and_change_nothing(s: Se
         );
     }
     let huge = vec![b' '; wowlab_sentinel::api::MAX_BODY + 1];
-    let headers = node.sign("POST", &path, &huge);
-    let (status, v) = node.send_signed(Method::POST, &path, &huge, &headers).await;
+    let headers = node.sign("POST", path, &huge);
+    let (status, v) = node.send_signed(Method::POST, path, &huge, &headers).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
     let unsigned = reqwest::Client::new()
-        .post(s.url(&path))
+        .post(s.url(path))
         .body(body.clone())
         .send()
         .await
@@ -435,6 +520,37 @@ async fn permissions_decide_whose_chunks_a_node_gets(s: Server) {
     s.store.add_member(guild, uid).await.unwrap();
     let got = node.poll().await;
     assert_eq!(got.iter().map(|a| a.job_id).collect::<Vec<_>>(), [theirs]);
+}
+
+async fn a_node_skips_the_chunks_that_failed_on_it_and_takes_the_next(s: Server) {
+    let hash = runnable_config(&s).await;
+    create_job(&s, &s.token, &hash, 3_000).await;
+    let node = TestNode::new(19, &s.base);
+    let other = TestNode::new(20, &s.base);
+    node.join(&s, &s.token, 2).await;
+    other.join(&s, &s.token, 2).await;
+    let first = node.poll().await;
+    let idx = |a: &[wowlab_protocol::api::Assignment]| {
+        a.iter()
+            .map(|a| a.first_iteration / 1000)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(idx(&first), [0, 1]);
+    for a in &first {
+        let (status, v) = node
+            .post(
+                &format!("/chunks/{}/fail", a.chunk_id),
+                json!({ "error": "trap", "deterministic": true }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    assert_eq!(
+        idx(&node.poll().await),
+        [2],
+        "the failed chunks come first but are not this node's to take"
+    );
+    assert_eq!(idx(&other.poll().await), [0, 1]);
 }
 
 async fn three_deterministic_failures_on_different_nodes_fail_the_job(s: Server) {

@@ -2,12 +2,14 @@
 //! for the last chunk, its merged result, in one transaction), failure and
 //! release.
 
+use std::collections::{BTreeMap, HashMap};
+
 use futures_util::TryStreamExt;
 use sqlx::Row;
 use wowlab_engine::BatchResult;
 use wowlab_protocol::api::Assignment;
 
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError, placeholders};
 
 /// Distinct nodes on which a chunk must fail deterministically to fail its job.
 pub const FAILURES_TO_FAIL_JOB: i64 = 3;
@@ -58,15 +60,15 @@ pub struct ChunkState {
     pub finished_job_after: Option<i64>,
 }
 
-/// Assigns pending chunks to node `$1`, at most `$3`, at time `$2` (ms).
+/// The chunks node `$1` may take, each with its turn (see [`assign_statement`]).
 ///
-/// One statement. Fair across users: a chunk's turn is its rank among its
-/// owner's pending chunks plus the owner's running chunks, so every user with
-/// work gets slots in turn and a big job cannot starve a small one; within a
-/// turn, older jobs first. A node only gets chunks of users it permits and
-/// never a chunk that already failed on it. `status = 'pending'` is checked
-/// again by the UPDATE itself, so two sentinels never assign a chunk twice.
-const ASSIGN: &str = "
+/// Only the first `$3` pending chunks of each open job can be taken, so
+/// only those are ranked: `bounds` finds each job's `$3`th (through the
+/// partial index `chunks_pending`), and the ranking reads an index range
+/// per job instead of every pending chunk.
+macro_rules! eligible {
+    () => {
+        "
 WITH running AS (
     SELECT j.owner AS owner, COUNT(*) AS n
     FROM chunks c JOIN jobs j ON j.id = c.job_id
@@ -76,29 +78,89 @@ WITH running AS (
 node AS (
     SELECT id, owner, access_kind, access_group FROM nodes WHERE id = $1 AND owner IS NOT NULL
 ),
-eligible AS (
-    SELECT c.id AS id, c.job_id AS job_id,
-           ROW_NUMBER() OVER (PARTITION BY j.owner ORDER BY c.job_id, c.idx) + COALESCE(r.n, 0) AS turn
-    FROM chunks c
-    JOIN jobs j ON j.id = c.job_id
-    CROSS JOIN node n
-    LEFT JOIN running r ON r.owner = j.owner
-    WHERE c.status = 'pending'
-      AND j.status IN ('pending', 'running')
+open AS (
+    SELECT j.id AS id, j.owner AS owner
+    FROM jobs j CROSS JOIN node n
+    WHERE j.status IN ('pending', 'running')
       AND (j.owner = n.owner
            OR n.access_kind = 'public'
            OR (n.access_kind = 'users' AND EXISTS (
                  SELECT 1 FROM node_users nu WHERE nu.node_id = n.id AND nu.user_id = j.owner))
            OR (n.access_kind = 'group' AND EXISTS (
                  SELECT 1 FROM group_members gm WHERE gm.group_id = n.access_group AND gm.user_id = j.owner)))
-      AND NOT EXISTS (SELECT 1 FROM chunk_failures f WHERE f.chunk_id = c.id AND f.node_id = n.id)
-)
-UPDATE chunks SET status = 'running', node_id = $1, assigned_at = $2
-WHERE status = 'pending'
-  AND id IN (SELECT id FROM eligible ORDER BY turn, job_id, id LIMIT $3)
+),
+bounds AS MATERIALIZED (
+    SELECT o.id AS id, o.owner AS owner,
+           COALESCE((SELECT c.idx FROM chunks c
+            WHERE c.job_id = o.id AND c.status = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM chunk_failures f WHERE f.chunk_id = c.id AND f.node_id = $1)
+            ORDER BY c.idx LIMIT 1 OFFSET $3 - 1), 9223372036854775807) AS last_idx
+    FROM open o
+),
+eligible AS (
+    SELECT c.id AS id, c.job_id AS job_id,
+           ROW_NUMBER() OVER (PARTITION BY b.owner ORDER BY b.id, c.idx) + COALESCE(r.n, 0) AS turn
+    FROM bounds b
+    JOIN chunks c ON c.job_id = b.id AND c.status = 'pending' AND c.idx <= b.last_idx
+    LEFT JOIN running r ON r.owner = b.owner
+    WHERE NOT EXISTS (SELECT 1 FROM chunk_failures f WHERE f.chunk_id = c.id AND f.node_id = $1)
+)"
+    };
+}
+
+/// What an assignment returns of each chunk.
+macro_rules! assigned_columns {
+    () => {
+        "
 RETURNING id, job_id, first_iteration, iterations, pending_since,
     (SELECT config_hash FROM jobs WHERE jobs.id = chunks.job_id),
-    (SELECT seed FROM jobs WHERE jobs.id = chunks.job_id)";
+    (SELECT seed FROM jobs WHERE jobs.id = chunks.job_id)"
+    };
+}
+
+/// [`assign_statement`] on SQLite, where one writer at a time needs no row locks.
+const ASSIGN_SQLITE: &str = concat!(
+    eligible!(),
+    "
+UPDATE chunks SET status = 'running', node_id = $1, assigned_at = $2
+WHERE status = 'pending'
+  AND id IN (SELECT id FROM eligible ORDER BY turn, job_id, id LIMIT $3)",
+    assigned_columns!()
+);
+
+/// [`assign_statement`] on PostgreSQL: the chosen chunks are locked with
+/// `SKIP LOCKED`, so concurrent assignments and reports never wait for each
+/// other's rows (a plain `UPDATE ... WHERE id IN (...)` keeps locks on rows
+/// it rechecked and skipped, and deadlocked against reports).
+const ASSIGN_POSTGRES: &str = concat!(
+    eligible!(),
+    ",
+picked AS (
+    SELECT c.id FROM chunks c JOIN eligible e ON e.id = c.id
+    WHERE c.status = 'pending'
+    ORDER BY e.turn, e.job_id, e.id
+    LIMIT $3
+    FOR UPDATE OF c SKIP LOCKED
+)
+UPDATE chunks SET status = 'running', node_id = $1, assigned_at = $2
+WHERE status = 'pending' AND id IN (SELECT id FROM picked)",
+    assigned_columns!()
+);
+
+/// Assigns pending chunks to node `$1`, at most `$3`, at time `$2` (ms).
+///
+/// One statement. Fair across users: a chunk's turn is its rank among its
+/// owner's pending chunks plus the owner's running chunks, so every user with
+/// work gets slots in turn and a big job cannot starve a small one; within a
+/// turn, older jobs first. A node only gets chunks of users it permits and
+/// never a chunk that already failed on it. `status = 'pending'` is checked
+/// again by the UPDATE itself, so two sentinels never assign a chunk twice.
+fn assign_statement(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => ASSIGN_SQLITE,
+        Backend::Postgres => ASSIGN_POSTGRES,
+    }
+}
 
 impl Store {
     /// How many more chunks a claimed node may run now.
@@ -114,14 +176,46 @@ impl Store {
         Ok(row.map_or(0, |r| r.get::<i64, _>(0).max(0)))
     }
 
-    /// Assigns up to `limit` pending chunks to `node` (see [`ASSIGN`]).
+    /// The free slots of those of `nodes` that are claimed, in one query
+    /// per 500 nodes.
+    pub async fn free_slots_of(&self, nodes: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+        let mut free = Vec::with_capacity(nodes.len());
+        for batch in nodes.chunks(500) {
+            let sql = format!(
+                "SELECT n.id, n.max_parallel - COUNT(c.id) FROM nodes n \
+                 LEFT JOIN chunks c ON c.node_id = n.id AND c.status = 'running' \
+                 WHERE n.owner IS NOT NULL AND n.id IN ({}) GROUP BY n.id, n.max_parallel",
+                placeholders(1, batch.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for node in batch {
+                query = query.bind(*node);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                free.push((row.get(0), row.get::<i64, _>(1).max(0)));
+            }
+        }
+        Ok(free)
+    }
+
+    /// How many chunks wait for a node.
+    pub async fn pending_chunks(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM chunks WHERE status = 'pending'")
+                .fetch_one(&self.pool)
+                .await?
+                .get(0),
+        )
+    }
+
+    /// Assigns up to `limit` pending chunks to `node` (see [`assign_statement`]).
     pub async fn assign(&self, node: i64, limit: i64) -> Result<Vec<Assigned>, StoreError> {
         if limit <= 0 {
             return Ok(Vec::new());
         }
         let now = crate::now_ms();
         let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query(ASSIGN)
+        let rows = sqlx::query(assign_statement(self.backend))
             .bind(node)
             .bind(now)
             .bind(limit)
@@ -158,75 +252,79 @@ impl Store {
         Ok(assigned)
     }
 
-    /// Stores a chunk's result reported by `node`. Idempotent: a repeated
-    /// report of a chunk this node completed changes nothing. The job's
-    /// progress grows by the chunk row's iteration count; when it reaches
-    /// the job's, all chunk results are merged into the job's result.
-    pub async fn complete_chunk(
+    /// Stores the results of finished chunks reported by `node`, in one
+    /// transaction: one read of the chunks, one update of all of them, one
+    /// update per job. Idempotent: a repeated report of a chunk this node
+    /// completed is acknowledged and changes nothing. A job's progress grows
+    /// by the chunk rows' iteration counts; when it reaches the job's, all
+    /// chunk results are merged into the job's result. Each chunk gets its
+    /// own outcome, in the order given; chunk ids must be distinct.
+    pub async fn complete_chunks(
         &self,
         node: i64,
-        chunk: i64,
-        result: &BatchResult,
-    ) -> Result<ChunkState, ChunkError> {
+        results: &[(i64, BatchResult)],
+    ) -> Result<Vec<(i64, Result<ChunkState, ChunkError>)>, StoreError> {
+        if results.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.pool.begin().await?;
-        let (status, owner, iterations, job_id) = chunk_row(&mut tx, chunk).await?;
-        if status == "done" && owner == Some(node) {
-            return Ok(chunk_state(&mut tx, chunk).await?);
+        let rows = chunk_rows(&mut tx, results.iter().map(|(id, _)| *id)).await?;
+        let mut outcomes: Vec<(i64, Result<ChunkState, ChunkError>)> = Vec::new();
+        let mut accepted: Vec<(i64, String)> = Vec::new();
+        for (id, result) in results {
+            let outcome = match rows.get(id) {
+                None => Err(ChunkError::Unknown(*id)),
+                Some(row) if row.status == "done" && row.node == Some(node) => Ok(row.state()),
+                Some(row) if row.status != "running" || row.node != Some(node) => {
+                    Err(ChunkError::NotAssigned(*id))
+                }
+                Some(row) if result.iterations() != row.iterations as u64 => {
+                    Err(ChunkError::BadResult(format!(
+                        "the result has {} iterations but chunk {id} has {}",
+                        result.iterations(),
+                        row.iterations
+                    )))
+                }
+                Some(row) => {
+                    let json = serde_json::to_string(result).expect("a BatchResult serialises");
+                    accepted.push((*id, json));
+                    Ok(ChunkState {
+                        status: "done".to_string(),
+                        ..row.state()
+                    })
+                }
+            };
+            outcomes.push((*id, outcome));
         }
-        if status != "running" || owner != Some(node) {
-            return Err(ChunkError::NotAssigned(chunk));
+        let stored = store_results(&mut tx, node, &accepted).await?;
+        let mut jobs: BTreeMap<i64, i64> = BTreeMap::new();
+        for (id, _) in &accepted {
+            match stored.get(id) {
+                Some(&(job, iterations)) => *jobs.entry(job).or_default() += iterations,
+                None => {
+                    let lost = outcomes.iter_mut().find(|(c, _)| c == id);
+                    lost.expect("accepted chunks were reported").1 =
+                        Err(ChunkError::NotAssigned(*id));
+                }
+            }
         }
-        if result.iterations() != iterations as u64 {
-            return Err(ChunkError::BadResult(format!(
-                "the result has {} iterations but chunk {chunk} has {iterations}",
-                result.iterations()
-            )));
-        }
-        let json = serde_json::to_string(result).expect("a BatchResult serialises");
-        let done = sqlx::query(
-            "UPDATE chunks SET status = 'done', result = $1 \
-             WHERE id = $2 AND status = 'running' AND node_id = $3",
-        )
-        .bind(json)
-        .bind(chunk)
-        .bind(node)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(ChunkError::NotAssigned(chunk));
-        }
-        let job = sqlx::query(
-            "UPDATE jobs SET progress = progress + $1 WHERE id = $2 \
-             RETURNING progress, iterations, status",
-        )
-        .bind(iterations)
-        .bind(job_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let (progress, total, job_status): (i64, i64, String) =
-            (job.get(0), job.get(1), job.get(2));
-        if progress == total && job_status == "running" {
-            let merged = merge_results(&mut tx, job_id).await?;
-            sqlx::query(
-                "UPDATE jobs SET status = 'done', result = $1, finished_at = $2 WHERE id = $3",
-            )
-            .bind(serde_json::to_string(&merged).expect("a BatchResult serialises"))
-            .bind(crate::now())
-            .bind(job_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let mut state = chunk_state(&mut tx, chunk).await?;
-        if state.job_status == "done" && progress == total {
-            let started: Option<i64> = sqlx::query("SELECT started_at FROM jobs WHERE id = $1")
-                .bind(job_id)
-                .fetch_one(&mut *tx)
-                .await?
-                .get(0);
-            state.finished_job_after = started.map(|s| crate::now() - s);
+        let mut finished: BTreeMap<i64, (String, Option<i64>)> = BTreeMap::new();
+        for (job, iterations) in jobs {
+            let progress = add_progress(&mut tx, job, iterations).await?;
+            finished.insert(job, progress);
         }
         tx.commit().await?;
-        Ok(state)
+        for (id, outcome) in &mut outcomes {
+            if let Ok(state) = outcome
+                && let Some((job_status, after)) = finished.get(&state.job_id)
+            {
+                state.job_status.clone_from(job_status);
+                if stored.contains_key(id) {
+                    state.finished_job_after = *after;
+                }
+            }
+        }
+        Ok(outcomes)
     }
 
     /// A node gives a chunk back: it returns to pending. A deterministic
@@ -327,6 +425,119 @@ async fn chunk_row(tx: &mut Tx, chunk: i64) -> Result<(String, Option<i64>, i64,
     Ok((row.get(0), row.get(1), row.get(2), row.get(3)))
 }
 
+/// A chunk as a report sees it.
+struct ChunkRow {
+    status: String,
+    node: Option<i64>,
+    iterations: i64,
+    job_id: i64,
+    job_status: String,
+}
+
+impl ChunkRow {
+    fn state(&self) -> ChunkState {
+        ChunkState {
+            status: self.status.clone(),
+            job_id: self.job_id,
+            job_status: self.job_status.clone(),
+            finished_job_after: None,
+        }
+    }
+}
+
+/// The chunks with these ids, with their jobs' status, in one query.
+async fn chunk_rows(
+    tx: &mut Tx,
+    ids: impl ExactSizeIterator<Item = i64>,
+) -> Result<HashMap<i64, ChunkRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT c.id, c.status, c.node_id, c.iterations, c.job_id, j.status \
+         FROM chunks c JOIN jobs j ON j.id = c.job_id WHERE c.id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(&mut **tx).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let row = ChunkRow {
+                status: r.get(1),
+                node: r.get(2),
+                iterations: r.get(3),
+                job_id: r.get(4),
+                job_status: r.get(5),
+            };
+            (r.get(0), row)
+        })
+        .collect())
+}
+
+/// Marks these chunks of `node` done with their results, in one statement;
+/// returns (job, iterations) of each chunk it changed.
+async fn store_results(
+    tx: &mut Tx,
+    node: i64,
+    results: &[(i64, String)],
+) -> Result<HashMap<i64, (i64, i64)>, sqlx::Error> {
+    if results.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let values: Vec<String> = (0..results.len())
+        .map(|i| format!("(${}, ${})", 2 + 2 * i, 3 + 2 * i))
+        .collect();
+    let sql = format!(
+        "UPDATE chunks SET status = 'done', result = v.column2 \
+         FROM (VALUES {}) AS v \
+         WHERE chunks.id = v.column1 AND chunks.status = 'running' AND chunks.node_id = $1 \
+         RETURNING chunks.id, chunks.job_id, chunks.iterations",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(node);
+    for (id, json) in results {
+        query = query.bind(*id).bind(json.as_str());
+    }
+    let rows = query.fetch_all(&mut **tx).await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), (r.get(1), r.get(2))))
+        .collect())
+}
+
+/// Adds `iterations` to a job's progress; when that completes a running
+/// job, merges its result. Returns the job's status and, when it just
+/// finished, the seconds since its first assignment.
+async fn add_progress(
+    tx: &mut Tx,
+    job: i64,
+    iterations: i64,
+) -> Result<(String, Option<i64>), StoreError> {
+    let row = sqlx::query(
+        "UPDATE jobs SET progress = progress + $1 WHERE id = $2 \
+         RETURNING progress, iterations, status, started_at",
+    )
+    .bind(iterations)
+    .bind(job)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (progress, total, status): (i64, i64, String) = (row.get(0), row.get(1), row.get(2));
+    if progress != total || status != "running" {
+        return Ok((status, None));
+    }
+    let started: Option<i64> = row.get(3);
+    let merged = merge_results(tx, job).await?;
+    let now = crate::now();
+    sqlx::query("UPDATE jobs SET status = 'done', result = $1, finished_at = $2 WHERE id = $3")
+        .bind(serde_json::to_string(&merged).expect("a BatchResult serialises"))
+        .bind(now)
+        .bind(job)
+        .execute(&mut **tx)
+        .await?;
+    Ok(("done".to_string(), started.map(|s| now - s)))
+}
+
 async fn chunk_state(tx: &mut Tx, chunk: i64) -> Result<ChunkState, sqlx::Error> {
     let row = sqlx::query(
         "SELECT c.status, c.job_id, j.status FROM chunks c JOIN jobs j ON j.id = c.job_id \
@@ -344,7 +555,7 @@ async fn chunk_state(tx: &mut Tx, chunk: i64) -> Result<ChunkState, sqlx::Error>
 }
 
 /// Merges a job's chunk results, streaming them so memory stays bounded.
-async fn merge_results(tx: &mut Tx, job: i64) -> Result<BatchResult, ChunkError> {
+async fn merge_results(tx: &mut Tx, job: i64) -> Result<BatchResult, StoreError> {
     let mut merged = BatchResult::default();
     let mut rows = sqlx::query("SELECT idx, result FROM chunks WHERE job_id = $1 ORDER BY idx")
         .bind(job)
@@ -353,7 +564,7 @@ async fn merge_results(tx: &mut Tx, job: i64) -> Result<BatchResult, ChunkError>
         let idx: i64 = row.get(0);
         let json: String = row.get(1);
         let part: BatchResult = serde_json::from_str(&json).map_err(|e| {
-            ChunkError::BadResult(format!("stored result of chunk {idx} is unreadable: {e}"))
+            StoreError::Corrupt(format!("the result of chunk {idx} of job {job}: {e}"))
         })?;
         merged.merge(&part);
     }

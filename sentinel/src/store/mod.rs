@@ -37,6 +37,9 @@ pub enum StoreError {
     /// The URL names a database this sentinel does not support.
     #[error("unsupported database URL `{0}`: use sqlite://FILE or postgres://...")]
     UnsupportedUrl(String),
+    /// Something the sentinel stored cannot be read back.
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
 }
 
 /// Which database is behind the store.
@@ -128,4 +131,12 @@ impl Store {
         listener.listen(WORK_CHANNEL).await?;
         Ok(Some(listener))
     }
+}
+
+/// `$first, $first+1, ...`: `n` placeholders for a statement's `IN (...)`.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

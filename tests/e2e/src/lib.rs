@@ -88,6 +88,17 @@ impl Process {
         self.log.lock().unwrap().join("\n")
     }
 
+    /// The lines it logged at WARN or ERROR level, to explain a failure.
+    pub fn problems(&self) -> String {
+        let log = self.log.lock().unwrap();
+        let lines: Vec<&str> = log
+            .iter()
+            .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+            .map(String::as_str)
+            .collect();
+        lines.join("\n")
+    }
+
     /// SIGKILL (no chance to clean up).
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -284,6 +295,29 @@ impl Sentinel {
         self.job_as(&self.token, args)
     }
 
+    /// Submits a job of the reference spec and rotation with `wowlab job
+    /// submit` (uploading them); its id.
+    pub fn submit_reference(&self, iterations: u64) -> i64 {
+        let iterations = iterations.to_string();
+        let out = self.job(&[
+            "submit",
+            "--spec",
+            "examples/specs/bm_hunter.toml",
+            "--rotation",
+            "examples/rotations/bm_hunter.rhai",
+            "--iterations",
+            &iterations,
+            "--json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let job: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        job["job_id"].as_i64().expect("a job id")
+    }
+
     /// `wowlab job ARGS` against this sentinel, as the user with `token`.
     pub fn job_as(&self, token: &str, args: &[&str]) -> Output {
         let mut command = Command::new(bin("wowlab"));
@@ -343,4 +377,13 @@ pub fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64
+}
+
+/// A result that passes the sentinel's checks for a chunk of `iterations`,
+/// for benches that report without simulating.
+pub fn ready_result(iterations: u64) -> wowlab_engine::BatchResult {
+    let mut result = wowlab_engine::BatchResult::default();
+    result.dps.count = iterations;
+    result.fight_length.count = iterations;
+    result
 }

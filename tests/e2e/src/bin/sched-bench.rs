@@ -1,11 +1,13 @@
 //! `sched-bench`: scheduler throughput. A sentinel process (SQLite, then
 //! PostgreSQL when `WOWLAB_TEST_POSTGRES` names an admin URL) and simulated
 //! nodes in this process, speaking the real signed protocol over HTTP, poll
-//! and report trivially short chunks (a ready-made result, no simulation):
+//! and report trivially short chunks (a ready-made result, no simulation;
+//! the chunks of one poll in one report, as a node does when they finish
+//! together):
 //! chunks assigned and completed per second. Next to it, pgbench's
 //! simple-update TPS (`-N`) on the same PostgreSQL server in the same run.
 //!
-//! `cargo build --release --workspace && target/release/sched-bench [CHUNKS] [NODES]`
+//! `cargo build --release --workspace && target/release/sched-bench [CHUNKS] [NODES] [SLOTS]`
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -15,17 +17,15 @@ use serde_json::json;
 use wowlab_e2e::{Database, Sentinel, now, signed_post};
 use wowlab_protocol::signing::NodeKey;
 
-/// Slots per simulated node.
-const SLOTS: u32 = 8;
-
 fn main() {
     let mut args = std::env::args().skip(1);
     let chunks: u64 = args.next().map_or(3000, |n| n.parse().expect("CHUNKS"));
     let nodes: usize = args.next().map_or(8, |n| n.parse().expect("NODES"));
+    let slots: u32 = args.next().map_or(8, |n| n.parse().expect("SLOTS"));
     let dir = tempfile::tempdir().unwrap();
     let mut rows = vec![(
         "SQLite".to_string(),
-        throughput(Database::Sqlite(dir.path().join("s")), chunks, nodes),
+        throughput(Database::Sqlite(dir.path().join("s")), chunks, nodes, slots),
     )];
     if std::env::var("WOWLAB_TEST_POSTGRES").is_ok() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -34,7 +34,7 @@ fn main() {
             .expect("a database");
         rows.push((
             "PostgreSQL".to_string(),
-            throughput(Database::Postgres(url.clone()), chunks, nodes),
+            throughput(Database::Postgres(url.clone()), chunks, nodes, slots),
         ));
         let scratch = runtime
             .block_on(wowlab_e2e::postgres_database())
@@ -44,37 +44,21 @@ fn main() {
             pgbench(&scratch, nodes),
         ));
     }
-    println!("{chunks} chunks, {nodes} nodes × {SLOTS} slots:");
+    println!("{chunks} chunks, {nodes} nodes × {slots} slots:");
     for (what, rate) in rows {
         println!("  {what:<32} {rate:>8.0} /s");
     }
 }
 
 /// Chunks assigned and completed per second.
-fn throughput(database: Database, chunks: u64, nodes: usize) -> f64 {
+fn throughput(database: Database, chunks: u64, nodes: usize, slots: u32) -> f64 {
     let s = Sentinel::start(database, &["--max-iterations", "100000000"]);
-    let out = s.job(&[
-        "submit",
-        "--spec",
-        "examples/specs/bm_hunter.toml",
-        "--rotation",
-        "examples/rotations/bm_hunter.rhai",
-        "--iterations",
-        &(chunks * 1000).to_string(),
-        "--json",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let job: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let job = job["job_id"].as_i64().unwrap();
+    let job = s.submit_reference(chunks * 1000);
     let keys: Vec<NodeKey> = (0..nodes)
         .map(|k| NodeKey::from_secret([k as u8 + 1; 32]))
         .collect();
     for key in &keys {
-        let body = serde_json::to_vec(&json!({ "name": "bench", "max_parallel": SLOTS })).unwrap();
+        let body = serde_json::to_vec(&json!({ "name": "bench", "max_parallel": slots })).unwrap();
         let (status, v) = post(&s, key, "/nodes/register", &body);
         assert!(status.is_success(), "{v}");
         let (status, v) = s.api(
@@ -85,7 +69,7 @@ fn throughput(database: Database, chunks: u64, nodes: usize) -> f64 {
         );
         assert!(status.is_success(), "{v}");
     }
-    let result = serde_json::to_vec(&json!({ "result": ready_result() })).unwrap();
+    let result = serde_json::to_value(wowlab_e2e::ready_result(1000)).unwrap();
     let start = Instant::now();
     std::thread::scope(|scope| {
         for key in &keys {
@@ -102,11 +86,18 @@ fn throughput(database: Database, chunks: u64, nodes: usize) -> f64 {
                         std::thread::sleep(Duration::from_millis(2));
                         continue;
                     }
-                    for a in assignments {
-                        let path = format!("/chunks/{}/complete", a["chunk_id"]);
-                        let (status, v) = post(s, key, &path, result);
-                        assert!(status.is_success(), "{v}");
-                    }
+                    let results: Vec<_> = assignments
+                        .iter()
+                        .map(|a| json!({ "chunk_id": a["chunk_id"], "result": result }))
+                        .collect();
+                    let body = serde_json::to_vec(&json!({ "results": results })).unwrap();
+                    let (status, v) = post(s, key, "/chunks/complete", &body);
+                    assert!(status.is_success(), "{v}\n{}", s.process.problems());
+                    assert_eq!(
+                        v["acks"].as_array().map(Vec::len),
+                        Some(results.len()),
+                        "{v}"
+                    );
                 }
             });
         }
@@ -127,14 +118,6 @@ fn post(
     static NONCE: AtomicU64 = AtomicU64::new(0);
     let nonce = format!("bench-{:016x}", NONCE.fetch_add(1, Ordering::Relaxed));
     signed_post(&s.url, key, key, path, body, now(), &nonce)
-}
-
-/// A result that passes the sentinel's checks for a 1,000-iteration chunk.
-fn ready_result() -> wowlab_engine::BatchResult {
-    let mut result = wowlab_engine::BatchResult::default();
-    result.dps.count = 1000;
-    result.fight_length.count = 1000;
-    result
 }
 
 /// pgbench's simple-update TPS with `clients` clients on the database at `url`.

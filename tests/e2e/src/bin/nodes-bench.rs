@@ -74,8 +74,8 @@ fn main() {
 struct Samples {
     heartbeats: Mutex<Vec<f64>>,
     reports: Mutex<Vec<f64>>,
-    /// (job, when a node got one of its chunks).
-    received: Mutex<Vec<(i64, Instant)>>,
+    /// (job, chunk, when a node got it).
+    received: Mutex<Vec<(i64, i64, Instant)>>,
 }
 
 /// One bench run: register and claim the nodes, run them while jobs are
@@ -96,8 +96,10 @@ async fn measure(s: &Sentinel, nodes: usize, window: Duration) -> Vec<(&'static 
     let samples = Arc::new(Samples::default());
     let (stop_tx, stop) = watch::channel(false);
     let mut tasks = Vec::new();
+    // Streams connect in the first 2 s; then heartbeats, spread over the period.
+    let connected = tokio::time::Instant::now() + Duration::from_secs(2);
     for (i, key) in keys.into_iter().enumerate() {
-        let offset = HEARTBEAT_EVERY.mul_f64(i as f64 / nodes as f64);
+        let offset = connected + HEARTBEAT_EVERY.mul_f64(i as f64 / nodes as f64);
         let node = SimulatedNode {
             client: client.clone(),
             key,
@@ -106,8 +108,7 @@ async fn measure(s: &Sentinel, nodes: usize, window: Duration) -> Vec<(&'static 
         };
         tasks.push(tokio::spawn(node.run(offset, stop.clone())));
     }
-    // Let every stream connect before the first job.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep_until(connected).await;
 
     let mut submitted: HashMap<i64, Instant> = HashMap::new();
     let mut ticks = tokio::time::interval(SUBMIT_EVERY);
@@ -138,10 +139,18 @@ async fn measure(s: &Sentinel, nodes: usize, window: Duration) -> Vec<(&'static 
         assert_eq!(v["status"], "done", "job {job}: {v}");
     }
     let received = samples.received.lock().unwrap();
-    assert_eq!(received.len(), expected, "every chunk was pushed once");
+    let mut chunks: Vec<i64> = received.iter().map(|(_, chunk, _)| *chunk).collect();
+    chunks.sort_unstable();
+    chunks.dedup();
+    assert_eq!(
+        (received.len(), chunks.len()),
+        (expected, expected),
+        "every chunk was pushed once\n{}",
+        s.process.problems()
+    );
     let assignment: Vec<f64> = received
         .iter()
-        .map(|(job, at)| ms(*at - submitted[job]))
+        .map(|(job, _, at)| ms(*at - submitted[job]))
         .collect();
     vec![
         ("heartbeat round trip", take(&samples.heartbeats)),
@@ -169,9 +178,12 @@ fn percentile(samples: &[f64], p: usize) -> f64 {
     sorted[rank - 1]
 }
 
-/// Uploads the reference config and rotation; the config's hash.
+/// Uploads the reference config and rotation (cancelling the job that
+/// uploaded them); the config's hash.
 fn upload_config(s: &Sentinel) -> String {
     let job = s.submit_reference(1000);
+    let (status, v) = s.api(Method::POST, &format!("/jobs/{job}/cancel"), &s.token, None);
+    assert!(status.is_success(), "{v}");
     let (_, v) = s.api(Method::GET, &format!("/jobs/{job}"), &s.token, None);
     v["config_hash"].as_str().unwrap().to_string()
 }
@@ -281,8 +293,8 @@ struct SimulatedNode {
 
 impl SimulatedNode {
     /// Streams assignments, "runs" and reports them, and heartbeats every
-    /// [`HEARTBEAT_EVERY`] from `offset` on, until `stop` is set.
-    async fn run(self, offset: Duration, mut stop: watch::Receiver<bool>) {
+    /// [`HEARTBEAT_EVERY`] from `first_heartbeat` on, until `stop` is set.
+    async fn run(self, first_heartbeat: tokio::time::Instant, mut stop: watch::Receiver<bool>) {
         let path = "/api/v1/nodes/stream";
         let url = format!("{}{path}", self.client.url.replacen("http", "ws", 1));
         let mut request = url.into_client_request().unwrap();
@@ -292,8 +304,7 @@ impl SimulatedNode {
         let (mut socket, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("the stream connects");
-        let mut heartbeats =
-            tokio::time::interval_at(tokio::time::Instant::now() + offset, HEARTBEAT_EVERY);
+        let mut heartbeats = tokio::time::interval_at(first_heartbeat, HEARTBEAT_EVERY);
         let me = Arc::new(self);
         loop {
             tokio::select! {
@@ -302,7 +313,7 @@ impl SimulatedNode {
                     let at = Instant::now();
                     let batch: Assignments = serde_json::from_str(&text).unwrap();
                     for a in batch.assignments {
-                        me.samples.received.lock().unwrap().push((a.job_id, at));
+                        me.samples.received.lock().unwrap().push((a.job_id, a.chunk_id, at));
                         me.running.lock().unwrap().insert(a.chunk_id);
                         tokio::spawn(me.clone().run_chunk(a.chunk_id));
                     }

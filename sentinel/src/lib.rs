@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod scheduler;
 pub mod store;
 pub mod thresholds;
+pub mod tls;
 
 /// Readies a store for serving: pins the engine built with this sentinel on
 /// first start only (so an operator's later unpin sticks), and stores the
@@ -30,14 +31,18 @@ pub async fn prepare(store: &store::Store) -> Result<(), store::StoreError> {
     Ok(())
 }
 
-/// Serves the API on `listener` with the scheduler and maintenance running,
+/// Serves the API on `listener` (TCP, or [`tls::TlsListener`]) with the scheduler and maintenance running,
 /// until `shutdown` resolves. `name` tells this sentinel's maintenance runs apart.
-pub async fn serve(
+pub async fn serve<L>(
     state: api::AppState,
-    listener: tokio::net::TcpListener,
+    listener: L,
     name: String,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     let scheduler = tokio::spawn(state.scheduler.clone().run(state.thresholds.sweep_every));
     let maintenance = tokio::spawn(maintain(state.clone(), name));
     let served = axum::serve(listener, api::router(state))

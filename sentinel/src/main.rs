@@ -30,6 +30,12 @@ struct Cli {
     /// Most iterations one job may ask for.
     #[arg(long, default_value_t = wowlab_sentinel::api::DEFAULT_MAX_ITERATIONS, global = true)]
     max_iterations: u64,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, requires = "tls_key", global = true)]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, requires = "tls_cert", global = true)]
+    tls_key: Option<PathBuf>,
     /// Directory for the embedded database.
     #[arg(long, default_value = "wowlab-data", global = true)]
     data_dir: PathBuf,
@@ -188,8 +194,8 @@ async fn run(cli: Cli) -> Result<()> {
             let listener = tokio::net::TcpListener::bind(cli.listen)
                 .await
                 .with_context(|| format!("listening on {}", cli.listen))?;
-            tracing::info!("serving on http://{}", listener.local_addr()?);
-            let name = format!("{}@{}", std::process::id(), listener.local_addr()?);
+            let local = listener.local_addr()?;
+            let name = format!("{}@{local}", std::process::id());
             let runtime = Arc::new(Runtime::new(SandboxLimits::default())?);
             let state = AppState::new(
                 store,
@@ -197,7 +203,19 @@ async fn run(cli: Cli) -> Result<()> {
                 cli.max_iterations,
                 cli.thresholds.thresholds(),
             );
-            wowlab_sentinel::serve(state, listener, name, wowlab::shutdown::signal()).await?;
+            let shutdown = wowlab::shutdown::signal();
+            match (&cli.tls_cert, &cli.tls_key) {
+                (Some(cert), Some(key)) => {
+                    let config = wowlab_sentinel::tls::server_config(cert, key)?;
+                    let listener = wowlab_sentinel::tls::TlsListener::new(listener, config)?;
+                    tracing::info!("serving on https://{local}");
+                    wowlab_sentinel::serve(state, listener, name, shutdown).await?;
+                }
+                _ => {
+                    tracing::info!("serving on http://{local}");
+                    wowlab_sentinel::serve(state, listener, name, shutdown).await?;
+                }
+            }
         }
         Some(Command::User {
             command: UserCommand::Add { name },

@@ -105,3 +105,28 @@ fn groups_are_created_and_their_members_managed() {
     let missing = sentinel(dir.path(), &["group", "add-member", "nope", "bob"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no group named `nope`"));
 }
+
+#[test]
+fn an_unusable_tls_certificate_or_key_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.pem");
+    let not_pem = dir.path().join("not.pem");
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    let listen = ["--listen", "127.0.0.1:0"];
+    for (cert, key, needle) in [
+        (&missing, &not_pem, "missing.pem"),
+        (&not_pem, &not_pem, "not.pem: no certificate in it"),
+    ] {
+        let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+        let out = sentinel(
+            dir.path(),
+            &[&listen[..], &["--tls-cert", cert, "--tls-key", key]].concat(),
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+    let alone = sentinel(dir.path(), &["--tls-cert", not_pem.to_str().unwrap()]);
+    assert!(!alone.status.success());
+    assert!(String::from_utf8_lossy(&alone.stderr).contains("--tls-key"));
+}

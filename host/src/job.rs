@@ -6,17 +6,30 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use wowlab::jobs::{UserClient, config_of, parse_access};
 use wowlab::report::{self, Report};
+use wowlab::tls::Trust;
 use wowlab_protocol::api::{CreateJob, JobView};
 
 /// Where the sentinel is and who the user is.
 #[derive(clap::Args)]
 pub struct Connection {
-    /// The sentinel's URL, e.g. http://127.0.0.1:8080.
+    /// The sentinel's URL, e.g. https://sentinel.example or http://127.0.0.1:8080.
     #[arg(long, env = "WOWLAB_SENTINEL")]
     sentinel: String,
     /// Your API token (from `wowlab-sentinel user add`).
     #[arg(long, env = "WOWLAB_TOKEN")]
     token: String,
+    /// A CA certificate (PEM) to trust besides the system's, for an
+    /// https:// sentinel with a private or self-signed certificate.
+    #[arg(long, env = "WOWLAB_CA_CERT")]
+    ca_cert: Option<std::path::PathBuf>,
+}
+
+impl Connection {
+    /// A client for this sentinel and user.
+    fn client(&self) -> Result<UserClient> {
+        let trust = Trust::new(self.ca_cert.as_deref())?;
+        Ok(UserClient::new(&self.sentinel, &self.token, &trust))
+    }
 }
 
 #[derive(clap::Subcommand)]
@@ -74,11 +87,11 @@ pub fn run(command: JobCommand, jit_allowed: bool) -> Result<()> {
                     id,
                     json,
                 } => {
-                    let client = UserClient::new(&connection.sentinel, &connection.token);
+                    let client = connection.client()?;
                     show(&client, &client.job(id).await?, json).await
                 }
                 JobCommand::Ls { connection } => {
-                    let client = UserClient::new(&connection.sentinel, &connection.token);
+                    let client = connection.client()?;
                     for job in client.jobs().await? {
                         super::out(&format!(
                             "{:>6}  {:<9}  {:>10}/{:<10}  {}\n",
@@ -100,7 +113,7 @@ async fn submit(args: SubmitArgs, jit_allowed: bool) -> Result<()> {
         .rotation
         .file_stem()
         .map_or("rotation".into(), |s| s.to_string_lossy().into_owned());
-    let client = UserClient::new(&args.connection.sentinel, &args.connection.token);
+    let client = args.connection.client()?;
     let config_hash = client.upload(&config, &request.rotation, &name).await?;
     let created = client
         .create_job(&CreateJob {

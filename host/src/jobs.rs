@@ -14,6 +14,7 @@ use wowlab_protocol::api::{
 };
 
 use crate::simulate::{RotationInput, SimRequest, config_for};
+use crate::tls::Trust;
 
 /// A sentinel, spoken to as a user.
 pub struct UserClient {
@@ -23,12 +24,12 @@ pub struct UserClient {
 }
 
 impl UserClient {
-    /// The sentinel at `base`, with the user's API token.
-    pub fn new(base: &str, token: &str) -> Self {
+    /// The sentinel at `base`, with the user's API token, trusting `trust`'s certificates.
+    pub fn new(base: &str, token: &str, trust: &Trust) -> Self {
         Self {
             base: base.trim_end_matches('/').to_string(),
             token: token.to_string(),
-            http: reqwest::Client::new(),
+            http: trust.http_client(None),
         }
     }
 

@@ -16,3 +16,4 @@ pub mod sandbox;
 pub mod shutdown;
 pub mod simulate;
 pub mod spec_file;
+pub mod tls;

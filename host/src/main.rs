@@ -62,9 +62,13 @@ enum Command {
 
 #[derive(clap::Args)]
 struct NodeArgs {
-    /// The sentinel's URL, e.g. http://127.0.0.1:8080.
-    #[arg(long)]
+    /// The sentinel's URL, e.g. https://sentinel.example or http://127.0.0.1:8080.
+    #[arg(long, env = "WOWLAB_SENTINEL")]
     sentinel: String,
+    /// A CA certificate (PEM) to trust besides the system's, for an
+    /// https:// sentinel with a private or self-signed certificate.
+    #[arg(long, env = "WOWLAB_CA_CERT")]
+    ca_cert: Option<PathBuf>,
     /// Chunks to run at once (default: all cores).
     #[arg(long)]
     workers: Option<usize>,
@@ -248,6 +252,7 @@ fn node(store: &ModuleStore, limits: SandboxLimits, jit: bool, args: NodeArgs) -
         name,
         jit,
         limits,
+        ca_cert: args.ca_cert,
     };
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

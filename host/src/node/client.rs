@@ -14,11 +14,14 @@ use wowlab_protocol::api::{
 };
 use wowlab_protocol::signing::NodeKey;
 
+use crate::tls::Trust;
+
 /// Why a request to the sentinel failed.
 #[derive(Debug, Error)]
 pub enum ClientError {
-    /// No answer (connection refused, reset, timed out): worth retrying.
-    #[error("the sentinel did not answer: {0}")]
+    /// No answer (connection refused, reset, timed out, a certificate it
+    /// does not trust): worth retrying.
+    #[error("the sentinel did not answer: {}", causes(.0))]
     Unreachable(#[from] reqwest::Error),
     /// The sentinel refused the request.
     #[error("the sentinel refused {what} ({status}): {message}")]
@@ -33,6 +36,19 @@ pub enum ClientError {
     /// What came back does not hash to what was asked for.
     #[error("{0}")]
     Mismatch(String),
+}
+
+/// An error and its sources, e.g. "error sending request ...: invalid peer
+/// certificate: UnknownIssuer", so the real cause reaches the log.
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 impl ClientError {
@@ -51,6 +67,7 @@ impl ClientError {
 pub struct Sentinel {
     base: String,
     http: reqwest::Client,
+    trust: Trust,
     key: NodeKey,
 }
 
@@ -68,18 +85,21 @@ fn now() -> i64 {
 }
 
 impl Sentinel {
-    /// The sentinel at `base` (e.g. `http://127.0.0.1:8080`), signing with `key`.
-    pub fn new(base: &str, key: NodeKey) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("a plain HTTP client builds");
+    /// The sentinel at `base` (e.g. `https://sentinel.example` or
+    /// `http://127.0.0.1:8080`), signing with `key`, trusting `trust`'s
+    /// certificates.
+    pub fn new(base: &str, key: NodeKey, trust: Trust) -> Self {
         Self {
             base: base.trim_end_matches('/').to_string(),
-            http,
+            http: trust.http_client(Some(Duration::from_secs(60))),
+            trust,
             key,
         }
+    }
+
+    /// The connector for the assignment stream.
+    pub fn websocket(&self) -> tokio_tungstenite::Connector {
+        self.trust.websocket()
     }
 
     /// The node's key.

@@ -56,9 +56,11 @@ async fn stream(node: &Node, out: &mpsc::Sender<Assignment>) -> Result<(), Strin
             .headers_mut()
             .insert(name, value.parse().map_err(|e| format!("{e}"))?);
     }
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .map_err(|e| e.to_string())?;
+    let connector = Some(node.sentinel.websocket());
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async_tls_with_config(request, None, false, connector)
+            .await
+            .map_err(|e| e.to_string())?;
     tracing::info!("assignment stream connected");
     while let Some(message) = socket.next().await {
         let text = match message.map_err(|e| e.to_string())? {

@@ -28,6 +28,7 @@ use wowlab_protocol::api::{Assignment, MAX_RESULTS_PER_REPORT};
 use crate::modules::ModuleStore;
 use crate::runtime::Runtime;
 use crate::sandbox::SandboxLimits;
+use crate::tls::Trust;
 use client::{ClientError, Sentinel};
 use runner::{ChunkFailure, Inputs, Runner};
 
@@ -50,6 +51,9 @@ pub struct NodeOptions {
     pub jit: bool,
     /// The sandbox's limits.
     pub limits: SandboxLimits,
+    /// A CA certificate (PEM) to trust besides the system's, for an
+    /// `https://` sentinel with a private or self-signed certificate.
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// A fetched config and its canonical JSON.
@@ -123,7 +127,8 @@ pub async fn run(options: NodeOptions, shutdown: impl Future<Output = ()>) -> Re
         bail!("--workers must be at least 1");
     }
     let key = identity::load_or_create(&options.config_dir)?;
-    let sentinel = Sentinel::new(&options.sentinel, key);
+    let trust = Trust::new(options.ca_cert.as_deref())?;
+    let sentinel = Sentinel::new(&options.sentinel, key, trust);
     let (stop_tx, stop) = watch::channel(false);
     let store = ModuleStore::new(&options.cache_dir);
     let runtime = Arc::new(Runtime::new(options.limits)?);

@@ -279,6 +279,18 @@ async fn several_results_in_one_report_finish_two_jobs_together(s: Server) {
         let whole = run_native(&config, v["seed"].as_u64().unwrap(), 0, iterations as u32);
         assert_eq!(v["result"], serde_json::to_value(&whole).unwrap());
     }
+    let metrics = reqwest::get(format!("{}/metrics", s.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "wowlab_job_duration_seconds_count 2"),
+        "each finished job is timed once:\n{metrics}"
+    );
     // The same report again (the node missed the answer) counts nothing twice.
     let (status, again) = node.report(&results[..3]).await;
     assert_eq!(status, StatusCode::OK, "{again}");

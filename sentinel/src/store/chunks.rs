@@ -2,7 +2,7 @@
 //! for the last chunk, its merged result, in one transaction), failure and
 //! release.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use futures_util::TryStreamExt;
 use sqlx::Row;
@@ -314,12 +314,14 @@ impl Store {
             finished.insert(job, progress);
         }
         tx.commit().await?;
+        // A job this report finished is timed on one of its chunks only.
+        let mut timed = HashSet::new();
         for (id, outcome) in &mut outcomes {
             if let Ok(state) = outcome
                 && let Some((job_status, after)) = finished.get(&state.job_id)
             {
                 state.job_status.clone_from(job_status);
-                if stored.contains_key(id) {
+                if stored.contains_key(id) && timed.insert(state.job_id) {
                     state.finished_job_after = *after;
                 }
             }

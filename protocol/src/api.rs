@@ -120,6 +120,9 @@ pub struct RegisterNode {
     pub name: String,
     /// Chunks it runs at once.
     pub max_parallel: u32,
+    /// CPU cores it has (shown to its owner; 0 when not said).
+    #[serde(default)]
+    pub cores: u32,
 }
 
 /// The answer to a registration (and to a heartbeat).
@@ -187,6 +190,10 @@ pub struct NodeView {
     pub last_seen_at: i64,
     /// Chunks it runs now.
     pub running: i64,
+    /// CPU cores it has (0 when it did not say).
+    pub cores: u32,
+    /// Chunks it has completed.
+    pub completed: i64,
 }
 
 /// One chunk for a node to run: everything it needs is fetched by hash.

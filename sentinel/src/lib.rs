@@ -8,6 +8,10 @@
 
 pub mod api;
 pub mod metrics;
+pub mod packs;
+pub mod passwords;
+pub mod portal;
+pub mod quick_sim;
 pub mod scheduler;
 pub mod store;
 pub mod thresholds;

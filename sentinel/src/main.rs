@@ -116,6 +116,16 @@ enum UserCommand {
     Add {
         /// The user's name.
         name: String,
+        /// Also set a password for the portal (asked on the terminal, or read
+        /// from the first line of standard input).
+        #[arg(long)]
+        password: bool,
+    },
+    /// Set or change a user's portal password (asked on the terminal, or
+    /// read from the first line of standard input).
+    Password {
+        /// The user's name.
+        name: String,
     },
 }
 
@@ -202,7 +212,8 @@ async fn run(cli: Cli) -> Result<()> {
                 runtime,
                 cli.max_iterations,
                 cli.thresholds.thresholds(),
-            );
+            )
+            .with_secure_cookies(cli.tls_cert.is_some());
             let shutdown = wowlab::shutdown::signal();
             match (&cli.tls_cert, &cli.tls_key) {
                 (Some(cert), Some(key)) => {
@@ -218,17 +229,38 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Some(Command::User {
-            command: UserCommand::Add { name },
+            command: UserCommand::Add { name, password },
         }) => {
+            let phc = if password {
+                Some(read_password(&name)?)
+            } else {
+                None
+            };
             let token: [u8; 32] = rand::rng().random();
             let token: String = token.iter().map(|b| format!("{b:02x}")).collect();
             match store
                 .add_user(&name, &wowlab_sentinel::hash_hex(token.as_bytes()))
                 .await?
             {
-                Some(user) => println!("created user {} (id {})\n{token}", user.name, user.id),
+                Some(user) => {
+                    if let Some(phc) = phc {
+                        store.set_password(user.id, &phc).await?;
+                    }
+                    println!("created user {} (id {})\n{token}", user.name, user.id)
+                }
                 None => bail!("a user named `{name}` exists already"),
             }
+        }
+        Some(Command::User {
+            command: UserCommand::Password { name },
+        }) => {
+            let id = store
+                .user_id(&name)
+                .await?
+                .with_context(|| format!("no user named `{name}`"))?;
+            let phc = read_password(&name)?;
+            store.set_password(id, &phc).await?;
+            println!("password set for {name}");
         }
         Some(Command::Group { command }) => group(&store, command).await?,
         Some(Command::Engine { command }) => match command {
@@ -253,6 +285,27 @@ async fn run(cli: Cli) -> Result<()> {
         },
     }
     Ok(())
+}
+
+/// A new password for `name`, hashed: asked twice on a terminal, else the
+/// first line of standard input.
+fn read_password(name: &str) -> Result<String> {
+    use std::io::IsTerminal;
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("password for {name}: "))?;
+        let again = rpassword::prompt_password("again: ")?;
+        if first != again {
+            bail!("the passwords differ");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    Ok(wowlab_sentinel::passwords::hash(&password)?)
 }
 
 async fn group(store: &Store, command: GroupCommand) -> Result<()> {

@@ -180,6 +180,7 @@ impl Sentinel {
             &RegisterNode {
                 name: name.to_string(),
                 max_parallel,
+                cores: std::thread::available_parallelism().map_or(0, |n| n.get() as u32),
             },
         )
         .await

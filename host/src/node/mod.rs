@@ -161,7 +161,7 @@ pub async fn run(options: NodeOptions, shutdown: impl Future<Output = ()>) -> Re
     let mut claimed = registered.claimed || options.token.is_some();
     if !claimed {
         println!(
-            "This node's claim code is {code}.\nClaim it: POST {base}/api/v1/nodes/claim with {{\"code\": \"{code}\"}} and your API token.",
+            "This node's claim code is {code}.\nClaim it on the portal at {base}/nodes, or POST {base}/api/v1/nodes/claim with {{\"code\": \"{code}\"}} and your API token.",
             code = registered.claim_code,
             base = options.sentinel.trim_end_matches('/'),
         );

@@ -68,6 +68,7 @@ pub async fn complete(
         }
     }
     state.scheduler.poke();
+    state.job_updates.notify_waiters();
     Ok(Json(answer))
 }
 
@@ -118,6 +119,7 @@ pub async fn fail(
         "chunk failed: {error}"
     );
     state.scheduler.poke();
+    state.job_updates.notify_waiters();
     Ok(Json(ack(id, done)))
 }
 

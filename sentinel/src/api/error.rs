@@ -46,7 +46,7 @@ pub struct RejectReason(pub &'static str);
 
 impl ApiError {
     /// The status and the metrics label of this error.
-    fn status_and_reason(&self) -> (StatusCode, &'static str) {
+    pub(crate) fn status_and_reason(&self) -> (StatusCode, &'static str) {
         use wowlab_protocol::signing::SignatureError as S;
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),

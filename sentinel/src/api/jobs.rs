@@ -40,6 +40,19 @@ pub async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<CreatedJob>), ApiError> {
     let request: CreateJob = super::parse_json(&body?, "job")?;
+    Ok((
+        StatusCode::CREATED,
+        Json(submit(&state, &user, &request).await?),
+    ))
+}
+
+/// Creates the job `request` describes for `user`, once its config, engine
+/// and modules check out; shared by the API and the portal.
+pub(crate) async fn submit(
+    state: &AppState,
+    user: &User,
+    request: &CreateJob,
+) -> Result<CreatedJob, ApiError> {
     if !(1..=state.max_iterations).contains(&request.iterations) {
         return Err(ApiError::BadRequest(format!(
             "`iterations` must be between 1 and {} (got {})",
@@ -64,8 +77,8 @@ pub async fn create(
             config.engine
         )));
     }
-    check_modules(&state, &config).await?;
-    super::resolve_access(&state, &request.access, "access").await?;
+    check_modules(state, &config).await?;
+    super::resolve_access(state, &request.access, "access").await?;
     let access = serde_json::to_string(&request.access).expect("access serialises");
     let seed = request.seed.unwrap_or_else(|| rand::rng().random()) as i64;
     let (job_id, chunks) = state
@@ -79,7 +92,7 @@ pub async fn create(
         })
         .await?;
     state.scheduler.poke();
-    Ok((StatusCode::CREATED, Json(CreatedJob { job_id, chunks })))
+    Ok(CreatedJob { job_id, chunks })
 }
 
 /// Refuses a config whose engine, rotation module or script nodes could not fetch.
@@ -126,7 +139,8 @@ async fn check_modules(state: &AppState, config: &SimConfig) -> Result<(), ApiEr
     Ok(())
 }
 
-async fn may_see(state: &AppState, job: &Job, user: &User) -> Result<bool, ApiError> {
+/// Whether `user` may see `job`: theirs, public, or shared with them.
+pub(crate) async fn may_see(state: &AppState, job: &Job, user: &User) -> Result<bool, ApiError> {
     if job.owner == user.id {
         return Ok(true);
     }
@@ -179,7 +193,9 @@ pub async fn cancel(
     Path(id): Path<i64>,
 ) -> Result<Json<JobView>, ApiError> {
     let job = job_for(&state, id, &user, false).await?;
-    if !state.store.cancel_job(job.id).await? {
+    let cancelled = state.store.cancel_job(job.id).await?;
+    state.job_updates.notify_waiters();
+    if !cancelled {
         return Err(ApiError::Conflict(format!(
             "job {id} is {} and cannot be cancelled",
             job.status

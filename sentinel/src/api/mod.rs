@@ -6,7 +6,7 @@ mod auth;
 mod chunks;
 mod configs;
 pub mod error;
-mod jobs;
+pub(crate) mod jobs;
 mod metrics;
 mod modules;
 mod nodes;
@@ -50,6 +50,14 @@ pub struct AppState {
     pub scheduler: Arc<Scheduler>,
     /// The metrics.
     pub metrics: Arc<Metrics>,
+    /// The spec packs the portal offers.
+    pub packs: Arc<Vec<crate::packs::Pack>>,
+    /// Runs the portal's test simulations.
+    pub quick_sim: Arc<crate::quick_sim::QuickSim>,
+    /// Woken whenever a job makes progress (the portal's live pages wait on it).
+    pub job_updates: Arc<tokio::sync::Notify>,
+    /// Whether the portal's cookies are marked `Secure` (served over HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -64,11 +72,21 @@ impl AppState {
         Self {
             scheduler: Scheduler::new(store.clone(), metrics.clone()),
             store,
+            quick_sim: Arc::new(crate::quick_sim::QuickSim::new(runtime.clone())),
             runtime,
             max_iterations,
             thresholds,
             metrics,
+            packs: Arc::new(crate::packs::builtin()),
+            job_updates: Arc::new(tokio::sync::Notify::new()),
+            secure_cookies: false,
         }
+    }
+
+    /// The same state, with the portal's cookies marked `Secure` when `secure`.
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
     }
 }
 
@@ -159,9 +177,14 @@ where
     }
 }
 
-/// Any other path: a JSON 404.
-async fn no_route(uri: axum::http::Uri) -> error::ApiError {
-    error::ApiError::NotFound(format!("no API route {}", uri.path()))
+/// Any other path: a JSON 404 under `/api/`, the portal's 404 page elsewhere.
+async fn no_route(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        error::ApiError::NotFound(format!("no API route {}", uri.path())).into_response()
+    } else {
+        crate::portal::not_found(uri.path()).into_response()
+    }
 }
 
 /// Parses a JSON body into `T`; the error names the field, line and column.
@@ -237,6 +260,7 @@ pub fn router(state: AppState) -> Router {
                 .put(modules::put)
                 .layer(DefaultBodyLimit::max(MAX_MODULE)),
         )
+        .merge(crate::portal::routes())
         .fallback(no_route)
         .layer(axum::middleware::map_response_with_state(
             state.metrics.clone(),

@@ -70,6 +70,8 @@ fn view(state: &AppState, node: Node) -> NodeView {
         online: node.last_seen_at >= online_since,
         last_seen_at: node.last_seen_at,
         running: node.running,
+        cores: node.cores as u32,
+        completed: node.completed,
     }
 }
 
@@ -84,7 +86,13 @@ pub async fn register(
     check_parallel(request.max_parallel)?;
     let code = signing::normalise_claim_code(&signing::claim_code(&signed.key));
     let (node, status) = match state.store.node_seen(&signed.key).await? {
-        Some(_) => (signed.node(&state).await?, StatusCode::OK),
+        Some(id) => {
+            state.store.set_node_cores(id, request.cores.into()).await?;
+            let node = state.store.node(id).await?.ok_or_else(|| {
+                ApiError::NotFound(format!("node {id} was removed while registering"))
+            })?;
+            (node, StatusCode::OK)
+        }
         None => {
             let node = state
                 .store
@@ -93,6 +101,7 @@ pub async fn register(
                     &code,
                     &request.name,
                     request.max_parallel.into(),
+                    request.cores.into(),
                 )
                 .await?;
             (node, StatusCode::CREATED)

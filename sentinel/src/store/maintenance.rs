@@ -27,6 +27,8 @@ pub struct Maintenance {
     pub modules_removed: u64,
     /// Jobs failed because a failing chunk found no other node.
     pub jobs_failed: u64,
+    /// Expired browser sessions removed.
+    pub sessions_removed: u64,
 }
 
 impl Store {
@@ -102,6 +104,11 @@ impl Store {
         .rows_affected();
         done.nonces_removed = sqlx::query("DELETE FROM nonces WHERE seen_at < $1")
             .bind(now - 2 * wowlab_protocol::signing::MAX_SKEW_SECS)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        done.sessions_removed = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -11,6 +11,7 @@ mod modules;
 mod nodes;
 mod pins;
 mod rotations;
+mod sessions;
 mod users;
 
 pub use chunks::{Assigned, ChunkError, ChunkState, FAILURES_TO_FAIL_JOB};
@@ -19,6 +20,7 @@ pub use jobs::{CHUNK, CHUNK_STATES, Job, NewJob};
 pub use maintenance::Maintenance;
 pub use nodes::{Claim, NewPermissions, Node, NodePermissions};
 pub use rotations::Rotation;
+pub use sessions::Session;
 pub use users::User;
 
 use sqlx::AnyPool;

@@ -26,6 +26,10 @@ pub struct Node {
     pub last_seen_at: i64,
     /// Chunks it runs now.
     pub running: i64,
+    /// CPU cores it has (0 when it did not say).
+    pub cores: i64,
+    /// Chunks it has completed.
+    pub completed: i64,
 }
 
 /// Whose jobs a node runs besides its owner's.
@@ -67,7 +71,8 @@ pub enum Claim {
 
 const NODE_COLUMNS: &str = "n.id, n.public_key, n.name, n.owner, u.name, n.max_parallel, \
      n.access_kind, g.name, n.last_seen_at, \
-     (SELECT COUNT(*) FROM chunks c WHERE c.node_id = n.id AND c.status = 'running') \
+     (SELECT COUNT(*) FROM chunks c WHERE c.node_id = n.id AND c.status = 'running'), \
+     n.cores, (SELECT COUNT(*) FROM chunks c WHERE c.node_id = n.id AND c.status = 'done') \
      FROM nodes n LEFT JOIN users u ON u.id = n.owner LEFT JOIN user_groups g ON g.id = n.access_group";
 
 impl Store {
@@ -92,16 +97,18 @@ impl Store {
         claim_code: &str,
         name: &str,
         max_parallel: i64,
+        cores: i64,
     ) -> Result<Node, StoreError> {
         let now = crate::now();
         sqlx::query(
-            "INSERT INTO nodes (public_key, claim_code, name, max_parallel, created_at, last_seen_at) \
-             VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (public_key) DO NOTHING",
+            "INSERT INTO nodes (public_key, claim_code, name, max_parallel, cores, created_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (public_key) DO NOTHING",
         )
         .bind(key)
         .bind(claim_code)
         .bind(name)
         .bind(max_parallel)
+        .bind(cores)
         .bind(now)
         .execute(&self.pool)
         .await?;
@@ -178,6 +185,8 @@ impl Store {
             permissions,
             last_seen_at: r.get(8),
             running: r.get(9),
+            cores: r.get(10),
+            completed: r.get(11),
         })
     }
 
@@ -263,6 +272,28 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Records how many CPU cores a node says it has.
+    pub async fn set_node_cores(&self, id: i64, cores: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE nodes SET cores = $1 WHERE id = $2")
+            .bind(cores)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The nodes running chunks of `job` now: (name, chunks), by name.
+    pub async fn nodes_on_job(&self, job: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT n.name, COUNT(*) FROM chunks c JOIN nodes n ON n.id = c.node_id \
+             WHERE c.job_id = $1 AND c.status = 'running' GROUP BY n.id, n.name ORDER BY n.name",
+        )
+        .bind(job)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     /// How many nodes made a signed request at or after `since` (Unix seconds).

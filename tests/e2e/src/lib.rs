@@ -2,7 +2,9 @@
 //! processes (built by `cargo test --workspace` next to this test binary)
 //! on real sockets, and runs `wowlab` commands against them.
 
-use std::io::{BufRead, BufReader};
+pub mod browser;
+
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -239,6 +241,37 @@ impl Sentinel {
             .to_string()
     }
 
+    /// Sets the portal password of user `name`.
+    pub fn set_password(&self, name: &str, password: &str) {
+        let mut command = sentinel_command(&self.database, &["user", "password", name]);
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("wowlab-sentinel runs");
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "setting the password failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// Starts a node nobody has claimed yet; the process and its claim code.
+    pub fn unclaimed_node(&self, dir: &Path, workers: usize) -> (Process, String) {
+        let process = Process::start(self.node_command(dir, workers));
+        let line = process.wait_for("claim code is", Duration::from_secs(30));
+        let code = line
+            .rsplit("claim code is ")
+            .next()
+            .and_then(|rest| rest.strip_suffix('.'))
+            .expect("a claim code")
+            .to_string();
+        (process, code)
+    }
+
     /// `METHOD /api/v1PATH` with `body` as the user with `token`; status and JSON answer.
     pub fn api(
         &self,
@@ -268,13 +301,8 @@ impl Sentinel {
         self.process = Self::spawn(&self.database, &self.listen, &self.extra);
     }
 
-    /// Starts a node process with `workers` workers, claimed for the user.
-    pub fn node(&self, dir: &Path, workers: usize, extra: &[&str]) -> Process {
-        self.node_of(&self.token, dir, workers, extra)
-    }
-
-    /// Starts a node process claimed for the user with `token`.
-    pub fn node_of(&self, token: &str, dir: &Path, workers: usize, extra: &[&str]) -> Process {
+    /// `wowlab node` for this sentinel with `workers` workers, its files in `dir`.
+    fn node_command(&self, dir: &Path, workers: usize) -> Command {
         let mut command = Command::new(bin("wowlab"));
         command
             .arg("--home")
@@ -282,9 +310,19 @@ impl Sentinel {
             .args(["node", "--sentinel", &self.url, "--workers"])
             .arg(workers.to_string())
             .arg("--config-dir")
-            .arg(dir.join("config"))
-            .args(["--token", token])
-            .args(extra);
+            .arg(dir.join("config"));
+        command
+    }
+
+    /// Starts a node process with `workers` workers, claimed for the user.
+    pub fn node(&self, dir: &Path, workers: usize, extra: &[&str]) -> Process {
+        self.node_of(&self.token, dir, workers, extra)
+    }
+
+    /// Starts a node process claimed for the user with `token`.
+    pub fn node_of(&self, token: &str, dir: &Path, workers: usize, extra: &[&str]) -> Process {
+        let mut command = self.node_command(dir, workers);
+        command.args(["--token", token]).args(extra);
         let process = Process::start(command);
         process.wait_for("taking work", Duration::from_secs(30));
         process

@@ -1,0 +1,211 @@
+//! Nodes: claim one by its code, see yours (online, cores, chunks), rename
+//! them, set how many chunks they run at once and whose jobs they take.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+use wowlab_protocol::api::Access;
+
+use super::error::PageError;
+use super::layout::{self, csrf_field};
+use super::session::{Posted, Viewer};
+use crate::api::AppState;
+use crate::store::{Claim, NewPermissions, Node, NodePermissions};
+
+/// Most chunks a node may run at once.
+const MAX_PARALLEL: i64 = 1024;
+
+/// `GET /nodes`.
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, PageError> {
+    render(&state, &viewer, None).await
+}
+
+/// A message above the list: (is it an error, text).
+type Notice = (bool, String);
+
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    notice: Option<Notice>,
+) -> Result<Markup, PageError> {
+    let nodes = state.store.nodes_of(viewer.user.id).await?;
+    let online_since = crate::now() - state.thresholds.offline_after.as_secs() as i64;
+    Ok(layout::page(
+        "Nodes",
+        Some(viewer),
+        html! {
+            h1 { "Your nodes" }
+            @if let Some((error, text)) = &notice {
+                p class=(if *error { "error" } else { "notice" }) role="alert" { (text) }
+            }
+            form.inline #claim-form method="post" action="/nodes/claim" {
+                (csrf_field(viewer))
+                label { "Claim a node with the code it printed"
+                    input name="code" required placeholder="ABCD-EFGH" autocomplete="off";
+                }
+                button type="submit" { "Claim" }
+            }
+            @if nodes.is_empty() {
+                p { "No nodes yet. Start one with " code { "wowlab node --sentinel URL" } " and claim it with the code it prints." }
+            }
+            @for node in &nodes {
+                (node_card(viewer, node, node.last_seen_at >= online_since))
+            }
+        },
+    ))
+}
+
+fn node_card(viewer: &Viewer, node: &Node, online: bool) -> Markup {
+    let (kind, users, group) = match &node.permissions {
+        NodePermissions::Private => ("private", String::new(), String::new()),
+        NodePermissions::Public => ("public", String::new(), String::new()),
+        NodePermissions::Users(u) => ("users", u.join(", "), String::new()),
+        NodePermissions::Group(g) => ("group", String::new(), g.clone()),
+    };
+    html! {
+        article.node data-node=(node.id) {
+            h2 { (node.name) " "
+                span class={ "status " (if online { "online" } else { "offline" }) } { (if online { "online" } else { "offline" }) }
+            }
+            dl.figures {
+                dt { "Cores" } dd { @if node.cores > 0 { (node.cores) } @else { "unknown" } }
+                dt { "Running chunks" } dd.running { (node.running) }
+                dt { "Completed chunks" } dd.completed { (node.completed) }
+                dt { "Key" } dd { code { (node.public_key[..16.min(node.public_key.len())]) "…" } }
+            }
+            form.grid method="post" action={ "/nodes/" (node.id) } {
+                (csrf_field(viewer))
+                label { "Name" input name="name" value=(node.name) required maxlength="100"; }
+                label { "Chunks at once" input name="max_parallel" value=(node.max_parallel) inputmode="numeric" required; }
+                label { "Runs jobs of"
+                    select name="access" {
+                        @for (value, label) in [("private", "Only me"), ("users", "These users"), ("group", "A group"), ("public", "Everyone")] {
+                            option value=(value) selected[kind == value] { (label) }
+                        }
+                    }
+                }
+                label { "Users (comma-separated)" input name="access_users" value=(users); }
+                label { "Group" input name="access_group" value=(group); }
+                button type="submit" { "Save" }
+            }
+        }
+    }
+}
+
+/// The claim form.
+#[derive(Debug, Deserialize)]
+pub struct ClaimForm {
+    code: String,
+}
+
+/// `POST /nodes/claim`.
+pub async fn claim(
+    State(state): State<AppState>,
+    posted: Posted<ClaimForm>,
+) -> Result<Response, PageError> {
+    let Posted { viewer, form } = posted;
+    let code = wowlab_protocol::signing::normalise_claim_code(&form.code);
+    let notice = match state.store.claim_node(&code, viewer.user.id).await? {
+        Claim::Claimed(id) => {
+            state.scheduler.poke();
+            tracing::info!(node = id, user = viewer.user.name, "node claimed");
+            (
+                false,
+                format!("Node claimed with code {}.", form.code.trim()),
+            )
+        }
+        Claim::Taken => (
+            true,
+            format!(
+                "The node with code {} belongs to someone else.",
+                form.code.trim()
+            ),
+        ),
+        Claim::Unknown => (
+            true,
+            format!(
+                "No node has the code {}. Check the code the node printed (it is valid while the node runs).",
+                form.code.trim()
+            ),
+        ),
+    };
+    Ok(render(&state, &viewer, Some(notice)).await?.into_response())
+}
+
+/// A node's settings form.
+#[derive(Debug, Deserialize)]
+pub struct NodeForm {
+    name: String,
+    max_parallel: String,
+    access: String,
+    #[serde(default)]
+    access_users: String,
+    #[serde(default)]
+    access_group: String,
+}
+
+/// `POST /nodes/{id}`.
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<NodeForm>,
+) -> Result<Response, PageError> {
+    let Posted { viewer, form } = posted;
+    let owned = state
+        .store
+        .node(id)
+        .await?
+        .filter(|n| n.owner == Some(viewer.user.id));
+    if owned.is_none() {
+        return Err(PageError::not_found(format!("You have no node {id}.")));
+    }
+    let fail = |text: String| (true, text);
+    let name = form.name.trim();
+    let checked = if name.is_empty() || name.len() > 100 {
+        Err(fail("A node's name must be 1 to 100 characters.".into()))
+    } else {
+        match form.max_parallel.trim().parse::<i64>() {
+            Ok(n) if (1..=MAX_PARALLEL).contains(&n) => Ok(n),
+            _ => Err(fail(format!(
+                "Chunks at once must be a whole number from 1 to {MAX_PARALLEL} (got `{}`).",
+                form.max_parallel.trim()
+            ))),
+        }
+    };
+    let access = match form.access.as_str() {
+        "public" => Access::Public,
+        "users" => Access::Users(
+            form.access_users
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        ),
+        "group" => Access::Group(form.access_group.trim().to_string()),
+        _ => Access::Private,
+    };
+    let notice = match checked {
+        Err(notice) => notice,
+        Ok(max_parallel) => {
+            match crate::api::resolve_access(&state, &access, "permissions").await {
+                Err(e) => fail(e.to_string()),
+                Ok(resolved) => {
+                    let permissions = match resolved {
+                        crate::api::Resolved::Private => NewPermissions::Private,
+                        crate::api::Resolved::Public => NewPermissions::Public,
+                        crate::api::Resolved::Users(ids) => NewPermissions::Users(ids),
+                        crate::api::Resolved::Group(g) => NewPermissions::Group(g),
+                    };
+                    state
+                        .store
+                        .update_node(id, Some(name), Some(max_parallel), Some(&permissions))
+                        .await?;
+                    state.scheduler.poke();
+                    return Ok(Redirect::to("/nodes").into_response());
+                }
+            }
+        }
+    };
+    Ok(render(&state, &viewer, Some(notice)).await?.into_response())
+}

@@ -1,0 +1,220 @@
+//! The portal in a real browser (headless Debian Chromium over WebDriver)
+//! against a real sentinel and node processes: sign in, submit a sim and
+//! watch it finish, test a broken script, claim a node, and keep a private
+//! job private. Screenshots of the main pages land in `target/screenshots`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use wowlab_e2e::browser::Browser;
+use wowlab_e2e::{Database, Sentinel, sim};
+
+const PASSWORD: &str = "correct horse battery";
+
+fn sqlite(dir: &Path) -> Database {
+    Database::Sqlite(dir.join("sentinel"))
+}
+
+/// Signs `name` in through the sign-in form; lands on the simulate page.
+fn sign_in(browser: &Browser, s: &Sentinel, name: &str) {
+    browser.goto(&s.url);
+    browser.wait_for("form[action='/signin']", Duration::from_secs(10));
+    browser.fill("input[name=name]", name);
+    browser.fill("input[name=password]", PASSWORD);
+    browser.click("form[action='/signin'] button[type=submit]");
+    browser.wait_for("#sim-form", Duration::from_secs(10));
+    assert!(browser.url().ends_with("/simulate"), "{}", browser.url());
+}
+
+/// Replaces the editor's script, as typing would.
+fn set_script(browser: &Browser, script: &str) {
+    browser.script(
+        "const s = document.getElementById('script'); s.value = arguments[0]; s.dispatchEvent(new Event('input'));",
+        serde_json::json!([script]),
+    );
+}
+
+#[test]
+fn a_player_signs_in_submits_a_sim_and_watches_it_finish() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sentinel::start(sqlite(dir.path()), &[]);
+    s.set_password("alice", PASSWORD);
+    let _node = s.node(&dir.path().join("node"), 2, &[]);
+
+    browser.goto(&format!("{}/simulate", s.url));
+    browser.wait_for("form[action='/signin']", Duration::from_secs(10));
+    browser.fill("input[name=name]", "alice");
+    browser.fill("input[name=password]", "not the password");
+    browser.click("form[action='/signin'] button[type=submit]");
+    browser.wait_for_text(".error", "Wrong name or password", Duration::from_secs(10));
+    browser.screenshot("signin");
+    sign_in(&browser, &s, "alice");
+    browser.screenshot("simulate");
+
+    browser.fill("input[name=iterations]", "3000");
+    browser.fill("input[name=duration_s]", "120");
+    browser.click("#sim-form button[type=submit]");
+    browser.wait_for("#live", Duration::from_secs(10));
+    let job = browser.url().rsplit('/').next().unwrap().to_string();
+    browser.wait_for("#dps-chart rect", Duration::from_secs(120));
+    browser.wait_for_text("#progress-text", "(100 %)", Duration::from_secs(5));
+    assert_eq!(browser.text("#status"), "done");
+    assert!(browser.has("table.spells tbody tr"), "a per-spell table");
+    browser.screenshot("job");
+
+    // The job's report is `wowlab sim`'s for the same seed, byte for byte (the
+    // portal stores the script with `\n` line ends, as the file has them).
+    let status = s.job(&["status", &job, "--json"]);
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let seed = report["seed"].as_u64().unwrap().to_string();
+    let local = sim(
+        &dir.path().join("sim"),
+        &[
+            "--spec",
+            "examples/specs/bm_hunter.toml",
+            "--rotation",
+            "examples/rotations/bm_hunter.rhai",
+            "--backend",
+            "rhai",
+            "--iterations",
+            "3000",
+            "--duration",
+            "120",
+            "--seed",
+            &seed,
+            "--json",
+        ],
+    );
+    assert_eq!(String::from_utf8(status.stdout).unwrap(), local);
+    let local: serde_json::Value = serde_json::from_str(&local).unwrap();
+    assert_eq!(
+        browser.text("#mean-dps"),
+        format!("{:.0}", local["mean_dps"].as_f64().unwrap())
+    );
+
+    browser.goto(&format!("{}/jobs", s.url));
+    let row = browser.wait_for_text(
+        "table.jobs tbody tr",
+        &format!("#{job}"),
+        Duration::from_secs(10),
+    );
+    assert!(row.contains("done") && row.contains("100 %"), "{row}");
+    browser.screenshot("jobs");
+}
+
+#[test]
+fn a_test_with_a_broken_script_shows_the_error_line() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sentinel::start(sqlite(dir.path()), &[]);
+    s.set_password("alice", PASSWORD);
+    sign_in(&browser, &s, "alice");
+
+    browser.click("#test-button");
+    let ok = browser.wait_for_text("#test-result", "DPS", Duration::from_secs(60));
+    assert!(ok.contains("100 iterations"), "{ok}");
+
+    let broken = "if ready(kill_command) {\n    cast(kill_command)\n} else if ready(cobra_shot {\n    cast(cobra_shot)\n} else {\n    wait()\n}\n";
+    set_script(&browser, broken);
+    browser.click("#test-button");
+    let error = browser.wait_for_text("#test-result", "Line 3", Duration::from_secs(30));
+    assert!(!error.contains("DPS"), "{error}");
+    assert!(
+        browser.has("#gutter span.bad[data-line='3']"),
+        "line 3 is marked"
+    );
+    browser.screenshot("test-error");
+
+    set_script(&browser, "cast(no_such_spell)\n");
+    browser.click("#test-button");
+    let unknown = browser.wait_for_text("#test-result", "no_such_spell", Duration::from_secs(30));
+    assert!(unknown.contains("Line 1"), "{unknown}");
+}
+
+#[test]
+fn a_node_is_claimed_with_its_code_and_renamed() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sentinel::start(sqlite(dir.path()), &[]);
+    s.set_password("alice", PASSWORD);
+    let (node, code) = s.unclaimed_node(&dir.path().join("node"), 2);
+    sign_in(&browser, &s, "alice");
+
+    browser.goto(&format!("{}/nodes", s.url));
+    browser.fill("#claim-form input[name=code]", "ZZZZ-ZZZZ");
+    browser.click("#claim-form button[type=submit]");
+    browser.wait_for_text(".error", "No node has the code", Duration::from_secs(10));
+
+    browser.fill("#claim-form input[name=code]", &code.to_lowercase());
+    browser.click("#claim-form button[type=submit]");
+    browser.wait_for_text(".notice", "Node claimed", Duration::from_secs(10));
+    let card = browser.text("article.node");
+    assert!(card.contains("online"), "{card}");
+    assert!(
+        !card.contains("unknown"),
+        "the node said how many cores it has: {card}"
+    );
+    node.wait_for("taking work", Duration::from_secs(30));
+
+    browser.fill("article.node input[name=name]", "attic box");
+    browser.fill("article.node input[name=max_parallel]", "3");
+    browser.click("article.node button[type=submit]");
+    browser.wait_for_text("article.node h2", "attic box", Duration::from_secs(10));
+    browser.screenshot("nodes");
+    let (_, nodes) = s.api(reqwest::Method::GET, "/nodes", &s.token, None);
+    assert_eq!(nodes[0]["name"], "attic box");
+    assert_eq!(nodes[0]["max_parallel"], 3);
+    assert!(nodes[0]["cores"].as_u64().unwrap() >= 1, "{nodes}");
+}
+
+#[test]
+fn a_second_player_cannot_open_a_private_job() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sentinel::start(sqlite(dir.path()), &[]);
+    s.add_user("bob");
+    s.set_password("bob", PASSWORD);
+    let job = s.submit_reference(1000);
+
+    browser.goto(&format!("{}/jobs/{job}", s.url));
+    browser.wait_for_text(
+        ".error",
+        &format!("no public job {job}"),
+        Duration::from_secs(10),
+    );
+
+    sign_in(&browser, &s, "bob");
+    browser.goto(&format!("{}/jobs/{job}", s.url));
+    let text = browser.wait_for_text(".error", "no job", Duration::from_secs(10));
+    assert!(text.contains(&job.to_string()), "{text}");
+    assert!(!browser.has("#live"), "no job details leak");
+    browser.screenshot("private-job");
+    browser.goto(&format!("{}/jobs/{job}/events", s.url));
+    assert!(
+        !browser.text("body").contains("progress"),
+        "no live events either"
+    );
+
+    // The sentinel is still serving, and the job is still its owner's.
+    let (status, view) = s.api(
+        reqwest::Method::GET,
+        &format!("/jobs/{job}"),
+        &s.token,
+        None,
+    );
+    assert!(status.is_success(), "{view}");
+}

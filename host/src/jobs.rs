@@ -101,7 +101,7 @@ impl UserClient {
             RotationInput::Rhai(script) | RotationInput::Jit(script, _) => {
                 let checksum = &config.rotation.script;
                 if !self.exists(&format!("/scripts/{checksum}")).await? {
-                    self.save_script(name, script).await?;
+                    self.save_script(name, &config.spec.name, script).await?;
                 }
             }
         }
@@ -119,8 +119,9 @@ impl UserClient {
         Ok(hash)
     }
 
-    /// Stores a script as a new version of the user's rotation `name` (created if needed).
-    async fn save_script(&self, name: &str, script: &str) -> Result<()> {
+    /// Stores a script as a new version of the user's rotation `name` (created, for
+    /// spec pack `spec`, if needed).
+    async fn save_script(&self, name: &str, spec: &str, script: &str) -> Result<()> {
         let mine: Vec<RotationView> = self.json(Method::GET, "/rotations", None::<&()>).await?;
         match mine.iter().find(|r| r.name == name) {
             Some(rotation) => {
@@ -141,6 +142,7 @@ impl UserClient {
                     name: name.to_string(),
                     script: script.to_string(),
                     public: false,
+                    spec: spec.to_string(),
                 };
                 let _: RotationView = self.json(Method::POST, "/rotations", Some(&create)).await?;
             }

@@ -296,6 +296,9 @@ pub struct CreateRotation {
     /// Whether everyone may see and use it.
     #[serde(default)]
     pub public: bool,
+    /// The name of the spec pack it is written for, to browse by spec.
+    #[serde(default)]
+    pub spec: String,
 }
 
 /// `PUT /rotations/{id}`: a new version (with `script`) and/or visibility.
@@ -330,6 +333,9 @@ pub struct RotationView {
     pub owner: String,
     /// Whether everyone may see and use it.
     pub public: bool,
+    /// The name of the spec pack it is written for ("" when not said).
+    #[serde(default)]
+    pub spec: String,
     /// The latest version.
     pub version: i64,
     /// The latest version's checksum.

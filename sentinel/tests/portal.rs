@@ -19,6 +19,10 @@ on_both_stores!(
     a_public_job_opens_for_anyone_and_a_private_one_for_nobody_else,
     the_test_button_gives_dps_or_the_line_of_the_mistake,
     submitting_the_form_creates_a_job_and_keeps_the_rotation,
+    the_password_changes_and_api_tokens_come_and_go,
+    deleting_an_account_removes_everything_it_owns_and_nothing_else,
+    rotations_are_versioned_published_found_and_copied,
+    rankings_list_public_results_best_first,
 );
 
 fn client() -> reqwest::Client {
@@ -39,11 +43,14 @@ fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
         .map(|v| v.split(';').next().unwrap().to_string())
 }
 
-/// The `value` of the input named `name` in `html`.
+/// The `value` of the input named `name` in `html` (the first value when `name` is empty).
 fn input_value(html: &str, name: &str) -> String {
-    let at = html
-        .find(&format!("name=\"{name}\""))
-        .unwrap_or_else(|| panic!("no input {name} in {html}"));
+    let at = if name.is_empty() {
+        0
+    } else {
+        html.find(&format!("name=\"{name}\""))
+            .unwrap_or_else(|| panic!("no input {name} in {html}"))
+    };
     let rest = &html[at..];
     let value = rest.find("value=\"").unwrap() + 7;
     rest[value..value + rest[value..].find('"').unwrap()].to_string()
@@ -80,8 +87,12 @@ async fn sign_in(s: &Server, name: &str, password: &str) -> reqwest::Response {
 }
 
 async fn session(s: &Server) -> Session {
-    give_password(s, "tester").await;
-    let signed_in = sign_in(s, "tester", PASSWORD).await;
+    session_of(s, "tester").await
+}
+
+async fn session_of(s: &Server, name: &str) -> Session {
+    give_password(s, name).await;
+    let signed_in = sign_in(s, name, PASSWORD).await;
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
     let cookie = format!(
         "wowlab_session={}",
@@ -390,4 +401,316 @@ async fn submitting_the_form_creates_a_job_and_keeps_the_rotation(s: Server) {
         .filter_map(|r| r["name"].as_str())
         .collect();
     assert!(names.contains(&"Portal rotation"), "{rotations}");
+}
+
+async fn get_page(s: &Server, session: &Session, path: &str) -> (StatusCode, String) {
+    let r = client()
+        .get(format!("{}{path}", s.base))
+        .header(COOKIE, &session.cookie)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn the_password_changes_and_api_tokens_come_and_go(s: Server) {
+    let session = session(&s).await;
+    let csrf = session.csrf.as_str();
+    let wrong = post_form(
+        &s,
+        &session,
+        "/account/password",
+        &[
+            ("csrf", csrf),
+            ("current", "nope nope"),
+            ("new", "a new password"),
+            ("again", "a new password"),
+        ],
+    )
+    .await;
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("The current password is wrong.")
+    );
+    let changed = post_form(
+        &s,
+        &session,
+        "/account/password",
+        &[
+            ("csrf", csrf),
+            ("current", PASSWORD),
+            ("new", "a new password"),
+            ("again", "a new password"),
+        ],
+    )
+    .await;
+    assert!(changed.text().await.unwrap().contains("Password changed"));
+    assert!(set_cookie(&sign_in(&s, "tester", PASSWORD).await, "wowlab_session").is_none());
+    assert!(
+        set_cookie(
+            &sign_in(&s, "tester", "a new password").await,
+            "wowlab_session"
+        )
+        .is_some()
+    );
+
+    let created = post_form(
+        &s,
+        &session,
+        "/account/tokens",
+        &[("csrf", csrf), ("name", "laptop")],
+    )
+    .await;
+    let page = created.text().await.unwrap();
+    let at = page
+        .find("id=\"new-token\"")
+        .expect("the new token is shown");
+    let token = input_value(&page[at..], "");
+    let at = page.rfind("/revoke").unwrap();
+    let id = page[..at].rsplit('/').next().unwrap().to_string();
+    let (status, _) = s.call(reqwest::Method::GET, "/jobs", &token, None).await;
+    assert_eq!(status, StatusCode::OK, "the new token works");
+    let revoked = post_form(
+        &s,
+        &session,
+        &format!("/account/tokens/{id}/revoke"),
+        &[("csrf", csrf)],
+    )
+    .await;
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    let (status, _) = s.call(reqwest::Method::GET, "/jobs", &token, None).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token opens nothing"
+    );
+    let (status, _) = s.call(reqwest::Method::GET, "/jobs", &s.token, None).await;
+    assert_eq!(status, StatusCode::OK, "the first token still works");
+    let (_, page) = get_page(&s, &session, "/account").await;
+    assert!(
+        page.contains("<td>made by user add</td>") && !page.contains("<td>laptop</td>"),
+        "{page}"
+    );
+}
+
+async fn deleting_an_account_removes_everything_it_owns_and_nothing_else(s: Server) {
+    let other = common::add_user(&s, "other").await;
+    let hash = common::runnable_config(&s).await;
+    let mine = common::create_job(&s, &s.token, &hash, 2000).await;
+    let theirs = common::create_job(&s, &other, &hash, 1000).await;
+    let node = common::TestNode::new(21, &s.base);
+    node.join(&s, &s.token, 1).await;
+    let running = node.poll().await;
+    assert_eq!(running.len(), 1);
+    let tester = s.store.user_id("tester").await.unwrap().unwrap();
+
+    let session = session(&s).await;
+    let refused = post_form(
+        &s,
+        &session,
+        "/account/delete",
+        &[
+            ("csrf", &session.csrf),
+            ("confirm", "someone"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("nothing was deleted")
+    );
+    assert!(s.store.job(mine).await.unwrap().is_some());
+
+    let deleted = post_form(
+        &s,
+        &session,
+        "/account/delete",
+        &[
+            ("csrf", &session.csrf),
+            ("confirm", "tester"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert!(
+        set_cookie(&deleted, "wowlab_session").is_some_and(|v| v.is_empty()),
+        "the cookie is cleared"
+    );
+    let page = deleted.text().await.unwrap();
+    assert!(
+        page.contains("1 job(s), 1 rotation(s) and 1 node(s)"),
+        "{page}"
+    );
+    assert!(s.store.user_id("tester").await.unwrap().is_none());
+    assert!(s.store.job(mine).await.unwrap().is_none());
+    assert!(s.store.nodes_of(tester).await.unwrap().is_empty());
+    let (status, _) = s.call(reqwest::Method::GET, "/jobs", &s.token, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, job) = s
+        .call(
+            reqwest::Method::GET,
+            &format!("/jobs/{theirs}"),
+            &other,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{job}");
+    assert!(
+        s.store.config(&hash).await.unwrap().is_some(),
+        "the config the other user's job runs stays"
+    );
+    let (_, after) = get_page(&s, &session, "/jobs").await;
+    assert!(
+        after.contains("Sign in") || after.is_empty(),
+        "the old session opens nothing"
+    );
+}
+
+async fn rotations_are_versioned_published_found_and_copied(s: Server) {
+    let session = session(&s).await;
+    let csrf = session.csrf.as_str();
+    let created = post_form(
+        &s,
+        &session,
+        "/rotations",
+        &[
+            ("csrf", csrf),
+            ("name", "Focus pooler"),
+            ("spec", "Beast Mastery Hunter"),
+            ("script", SCRIPT),
+        ],
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let path = created.headers()[LOCATION].to_str().unwrap().to_string();
+    let broken = "if ready(kill_command) {\n    cast(kill_command)\n} else if ready(cobra_shot {\n    wait()\n}\n";
+    let refused = post_form(&s, &session, &path, &[("csrf", csrf), ("script", broken)]).await;
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("Line 3, column"), "{page}");
+    assert!(page.contains("version 1 of 1"), "nothing saved: {page}");
+    let second = format!("{SCRIPT}\n// pooling harder\n");
+    post_form(&s, &session, &path, &[("csrf", csrf), ("script", &second)]).await;
+    let (_, page) = get_page(&s, &session, &path).await;
+    assert!(
+        page.contains("version 2 of 2") && page.contains("pooling harder"),
+        "{page}"
+    );
+    let (_, first) = get_page(&s, &session, &format!("{path}?version=1")).await;
+    assert!(first.contains("version 1 of 2") && !first.contains("pooling harder"));
+
+    let viewer = session_of(&s, "tester").await;
+    common::add_user(&s, "other").await;
+    let other = session_of(&s, "other").await;
+    let (status, _) = get_page(&s, &other, &path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "private until published");
+    post_form(
+        &s,
+        &viewer,
+        &format!("{path}/visibility"),
+        &[("csrf", &viewer.csrf), ("public", "true")],
+    )
+    .await;
+    let (_, found) = get_page(
+        &s,
+        &other,
+        "/rotations/public?spec=Beast+Mastery+Hunter&q=POOL",
+    )
+    .await;
+    assert!(
+        found.contains("Focus pooler") && found.contains("tester"),
+        "{found}"
+    );
+    let (_, none) = get_page(&s, &other, "/rotations/public?spec=&q=50%25").await;
+    assert!(none.contains("No public rotation matches"), "{none}");
+    let copied = post_form(
+        &s,
+        &other,
+        &format!("{path}/copy"),
+        &[("csrf", &other.csrf)],
+    )
+    .await;
+    let copy = copied.headers()[LOCATION].to_str().unwrap().to_string();
+    assert_ne!(copy, path);
+    let (_, page) = get_page(&s, &other, &copy).await;
+    assert!(
+        page.contains("Focus pooler (copy)")
+            && page.contains("By other")
+            && page.contains("private"),
+        "{page}"
+    );
+    assert!(
+        page.contains("pooling harder"),
+        "the copy has the latest version"
+    );
+    let edit = post_form(
+        &s,
+        &other,
+        &path,
+        &[("csrf", &other.csrf), ("script", SCRIPT)],
+    )
+    .await;
+    assert_eq!(
+        edit.status(),
+        StatusCode::FORBIDDEN,
+        "only the author saves versions"
+    );
+}
+
+async fn rankings_list_public_results_best_first(s: Server) {
+    let hash = common::runnable_config(&s).await;
+    let config = common::stored_config(&s, &hash).await;
+    let mut jobs = Vec::new();
+    for (seed, access) in [(1, "public"), (2, "public"), (3, "private")] {
+        let (status, v) = s
+            .call(reqwest::Method::POST, "/jobs", &s.token, Some(json!({"config_hash": hash, "iterations": 1000, "seed": seed, "access": access})))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        jobs.push(v["job_id"].as_i64().unwrap());
+    }
+    let node = common::TestNode::new(23, &s.base);
+    node.join(&s, &s.token, 3).await;
+    for a in node.poll().await {
+        let (status, v) = node.complete(&config, &a).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    let mut dps = Vec::new();
+    for job in &jobs {
+        let (_, v) = s
+            .call(
+                reqwest::Method::GET,
+                &format!("/jobs/{job}"),
+                &s.token,
+                None,
+            )
+            .await;
+        assert_eq!(v["status"], "done", "{v}");
+        let result: wowlab_engine::BatchResult =
+            serde_json::from_value(v["result"].clone()).unwrap();
+        dps.push(result.dps.mean());
+    }
+    let page = client()
+        .get(format!("{}/rankings", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let today = &page[page.find("Top sims of the day").unwrap()..];
+    let at = |job: i64| today.find(&format!("href=\"/jobs/{job}\""));
+    assert!(at(jobs[2]).is_none(), "a private job is not ranked: {page}");
+    let (a, b) = (at(jobs[0]).unwrap(), at(jobs[1]).unwrap());
+    assert_eq!(a < b, dps[0] >= dps[1], "best first: {dps:?} {page}");
+    assert!(
+        today.contains(&format!("{:.0}", dps[0].max(dps[1]))),
+        "{page}"
+    );
 }

@@ -89,6 +89,7 @@ pub(crate) async fn submit(
             iterations: request.iterations as i64,
             seed,
             access: &access,
+            spec: &config.spec.name,
         })
         .await?;
     state.scheduler.poke();

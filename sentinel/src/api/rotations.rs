@@ -16,7 +16,7 @@ use wowlab_protocol::api::{CreateRotation, RotationVersion, RotationView, Update
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-use crate::store::{Rotation, User};
+use crate::store::{NewRotation, Rotation, User};
 
 /// Longest rotation name.
 const MAX_NAME: usize = 100;
@@ -28,6 +28,7 @@ fn view(r: Rotation) -> RotationView {
         name: r.name,
         owner: r.owner_name,
         public: r.public,
+        spec: r.spec,
         version,
         checksum,
         script: r.script,
@@ -76,13 +77,14 @@ pub async fn create(
     let checksum = check_script(&request.script)?;
     let id = state
         .store
-        .create_rotation(
-            user.id,
-            &request.name,
-            request.public,
-            &request.script,
-            &checksum,
-        )
+        .create_rotation(NewRotation {
+            owner: user.id,
+            name: &request.name,
+            spec: &request.spec,
+            public: request.public,
+            script: &request.script,
+            checksum: &checksum,
+        })
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -6,10 +6,13 @@ use super::assets;
 use super::session::Viewer;
 
 /// The sections of the portal, for the navigation bar.
-const SECTIONS: [(&str, &str); 3] = [
+const SECTIONS: [(&str, &str); 6] = [
     ("/simulate", "Simulate"),
     ("/jobs", "Jobs"),
+    ("/rotations", "Rotations"),
+    ("/rankings", "Rankings"),
     ("/nodes", "Nodes"),
+    ("/account", "Account"),
 ];
 
 /// A whole page titled `title` around `content`.

@@ -3,12 +3,15 @@
 //! script adds the editor's line numbers, the Test button and live
 //! progress. Every asset is built into the binary.
 
+mod account;
 mod assets;
 mod chart;
 mod error;
 mod jobs;
 mod layout;
 mod nodes;
+mod rankings;
+mod rotations;
 mod session;
 mod signin;
 mod simulate;
@@ -32,6 +35,21 @@ pub fn routes() -> Router<AppState> {
         .route("/jobs/{id}", get(jobs::page))
         .route("/jobs/{id}/events", get(jobs::events))
         .route("/jobs/{id}/cancel", post(jobs::cancel))
+        .route("/rotations", get(rotations::list).post(rotations::create))
+        .route("/rotations/new", get(rotations::new_page))
+        .route("/rotations/public", get(rotations::public))
+        .route(
+            "/rotations/{id}",
+            get(rotations::open).post(rotations::save),
+        )
+        .route("/rotations/{id}/visibility", post(rotations::visibility))
+        .route("/rotations/{id}/copy", post(rotations::copy))
+        .route("/rankings", get(rankings::page))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/account/delete", post(account::delete))
         .route("/nodes", get(nodes::list))
         .route("/nodes/claim", post(nodes::claim))
         .route("/nodes/{id}", post(nodes::update))

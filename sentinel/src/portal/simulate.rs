@@ -17,6 +17,7 @@ use super::session::{Posted, Viewer};
 use crate::api::AppState;
 use crate::packs::Pack;
 use crate::quick_sim::{TestOutcome, TestRun};
+use crate::store::NewRotation;
 
 /// Rotations offered in the picker.
 const ROTATIONS_OFFERED: i64 = 50;
@@ -167,10 +168,11 @@ impl SimForm {
     }
 }
 
-/// Which pack to start from.
+/// Which pack and rotation to start from.
 #[derive(Debug, Default, Deserialize)]
 pub struct PackChoice {
     pack: Option<String>,
+    rotation: Option<i64>,
 }
 
 /// `GET /simulate`.
@@ -185,7 +187,18 @@ pub async fn page(
         .and_then(|slug| crate::packs::find(&state.packs, slug))
         .or(state.packs.first())
         .ok_or_else(|| PageError::not_found("this sentinel offers no spec packs"))?;
-    let form = SimForm::starting(pack);
+    let mut form = SimForm::starting(pack);
+    if let Some(id) = choice.rotation {
+        let rotation = state
+            .store
+            .rotation(id)
+            .await?
+            .filter(|r| r.public || r.owner == viewer.user.id)
+            .ok_or_else(|| PageError::not_found(format!("You can see no rotation {id}.")))?;
+        form.rotation = rotation.id.to_string();
+        form.rotation_name = rotation.name;
+        form.script = rotation.script;
+    }
     Ok(render(&state, &viewer, &form, None).await?.into_response())
 }
 
@@ -205,12 +218,19 @@ async fn render(
     error: Option<&FieldError>,
 ) -> Result<Markup, PageError> {
     let mut offered = Vec::new();
-    for id in state
+    let mut ids = state
         .store
         .rotations_visible_to(viewer.user.id, ROTATIONS_OFFERED)
-        .await?
+        .await?;
+    if let Ok(picked) = form.rotation.parse::<i64>()
+        && !ids.contains(&picked)
     {
-        if let Some(r) = state.store.rotation(id).await? {
+        ids.insert(0, picked);
+    }
+    for id in ids {
+        if let Some(r) = state.store.rotation(id).await?
+            && (r.public || r.owner == viewer.user.id)
+        {
             let mine = r.owner == viewer.user.id;
             offered.push(Offered {
                 id: r.id,
@@ -372,7 +392,7 @@ async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<i64
         }
     };
     let checksum = crate::hash_hex(form.script.as_bytes());
-    save_rotation(state, viewer, form, &checksum)
+    save_rotation(state, viewer, form, &input.pack.spec.name, &checksum)
         .await
         .map_err(internal)?;
     let mut config = SimConfig::for_spec(
@@ -420,13 +440,15 @@ async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<i64
     Ok(created.job_id)
 }
 
-/// Keeps the script as a rotation version: a new version of the player's own
-/// rotation when they started from it, else a new private rotation (unless
-/// the exact script is stored already).
+/// Keeps the script as a rotation version of the player's own: a new version
+/// of their rotation when they started from it, else a new private rotation
+/// (unless one of theirs has this exact script already), so their jobs never
+/// depend on someone else's rotation staying there.
 async fn save_rotation(
     state: &AppState,
     viewer: &Viewer,
     form: &SimForm,
+    spec: &str,
     checksum: &str,
 ) -> Result<(), crate::store::StoreError> {
     let picked = match form.rotation.parse::<i64>() {
@@ -440,7 +462,7 @@ async fn save_rotation(
                 .update_rotation(r.id, Some((&form.script, checksum)), None)
                 .await
         }
-        _ if state.store.script(checksum).await?.is_some() => Ok(()),
+        _ if state.store.owns_script(viewer.user.id, checksum).await? => Ok(()),
         _ => {
             let name = form.rotation_name.trim();
             let name = if name.is_empty() {
@@ -451,7 +473,14 @@ async fn save_rotation(
             let name: String = name.chars().take(100).collect();
             state
                 .store
-                .create_rotation(viewer.user.id, &name, false, &form.script, checksum)
+                .create_rotation(NewRotation {
+                    owner: viewer.user.id,
+                    name: &name,
+                    spec,
+                    public: false,
+                    script: &form.script,
+                    checksum,
+                })
                 .await
                 .map(drop)
         }

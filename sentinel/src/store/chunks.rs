@@ -531,10 +531,13 @@ async fn add_progress(
     let started: Option<i64> = row.get(3);
     let merged = merge_results(tx, job).await?;
     let now = crate::now();
-    sqlx::query("UPDATE jobs SET status = 'done', result = $1, finished_at = $2 WHERE id = $3")
-        .bind(serde_json::to_string(&merged).expect("a BatchResult serialises"))
-        .bind(now)
-        .bind(job)
+    sqlx::query(
+        "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, mean_dps = $3 WHERE id = $4",
+    )
+    .bind(serde_json::to_string(&merged).expect("a BatchResult serialises"))
+    .bind(now)
+    .bind(merged.dps.mean())
+    .bind(job)
         .execute(&mut **tx)
         .await?;
     Ok(("done".to_string(), started.map(|s| now - s)))

@@ -50,6 +50,8 @@ pub struct NewJob<'a> {
     pub seed: i64,
     /// Access, as JSON.
     pub access: &'a str,
+    /// The name of its spec pack (for rankings).
+    pub spec: &'a str,
 }
 
 const JOB_COLUMNS: &str = "j.id, j.owner, j.config_hash, j.iterations, j.seed, j.access, j.status, j.progress, \
@@ -76,8 +78,8 @@ impl Store {
     pub async fn create_job(&self, new: &NewJob<'_>) -> Result<(i64, i64), StoreError> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
-            "INSERT INTO jobs (owner, config_hash, iterations, seed, access, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING id",
+            "INSERT INTO jobs (owner, config_hash, iterations, seed, access, status, created_at, spec) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) RETURNING id",
         )
         .bind(new.owner)
         .bind(new.config_hash)
@@ -85,6 +87,7 @@ impl Store {
         .bind(new.seed)
         .bind(new.access)
         .bind(crate::now())
+        .bind(new.spec)
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.get(0);

@@ -2,6 +2,7 @@
 //! install) or PostgreSQL (for scale), with migrations for each, applied on
 //! connect. All queries live in this module's children, one per concern.
 
+mod accounts;
 mod chunks;
 mod configs;
 mod groups;
@@ -10,18 +11,21 @@ mod maintenance;
 mod modules;
 mod nodes;
 mod pins;
+mod rankings;
 mod rotations;
 mod sessions;
 mod users;
 
+pub use accounts::Deleted;
 pub use chunks::{Assigned, ChunkError, ChunkState, FAILURES_TO_FAIL_JOB};
 pub use configs::StoredConfig;
 pub use jobs::{CHUNK, CHUNK_STATES, Job, NewJob};
 pub use maintenance::Maintenance;
 pub use nodes::{Claim, NewPermissions, Node, NodePermissions};
-pub use rotations::Rotation;
+pub use rankings::Ranked;
+pub use rotations::{NewRotation, Rotation, RotationSummary};
 pub use sessions::Session;
-pub use users::User;
+pub use users::{ApiToken, User};
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;

@@ -13,30 +13,61 @@ pub struct User {
     pub name: String,
 }
 
+/// One of a user's API tokens (the token itself is never stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Row id.
+    pub id: i64,
+    /// What its owner called it.
+    pub name: String,
+    /// Unix seconds of its creation.
+    pub created_at: i64,
+}
+
 impl Store {
-    /// Creates a user whose token hashes to `token_hash`; `None` if the name is taken.
+    /// Creates a user whose first API token hashes to `token_hash`; `None`
+    /// if the name is taken.
     pub async fn add_user(&self, name: &str, token_hash: &str) -> Result<Option<User>, StoreError> {
+        let now = crate::now();
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "INSERT INTO users (name, token_hash, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO NOTHING RETURNING id",
         )
         .bind(name)
         .bind(token_hash)
-        .bind(crate::now())
-        .fetch_optional(&self.pool)
+        .bind(now)
+        .fetch_optional(&mut *tx)
         .await?;
-        Ok(row.map(|r| User {
-            id: r.get(0),
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let id: i64 = row.get(0);
+        sqlx::query(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind("made by user add")
+        .bind(token_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(User {
+            id,
             name: name.to_string(),
         }))
     }
 
-    /// The user whose token hashes to `token_hash`.
+    /// The user one of whose API tokens hashes to `token_hash`.
     pub async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query("SELECT id, name FROM users WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT u.id, u.name FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(|r| User {
             id: r.get(0),
             name: r.get(1),
@@ -50,5 +81,53 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(|r| r.get(0)))
+    }
+
+    /// A user's API tokens, oldest first.
+    pub async fn api_tokens_of(&self, user: i64) -> Result<Vec<ApiToken>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, created_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| ApiToken {
+                id: r.get(0),
+                name: r.get(1),
+                created_at: r.get(2),
+            })
+            .collect())
+    }
+
+    /// Adds an API token (by its hash) for `user`; its id.
+    pub async fn add_api_token(
+        &self,
+        user: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(user)
+        .bind(name)
+        .bind(token_hash)
+        .bind(crate::now())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.get(0))
+    }
+
+    /// Revokes `user`'s token `id`; false if they have no such token.
+    pub async fn revoke_api_token(&self, user: i64, id: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -32,7 +32,7 @@ function setupEditor() {
   let escaped = false;
   script.addEventListener("keydown", (e) => {
     if (e.key === "Escape") { escaped = true; return; }
-    if (e.key === "Tab" && !e.shiftKey && !escaped) {
+    if (e.key === "Tab" && !e.shiftKey && !escaped && !script.readOnly) {
       e.preventDefault();
       const start = script.selectionStart;
       script.setRangeText("    ", start, script.selectionEnd, "end");

@@ -15,28 +15,40 @@ use crate::store::Ranked;
 /// Rows per ranking.
 const TOP: i64 = 10;
 
-/// A ranked job with its rotation: (id, name, author) when it is public.
+/// A ranked job with its fight and its rotation: (id, name, author) when it is public.
 struct Row {
     ranked: Ranked,
+    fight: String,
     rotation: Option<(i64, String, String)>,
 }
 
 async fn with_rotations(state: &AppState, ranked: Vec<Ranked>) -> Result<Vec<Row>, PageError> {
     let mut rows = Vec::with_capacity(ranked.len());
     for r in ranked {
-        let script = state
+        let config = state
             .store
             .config(&r.config_hash)
             .await?
-            .and_then(|c| SimConfig::from_json(&c.body).ok())
-            .map(|c| c.rotation.script)
-            .unwrap_or_default();
+            .and_then(|c| SimConfig::from_json(&c.body).ok());
+        let (script, fight) = match config {
+            Some(c) => (
+                c.rotation.script,
+                format!(
+                    "{} s, {} target{}",
+                    c.fight.duration_ms / 1000,
+                    c.fight.targets,
+                    if c.fight.targets == 1 { "" } else { "s" }
+                ),
+            ),
+            None => (String::new(), String::new()),
+        };
         let rotation = match state.store.rotation_of_script(&script).await? {
             Some((id, name, author, true)) => Some((id, name, author)),
             _ => None,
         };
         rows.push(Row {
             ranked: r,
+            fight,
             rotation,
         });
     }
@@ -46,13 +58,14 @@ async fn with_rotations(state: &AppState, ranked: Vec<Ranked>) -> Result<Vec<Row
 fn table(rows: &[Row], show_spec: bool) -> Markup {
     html! {
         table.rankings {
-            thead { tr { th.num { "#" } th.num { "DPS" } @if show_spec { th { "Spec" } } th { "Rotation" } th { "Player" } th { "Job" } } }
+            thead { tr { th.num { "#" } th.num { "DPS" } @if show_spec { th { "Spec" } } th { "Fight" } th { "Rotation" } th { "Player" } th { "Job" } } }
             tbody {
                 @for (i, row) in rows.iter().enumerate() {
                     tr {
                         td.num { (i + 1) }
                         td.num { (format!("{:.0}", row.ranked.mean_dps)) }
                         @if show_spec { td { (row.ranked.spec) } }
+                        td { (row.fight) }
                         td { @match &row.rotation {
                             Some((id, name, author)) => { a href={ "/rotations/" (id) } { (name) } " by " (author) },
                             None => "private rotation",

@@ -15,13 +15,16 @@ fn sqlite(dir: &Path) -> Database {
     Database::Sqlite(dir.join("sentinel"))
 }
 
-/// Signs `name` in through the sign-in form; lands on the simulate page.
+/// The WebDriver code of the Enter key.
+const ENTER: char = '\u{E007}';
+
+/// Signs `name` in through the sign-in form, with the keyboard only (the
+/// form is sent with Enter); lands on the simulate page.
 fn sign_in(browser: &Browser, s: &Sentinel, name: &str) {
     browser.goto(&s.url);
     browser.wait_for("form[action='/signin']", Duration::from_secs(10));
     browser.fill("input[name=name]", name);
-    browser.fill("input[name=password]", PASSWORD);
-    browser.click("form[action='/signin'] button[type=submit]");
+    browser.fill("input[name=password]", &format!("{PASSWORD}{ENTER}"));
     browser.wait_for("#sim-form", Duration::from_secs(10));
     assert!(browser.url().ends_with("/simulate"), "{}", browser.url());
 }
@@ -32,6 +35,16 @@ fn set_script(browser: &Browser, script: &str) {
         "const s = document.getElementById('script'); s.value = arguments[0]; s.dispatchEvent(new Event('input'));",
         serde_json::json!([script]),
     );
+}
+
+/// A browser with alice signed in to a fresh sentinel; `None` without a browser.
+fn alice_signed_in() -> Option<(Browser, tempfile::TempDir, Sentinel)> {
+    let browser = Browser::start()?;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sentinel::start(sqlite(dir.path()), &[]);
+    s.set_password("alice", PASSWORD);
+    sign_in(&browser, &s, "alice");
+    Some((browser, dir, s))
 }
 
 #[test]
@@ -56,9 +69,19 @@ fn a_player_signs_in_submits_a_sim_and_watches_it_finish() {
 
     browser.fill("input[name=iterations]", "3000");
     browser.fill("input[name=duration_s]", "120");
+    browser.click("select[name=access] option[value=public]");
     browser.click("#sim-form button[type=submit]");
     browser.wait_for("#live", Duration::from_secs(10));
     let job = browser.url().rsplit('/').next().unwrap().to_string();
+    let link = browser.script(
+        "return document.getElementById('share-link').value",
+        serde_json::json!([]),
+    );
+    assert_eq!(
+        link,
+        format!("{}/jobs/{job}", s.url),
+        "a public job shows its link"
+    );
     browser.wait_for("#dps-chart rect", Duration::from_secs(120));
     browser.wait_for_text("#progress-text", "(100 %)", Duration::from_secs(5));
     assert_eq!(browser.text("#status"), "done");
@@ -95,10 +118,7 @@ fn a_player_signs_in_submits_a_sim_and_watches_it_finish() {
     );
     assert_eq!(String::from_utf8(status.stdout).unwrap(), local);
     let local: serde_json::Value = serde_json::from_str(&local).unwrap();
-    assert_eq!(
-        browser.text("#mean-dps"),
-        format!("{:.0}", local["mean_dps"].as_f64().unwrap())
-    );
+    assert_eq!(browser.text("#mean-dps"), browser_dps(&local));
 
     browser.goto(&format!("{}/jobs", s.url));
     let row = browser.wait_for_text(
@@ -108,17 +128,69 @@ fn a_player_signs_in_submits_a_sim_and_watches_it_finish() {
     );
     assert!(row.contains("done") && row.contains("100 %"), "{row}");
     browser.screenshot("jobs");
+
+    browser.goto(&format!("{}/rankings", s.url));
+    let best = browser.wait_for_text(
+        "table.rankings tbody tr",
+        &format!("#{job}"),
+        Duration::from_secs(10),
+    );
+    assert!(best.contains(&browser_dps(&local)), "{best}");
+    assert!(best.contains("alice"), "{best}");
+    browser.screenshot("rankings");
+}
+
+/// A report's mean DPS as the pages show it.
+fn browser_dps(report: &serde_json::Value) -> String {
+    format!("{:.0}", report["mean_dps"].as_f64().unwrap())
+}
+
+#[test]
+fn rotations_and_the_account_are_managed_in_the_browser() {
+    let Some((browser, _dir, s)) = alice_signed_in() else {
+        return;
+    };
+
+    browser.goto(&format!("{}/rotations/new", s.url));
+    browser.fill("#rotation-form input[name=name]", "Keyboard pooler");
+    browser.click("#rotation-form input[name=public]");
+    browser.click("#rotation-form button[type=submit]");
+    browser.wait_for_text("p.hint", "public", Duration::from_secs(10));
+    assert!(browser.text("p.hint").contains("version 1 of 1"));
+    set_script(
+        &browser,
+        "if ready(kill_command) { cast(kill_command) } else { wait() }\n",
+    );
+    browser.click("#rotation-form button[type=submit]");
+    browser.wait_for_text("p.hint", "version 2 of 2", Duration::from_secs(10));
+    browser.screenshot("rotation");
+
+    browser.goto(&format!("{}/rotations/public?q=keyboard", s.url));
+    browser.wait_for_text(
+        "table.rotations",
+        "Keyboard pooler",
+        Duration::from_secs(10),
+    );
+
+    browser.goto(&format!("{}/account", s.url));
+    browser.fill("#token-form input[name=name]", "laptop");
+    browser.click("#token-form button[type=submit]");
+    browser.wait_for("#new-token", Duration::from_secs(10));
+    let token = browser.script(
+        "return document.getElementById('new-token').value",
+        serde_json::json!([]),
+    );
+    let token = token.as_str().unwrap();
+    browser.screenshot("account");
+    let (status, _) = s.api(reqwest::Method::GET, "/jobs", token, None);
+    assert!(status.is_success(), "the token made in the browser works");
 }
 
 #[test]
 fn a_test_with_a_broken_script_shows_the_error_line() {
-    let Some(browser) = Browser::start() else {
+    let Some((browser, _dir, _sentinel)) = alice_signed_in() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let s = Sentinel::start(sqlite(dir.path()), &[]);
-    s.set_password("alice", PASSWORD);
-    sign_in(&browser, &s, "alice");
 
     browser.click("#test-button");
     let ok = browser.wait_for_text("#test-result", "DPS", Duration::from_secs(60));

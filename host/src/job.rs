@@ -63,6 +63,11 @@ pub struct SubmitArgs {
     /// result equals `wowlab sim --seed`.
     #[arg(long)]
     seed: Option<u64>,
+    /// Stop once the 95 % error of the mean is below this percent of it
+    /// (checked after each chunk of 1,000 in order, like `wowlab sim
+    /// --target-error`); --iterations is then the most to run.
+    #[arg(long)]
+    target_error: Option<f64>,
     /// Who may see the job: private, public, users:NAME,NAME or group:NAME.
     #[arg(long, default_value = "private")]
     access: String,
@@ -121,6 +126,7 @@ async fn submit(args: SubmitArgs, jit_allowed: bool) -> Result<()> {
             iterations: args.fight.iterations,
             access,
             seed: args.seed,
+            target_error: args.target_error,
         })
         .await?;
     if !args.wait {

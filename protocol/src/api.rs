@@ -75,6 +75,11 @@ pub struct CreateJob {
     /// give the same result as `wowlab sim --seed`.
     #[serde(default)]
     pub seed: Option<u64>,
+    /// Stop once the 95 % error of the mean DPS is at most this percent of
+    /// it, checked after each chunk in order as `wowlab sim --target-error`
+    /// checks its rounds; `iterations` is then the most to run.
+    #[serde(default)]
+    pub target_error: Option<f64>,
 }
 
 /// The answer to `POST /jobs`.
@@ -95,8 +100,11 @@ pub struct JobView {
     pub status: String,
     /// Iterations completed.
     pub progress: i64,
-    /// Iterations asked for.
+    /// Iterations asked for (with `target_error`, the most to run).
     pub iterations: i64,
+    /// The target error in percent of the mean, if it has one.
+    #[serde(default)]
+    pub target_error: Option<f64>,
     /// Number of chunks.
     pub chunks: i64,
     /// The config it runs.

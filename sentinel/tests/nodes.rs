@@ -23,6 +23,7 @@ on_both_stores!(
     released_chunks_and_chunks_a_restarted_node_lost_return_to_pending,
     the_stream_pushes_assignments_after_a_signed_handshake,
     metrics_count_chunks_nodes_and_rejections,
+    a_target_error_job_stops_at_the_first_chunks_in_order_that_reach_it,
 );
 
 async fn a_node_registers_and_its_owner_manages_it(s: Server) {
@@ -770,4 +771,87 @@ async fn metrics_count_chunks_nodes_and_rejections(s: Server) {
             "`{line}` missing from:\n{text}"
         );
     }
+}
+
+async fn a_target_error_job_stops_at_the_first_chunks_in_order_that_reach_it(s: Server) {
+    let hash = runnable_config(&s).await;
+    let config = stored_config(&s, &hash).await;
+    let (target, seed) = (50.0, 5);
+    // What `wowlab sim --target-error` does: rounds of 1,000 in order, checked after each.
+    let first = run_native(&config, seed, 0, 1000);
+    let mean = first.dps.mean();
+    assert!(
+        mean > 0.0 && first.dps.error95() / mean * 100.0 <= target,
+        "one round reaches it"
+    );
+
+    let (status, v) = s
+        .call(
+            Method::POST,
+            "/jobs",
+            &s.token,
+            Some(json!({ "config_hash": hash, "iterations": 5000, "seed": seed, "target_error": target })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let job = v["job_id"].as_i64().unwrap();
+    let node = TestNode::new(31, &s.base);
+    node.join(&s, &s.token, 3).await;
+    let taken = node.poll().await;
+    assert_eq!(taken.len(), 3, "{taken:?}");
+    let at = |i: u64| {
+        taken
+            .iter()
+            .find(|a| a.first_iteration == i * 1000)
+            .unwrap()
+    };
+
+    // Chunk 1 alone reaches the target too, but chunk 0 comes first: the job waits for it.
+    let (_, ack) = node.complete(&config, at(1)).await;
+    assert_eq!(ack["job_status"], "running", "{ack}");
+    let (_, ack) = node.complete(&config, at(0)).await;
+    assert_eq!(ack["job_status"], "done", "{ack}");
+    let (_, v) = s
+        .call(Method::GET, &format!("/jobs/{job}"), &s.token, None)
+        .await;
+    assert_eq!(
+        v["result"],
+        serde_json::to_value(&first).unwrap(),
+        "chunk 0's result only"
+    );
+    assert_eq!(v["target_error"], target);
+    let counts = s.store.chunk_counts(job).await.unwrap();
+    assert_eq!(
+        counts,
+        vec![
+            ("cancelled".into(), 2),
+            ("done".into(), 2),
+            ("running".into(), 1)
+        ],
+        "the chunks not yet taken are cancelled"
+    );
+    let (status, ack) = node.complete(&config, at(2)).await;
+    assert_eq!(
+        (status, &ack["job_status"]),
+        (StatusCode::OK, &json!("done")),
+        "{ack}"
+    );
+    let (_, after) = s
+        .call(Method::GET, &format!("/jobs/{job}"), &s.token, None)
+        .await;
+    assert_eq!(after["result"], v["result"], "a late chunk changes nothing");
+
+    let (status, bad) = s
+        .call(
+            Method::POST,
+            "/jobs",
+            &s.token,
+            Some(json!({ "config_hash": hash, "iterations": 5000, "target_error": 0.0 })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad["error"].as_str().unwrap().contains("target_error"),
+        "{bad}"
+    );
 }

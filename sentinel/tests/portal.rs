@@ -376,6 +376,15 @@ async fn submitting_the_form_creates_a_job_and_keeps_the_rotation(s: Server) {
         "the script survives the error"
     );
 
+    let mut targeted = sim_form(&session.csrf, SCRIPT, "2000");
+    targeted.push(("target_error", "tiny"));
+    let refused = post_form(&s, &session, "/simulate", &targeted).await;
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains("Target error must be a number (got `tiny`)"),
+        "{page}"
+    );
+
     let created = post_form(
         &s,
         &session,

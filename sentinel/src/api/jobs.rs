@@ -23,6 +23,7 @@ fn view(j: Job) -> JobView {
         status: j.status,
         progress: j.progress,
         iterations: j.iterations,
+        target_error: j.target_error,
         chunks: j.chunks,
         config_hash: j.config_hash,
         seed: j.seed as u64,
@@ -59,6 +60,13 @@ pub(crate) async fn submit(
             state.max_iterations, request.iterations
         )));
     }
+    if let Some(target) = request.target_error
+        && !(target > 0.0 && target <= 100.0)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "`target_error` must be a percent above 0 and at most 100 (got {target})"
+        )));
+    }
     let stored = state
         .store
         .config(&request.config_hash)
@@ -90,6 +98,7 @@ pub(crate) async fn submit(
             seed,
             access: &access,
             spec: &config.spec.name,
+            target_error: request.target_error,
         })
         .await?;
     state.scheduler.poke();

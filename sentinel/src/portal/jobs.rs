@@ -65,8 +65,11 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Marku
     ))
 }
 
+/// How far along a job is; a job that stopped at its target error is done.
 fn percent(job: &Job) -> u64 {
-    if job.iterations > 0 {
+    if job.status == "done" {
+        100
+    } else if job.iterations > 0 {
         (job.progress.max(0) as u64 * 100) / job.iterations as u64
     } else {
         0
@@ -147,6 +150,9 @@ pub async fn page(
                 p { "Status: " span #status class={ "status " (job.status) } { (job.status) } }
                 progress #progress max=(job.iterations) value=(job.progress) aria-label="Iterations done" {}
                 p #progress-text { (job.progress) " / " (job.iterations) " iterations (" (percent(&job)) " %)" }
+                @if let Some(target) = job.target_error {
+                    p.hint { "Runs until the 95 % error is at most " (target) " % of the mean DPS, checking after each chunk of 1,000 iterations in order; " (job.iterations) " at most." }
+                }
                 p { "Nodes working on it: " span #nodes { (nodes_text(&nodes)) } }
                 @if let Some(e) = &job.error { p.error role="alert" { "Failed: " (e) } }
                 @if mine && !finished(&job.status) {

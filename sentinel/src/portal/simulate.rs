@@ -37,6 +37,7 @@ pub struct SimForm {
     duration_s: String,
     targets: String,
     iterations: String,
+    target_error: String,
     rotation: String,
     rotation_name: String,
     script: String,
@@ -52,6 +53,7 @@ struct SimInput<'a> {
     duration_s: f64,
     targets: u32,
     iterations: u64,
+    target_error: Option<f64>,
     access: Access,
 }
 
@@ -139,6 +141,10 @@ impl SimForm {
             1.0,
             state.max_iterations as f64,
         )? as u64;
+        let target_error = match self.target_error.trim() {
+            "" => None,
+            text => Some(number("target_error", "Target error", text, 0.001, 100.0)?),
+        };
         let names = |text: &str| -> Vec<String> {
             text.split(',')
                 .map(|s| s.trim().to_string())
@@ -163,6 +169,7 @@ impl SimForm {
             duration_s,
             targets,
             iterations,
+            target_error,
             access,
         })
     }
@@ -283,7 +290,10 @@ async fn render(
                     .grid {
                         (stat("duration_s", "Fight length (s)", &form.duration_s))
                         (stat("targets", "Targets", &form.targets))
-                        (stat("iterations", "Iterations", &form.iterations))
+                        (stat("iterations", "Iterations (at most, with a target error)", &form.iterations))
+                        label { "Target error (% of the mean, optional)"
+                            input name="target_error" value=(form.target_error) inputmode="decimal" placeholder="e.g. 0.2" aria-invalid=[invalid("target_error").then_some("true")];
+                        }
                     }
                 }
                 fieldset {
@@ -430,6 +440,7 @@ async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<i64
             iterations: input.iterations,
             access: input.access,
             seed: None,
+            target_error: input.target_error,
         },
     )
     .await

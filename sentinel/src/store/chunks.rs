@@ -509,7 +509,8 @@ async fn store_results(
 }
 
 /// Adds `iterations` to a job's progress; when that completes a running
-/// job, merges its result. Returns the job's status and, when it just
+/// job (or, with a target error, its results in chunk order reach the
+/// target), stores its result. Returns the job's status and, when it just
 /// finished, the seconds since its first assignment.
 async fn add_progress(
     tx: &mut Tx,
@@ -518,29 +519,110 @@ async fn add_progress(
 ) -> Result<(String, Option<i64>), StoreError> {
     let row = sqlx::query(
         "UPDATE jobs SET progress = progress + $1 WHERE id = $2 \
-         RETURNING progress, iterations, status, started_at",
+         RETURNING progress, iterations, status, started_at, target_error",
     )
     .bind(iterations)
     .bind(job)
     .fetch_one(&mut **tx)
     .await?;
     let (progress, total, status): (i64, i64, String) = (row.get(0), row.get(1), row.get(2));
-    if progress != total || status != "running" {
+    if status != "running" {
         return Ok((status, None));
     }
     let started: Option<i64> = row.get(3);
-    let merged = merge_results(tx, job).await?;
+    let merged = match row.get::<Option<f64>, _>(4) {
+        Some(target) => match advance_prefix(tx, job, target).await? {
+            Some(merged) => merged,
+            None => return Ok((status, None)),
+        },
+        None if progress == total => merge_results(tx, job).await?,
+        None => return Ok((status, None)),
+    };
     let now = crate::now();
     sqlx::query(
-        "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, mean_dps = $3 WHERE id = $4",
+        "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, mean_dps = $3, \
+         prefix_result = NULL WHERE id = $4",
     )
     .bind(serde_json::to_string(&merged).expect("a BatchResult serialises"))
     .bind(now)
     .bind(merged.dps.mean())
     .bind(job)
+    .execute(&mut **tx)
+    .await?;
+    // A job that stopped at its target error needs none of its other chunks.
+    sqlx::query("UPDATE chunks SET status = 'cancelled' WHERE job_id = $1 AND status = 'pending'")
+        .bind(job)
         .execute(&mut **tx)
         .await?;
     Ok(("done".to_string(), started.map(|s| now - s)))
+}
+
+/// Chunks read at a time while extending a job's prefix.
+const PREFIX_STEP: i64 = 64;
+
+/// Extends the merged prefix of a job with a target error over its done
+/// chunks in index order, checking the error after each as `wowlab sim`
+/// checks after each round. The result when the target is reached or every
+/// chunk is in the prefix; else `None` (the prefix is saved for next time).
+async fn advance_prefix(
+    tx: &mut Tx,
+    job: i64,
+    target: f64,
+) -> Result<Option<BatchResult>, StoreError> {
+    let row = sqlx::query(
+        "SELECT prefix_chunks, prefix_result, (SELECT COUNT(*) FROM chunks c WHERE c.job_id = $1) \
+         FROM jobs WHERE id = $1",
+    )
+    .bind(job)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (mut next, saved, chunks): (i64, Option<String>, i64) =
+        (row.get(0), row.get(1), row.get(2));
+    let mut merged: BatchResult = match saved {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("the merged prefix of job {job}: {e}")))?,
+        None => BatchResult::default(),
+    };
+    let start = next;
+    'extend: loop {
+        let rows = sqlx::query(
+            "SELECT idx, status, result FROM chunks WHERE job_id = $1 AND idx >= $2 \
+             ORDER BY idx LIMIT $3",
+        )
+        .bind(job)
+        .bind(next)
+        .bind(PREFIX_STEP)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in &rows {
+            let (idx, status): (i64, String) = (row.get(0), row.get(1));
+            if idx != next || status != "done" {
+                break 'extend;
+            }
+            let json: String = row.get(2);
+            let part: BatchResult = serde_json::from_str(&json).map_err(|e| {
+                StoreError::Corrupt(format!("the result of chunk {idx} of job {job}: {e}"))
+            })?;
+            merged.merge(&part);
+            next += 1;
+            let mean = merged.dps.mean();
+            if next == chunks || (mean > 0.0 && merged.dps.error95() / mean * 100.0 <= target) {
+                return Ok(Some(merged));
+            }
+        }
+        if (rows.len() as i64) < PREFIX_STEP {
+            break;
+        }
+    }
+    if next > start {
+        sqlx::query("UPDATE jobs SET prefix_chunks = $1, prefix_result = $2 WHERE id = $3")
+            .bind(next)
+            .bind(serde_json::to_string(&merged).expect("a BatchResult serialises"))
+            .bind(job)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(None)
 }
 
 async fn chunk_state(tx: &mut Tx, chunk: i64) -> Result<ChunkState, sqlx::Error> {

@@ -5,13 +5,15 @@ use sqlx::Row;
 use super::{Store, StoreError};
 
 /// Iterations per chunk: chunk k covers job iterations [k·CHUNK, (k+1)·CHUNK).
-pub const CHUNK: i64 = 1_000;
+/// A chunk is one round of `wowlab sim --target-error`, so a job with a
+/// target error stops where the local run would.
+pub const CHUNK: i64 = wowlab::simulate::ROUND as i64;
 
 /// Rows per multi-row INSERT of chunks.
 const CHUNK_ROWS_PER_INSERT: usize = 500;
 
 /// A job as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     /// Row id.
     pub id: i64,
@@ -35,6 +37,8 @@ pub struct Job {
     pub error: Option<String>,
     /// Number of chunks.
     pub chunks: i64,
+    /// Stop once the error is at most this percent of the mean.
+    pub target_error: Option<f64>,
 }
 
 /// What a new job needs.
@@ -52,10 +56,12 @@ pub struct NewJob<'a> {
     pub access: &'a str,
     /// The name of its spec pack (for rankings).
     pub spec: &'a str,
+    /// Stop once the error is at most this percent of the mean.
+    pub target_error: Option<f64>,
 }
 
 const JOB_COLUMNS: &str = "j.id, j.owner, j.config_hash, j.iterations, j.seed, j.access, j.status, j.progress, \
-     j.result, j.error, (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id)";
+     j.result, j.error, (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id), j.target_error";
 
 fn job(r: &sqlx::any::AnyRow) -> Job {
     Job {
@@ -70,6 +76,7 @@ fn job(r: &sqlx::any::AnyRow) -> Job {
         result: r.get(8),
         error: r.get(9),
         chunks: r.get(10),
+        target_error: r.get(11),
     }
 }
 
@@ -78,8 +85,8 @@ impl Store {
     pub async fn create_job(&self, new: &NewJob<'_>) -> Result<(i64, i64), StoreError> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
-            "INSERT INTO jobs (owner, config_hash, iterations, seed, access, status, created_at, spec) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) RETURNING id",
+            "INSERT INTO jobs (owner, config_hash, iterations, seed, access, status, created_at, spec, target_error) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8) RETURNING id",
         )
         .bind(new.owner)
         .bind(new.config_hash)
@@ -88,6 +95,7 @@ impl Store {
         .bind(new.access)
         .bind(crate::now())
         .bind(new.spec)
+        .bind(new.target_error)
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.get(0);

@@ -38,6 +38,7 @@ macro_rules! on_both_databases {
 
 on_both_databases!(
     two_nodes_give_the_result_of_wowlab_sim,
+    a_target_error_job_stops_where_wowlab_sim_does,
     a_node_killed_mid_chunk_loses_nothing,
     a_sentinel_restart_mid_job_loses_nothing,
     a_node_stopped_with_sigterm_finishes_its_chunk_and_exits,
@@ -108,6 +109,20 @@ fn submit(s: &Sentinel, extra: &[&str]) -> String {
     v["job_id"].as_i64().unwrap().to_string()
 }
 
+/// Submits the reference job with `job` (which ends in `--json`) and waits:
+/// its report must be `wowlab sim`'s with the same flags, byte for byte.
+fn submitted_equals_sim(s: &Sentinel, dir: &Path, job: &[&str]) -> String {
+    let out = s.job(&args(&[&["submit"], &SPEC, job, &["--wait"]]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let local = sim(&dir.join("sim"), &args(&[&SPEC, job]));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), local);
+    local
+}
+
 fn two_nodes_give_the_result_of_wowlab_sim(db: Database, dir: &Path) {
     let s = Sentinel::start(db, &[]);
     let a = s.node(&dir.join("a"), 1, &[]);
@@ -121,17 +136,33 @@ fn two_nodes_give_the_result_of_wowlab_sim(db: Database, dir: &Path) {
         "42",
         "--json",
     ];
-    let out = s.job(&args(&[&["submit"], &SPEC, &job, &["--wait"]]));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let local = sim(&dir.join("sim"), &args(&[&SPEC, &job]));
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), local);
+    submitted_equals_sim(&s, dir, &job);
     for node in [&a, &b] {
         node.wait_for("reported", Duration::from_secs(1));
     }
+}
+
+fn a_target_error_job_stops_where_wowlab_sim_does(db: Database, dir: &Path) {
+    let s = Sentinel::start(db, &[]);
+    let _node = s.node(&dir.join("a"), 2, &[]);
+    let job = [
+        "--iterations",
+        "30000",
+        "--duration",
+        "60",
+        "--seed",
+        "7",
+        "--target-error",
+        "0.3",
+        "--json",
+    ];
+    let local = submitted_equals_sim(&s, dir, &job);
+    let report: serde_json::Value = serde_json::from_str(&local).unwrap();
+    let ran = report["iterations"].as_u64().unwrap();
+    assert!(
+        ran < 30_000 && ran.is_multiple_of(1000),
+        "stopped early, after whole chunks: {ran}"
+    );
 }
 
 fn a_node_killed_mid_chunk_loses_nothing(db: Database, dir: &Path) {

@@ -23,6 +23,7 @@ on_both_stores!(
     deleting_an_account_removes_everything_it_owns_and_nothing_else,
     rotations_are_versioned_published_found_and_copied,
     rankings_list_public_results_best_first,
+    guessing_passwords_locks_the_name_for_a_while,
 );
 
 fn client() -> reqwest::Client {
@@ -721,5 +722,30 @@ async fn rankings_list_public_results_best_first(s: Server) {
     assert!(
         today.contains(&format!("{:.0}", dps[0].max(dps[1]))),
         "{page}"
+    );
+}
+
+async fn guessing_passwords_locks_the_name_for_a_while(s: Server) {
+    give_password(&s, "tester").await;
+    common::add_user(&s, "other").await;
+    give_password(&s, "other").await;
+    for _ in 0..5 {
+        let wrong = sign_in(&s, "tester", "a guess at it").await;
+        assert!(set_cookie(&wrong, "wowlab_session").is_none());
+    }
+    let locked = sign_in(&s, "tester", PASSWORD).await;
+    assert!(
+        set_cookie(&locked, "wowlab_session").is_none(),
+        "even the right password waits"
+    );
+    let page = locked.text().await.unwrap();
+    assert!(
+        page.contains("Too many wrong passwords for this name. Try again in"),
+        "{page}"
+    );
+    let other = sign_in(&s, "other", PASSWORD).await;
+    assert!(
+        set_cookie(&other, "wowlab_session").is_some(),
+        "other names are not locked"
     );
 }

@@ -58,6 +58,8 @@ pub struct AppState {
     pub job_updates: Arc<tokio::sync::Notify>,
     /// Whether the portal's cookies are marked `Secure` (served over HTTPS).
     pub secure_cookies: bool,
+    /// Failed portal sign-ins per name.
+    pub signin_throttle: Arc<crate::portal::SignInThrottle>,
 }
 
 impl AppState {
@@ -80,6 +82,7 @@ impl AppState {
             packs: Arc::new(crate::packs::builtin()),
             job_updates: Arc::new(tokio::sync::Notify::new()),
             secure_cookies: false,
+            signin_throttle: Arc::default(),
         }
     }
 

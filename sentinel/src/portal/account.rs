@@ -123,11 +123,7 @@ async fn password_matches(
     let Some(phc) = state.store.password_of_id(viewer.user.id).await? else {
         return Ok(false);
     };
-    Ok(
-        tokio::task::spawn_blocking(move || crate::passwords::verify(&password, &phc))
-            .await
-            .unwrap_or(false),
-    )
+    Ok(super::session::check_password(password, phc).await)
 }
 
 /// The password form.

@@ -15,6 +15,7 @@ mod rotations;
 mod session;
 mod signin;
 mod simulate;
+mod throttle;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -22,6 +23,7 @@ use axum::routing::{get, post};
 use crate::api::AppState;
 
 pub use error::{PageError, not_found};
+pub use throttle::SignInThrottle;
 
 /// The portal's routes.
 pub fn routes() -> Router<AppState> {

@@ -61,18 +61,33 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> St
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
+/// Password checks at once: each takes tens of milliseconds of CPU and about
+/// 19 MiB, so a flood of sign-in attempts queues instead of starving the server.
+static PASSWORD_CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Whether `password` matches the PHC string `phc`, checked on a blocking thread.
+pub async fn check_password(password: String, phc: String) -> bool {
+    let Ok(_turn) = PASSWORD_CHECKS.acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || crate::passwords::verify(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
 /// Whether two secrets are equal, in time independent of where they differ.
 pub fn same_secret(a: &str, b: &str) -> bool {
     blake3::hash(a.as_bytes()) == blake3::hash(b.as_bytes())
 }
 
-/// Where to send someone who must sign in first, coming back to `uri` after.
+/// Where to send someone who must sign in first, coming back to the page
+/// after (to the start page after a form: its page is gone with its session).
 fn to_signin(parts: &Parts) -> Response {
-    let back = parts
-        .uri
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_string();
+    let back = match parts.method {
+        axum::http::Method::GET => parts.uri.path_and_query().map_or("/", |p| p.as_str()),
+        _ => "/",
+    }
+    .to_string();
     let query = serde_urlencoded::to_string([("next", back)]).unwrap_or_default();
     Redirect::to(&format!("/signin?{query}")).into_response()
 }

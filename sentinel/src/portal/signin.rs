@@ -4,6 +4,8 @@
 //! cookie set with the form, so another site cannot sign a browser into an
 //! account of its choosing.
 
+use std::time::Instant;
+
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,8 +15,8 @@ use serde::Deserialize;
 use super::error::PageError;
 use super::layout;
 use super::session::{
-    MaybeViewer, Posted, SESSION_COOKIE, SESSION_SECS, SIGNIN_COOKIE, cookie, random_token,
-    same_secret, set_cookie,
+    MaybeViewer, Posted, SESSION_COOKIE, SESSION_SECS, SIGNIN_COOKIE, check_password, cookie,
+    random_token, same_secret, set_cookie,
 };
 use crate::api::AppState;
 
@@ -106,17 +108,23 @@ pub async fn sign_in(
             Some("This sign-in form expired. Please sign in again."),
         ));
     }
-    let found = state.store.password_of(input.name.trim()).await?;
+    let name = input.name.trim();
+    if let Some(wait) = state.signin_throttle.wait(name, Instant::now()) {
+        let message = format!(
+            "Too many wrong passwords for this name. Try again in {} s.",
+            wait.as_secs().max(1)
+        );
+        return Ok(form(&state, &next, name, Some(&message)));
+    }
+    let found = state.store.password_of(name).await?;
     // An unknown name costs a hash check too, so timing does not tell names apart.
     let phc = found
         .as_ref()
         .map_or_else(|| UNKNOWN_USER.clone(), |(_, p)| p.clone());
-    let password = input.password;
-    let matches = tokio::task::spawn_blocking(move || crate::passwords::verify(&password, &phc))
-        .await
-        .unwrap_or(false);
+    let matches = check_password(input.password, phc).await;
     let Some((user, _)) = found.filter(|_| matches) else {
-        tracing::info!(name = input.name, "failed sign-in");
+        tracing::info!(name, "failed sign-in");
+        state.signin_throttle.failed(name, Instant::now());
         return Ok(form(
             &state,
             &next,
@@ -124,6 +132,7 @@ pub async fn sign_in(
             Some("Wrong name or password."),
         ));
     };
+    state.signin_throttle.succeeded(name);
     let token = random_token();
     state
         .store

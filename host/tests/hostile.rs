@@ -9,10 +9,10 @@ use wowlab::sandbox::SandboxLimits;
 use wowlab::simulate::RotationInput;
 use wowlab_engine::BatchResult;
 
-fn hostile() -> common::Setup {
+fn hostile(limits: SandboxLimits) -> common::Setup {
     setup_with(
         RotationInput::Wasm(wowlab_artifacts::HOSTILE.to_vec()),
-        SandboxLimits::default(),
+        limits,
     )
 }
 
@@ -24,7 +24,12 @@ fn run(s: &common::Setup, mode: &str) -> Result<BatchResult, BatchError> {
 }
 
 fn error_of(mode: &str) -> String {
-    let s = hostile();
+    error_under(mode, SandboxLimits::default())
+}
+
+/// The error of `mode` under `limits`; the runtime then still runs a good batch.
+fn error_under(mode: &str, limits: SandboxLimits) -> String {
+    let s = hostile(limits);
     let err = run(&s, mode).unwrap_err().to_string();
     // The same runtime and components go on working.
     assert_eq!(run(&s, "behave").unwrap().iterations(), 2, "after {mode}");
@@ -45,7 +50,12 @@ fn an_endless_init_hits_the_time_limit() {
 
 #[test]
 fn unbounded_allocation_hits_the_memory_cap() {
-    let err = error_of("alloc");
+    // A generous time limit, so on a loaded machine the memory cap stops it first.
+    let limits = SandboxLimits {
+        decision_timeout: std::time::Duration::from_secs(30),
+        ..SandboxLimits::default()
+    };
+    let err = error_under("alloc", limits);
     assert!(err.contains("memory limit"), "{err}");
 }
 

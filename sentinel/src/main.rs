@@ -36,6 +36,10 @@ struct Cli {
     /// The private key (PEM) of --tls-cert.
     #[arg(long, requires = "tls_cert", global = true)]
     tls_key: Option<PathBuf>,
+    /// Spec packs the portal offers besides the built-in ones: NAME.toml (or
+    /// .json) files, each with an optional NAME.rhai starting rotation.
+    #[arg(long, env = "WOWLAB_SPEC_DIR", global = true)]
+    spec_dir: Option<PathBuf>,
     /// Directory for the embedded database.
     #[arg(long, default_value = "wowlab-data", global = true)]
     data_dir: PathBuf,
@@ -214,6 +218,10 @@ async fn run(cli: Cli) -> Result<()> {
                 cli.thresholds.thresholds(),
             )
             .with_secure_cookies(cli.tls_cert.is_some());
+            let state = match &cli.spec_dir {
+                Some(dir) => state.with_packs(wowlab_sentinel::packs::with_dir(dir)?),
+                None => state,
+            };
             let shutdown = wowlab::shutdown::signal();
             match (&cli.tls_cert, &cli.tls_key) {
                 (Some(cert), Some(key)) => {

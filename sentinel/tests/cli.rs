@@ -130,3 +130,87 @@ fn an_unusable_tls_certificate_or_key_is_named() {
     assert!(!alone.status.success());
     assert!(String::from_utf8_lossy(&alone.stderr).contains("--tls-key"));
 }
+
+/// `wowlab-sentinel ARGS` with `input` on standard input.
+fn sentinel_with_input(dir: &std::path::Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wowlab-sentinel"))
+        .env_remove("WOWLAB_DATABASE_URL")
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn portal_passwords_are_set_from_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = sentinel_with_input(
+        dir.path(),
+        &["user", "add", "alice", "--password"],
+        "short\n",
+    );
+    assert_eq!(short.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
+    let listed = sentinel(dir.path(), &["user", "add", "alice"]);
+    assert!(
+        listed.status.success(),
+        "a refused password created no user"
+    );
+
+    let set = sentinel_with_input(dir.path(), &["user", "password", "alice"], "long enough\n");
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    assert_eq!(stdout(&set), "password set for alice\n");
+    let added = sentinel_with_input(
+        dir.path(),
+        &["user", "add", "bob", "--password"],
+        "also long enough\n",
+    );
+    assert!(added.status.success());
+    assert!(stdout(&added).starts_with("created user bob"));
+    let nobody = sentinel_with_input(dir.path(), &["user", "password", "carol"], "long enough\n");
+    assert_eq!(nobody.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no user named `carol`"));
+}
+
+#[test]
+fn a_broken_spec_pack_in_the_spec_dir_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let packs = dir.path().join("packs");
+    std::fs::create_dir(&packs).unwrap();
+    std::fs::write(
+        packs.join("mage.toml"),
+        "name = \"Mage\"\n[resource]\nname = 1\n",
+    )
+    .unwrap();
+    let out = sentinel(
+        dir.path(),
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--spec-dir",
+            packs.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("mage.toml") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+}

@@ -86,6 +86,12 @@ impl AppState {
         }
     }
 
+    /// The same state offering these spec packs on the portal.
+    pub fn with_packs(mut self, packs: Vec<crate::packs::Pack>) -> Self {
+        self.packs = Arc::new(packs);
+        self
+    }
+
     /// The same state, with the portal's cookies marked `Secure` when `secure`.
     pub fn with_secure_cookies(mut self, secure: bool) -> Self {
         self.secure_cookies = secure;

@@ -71,6 +71,15 @@ function setupRotationPicker() {
   });
 }
 
+// Another spec pack starts from its own character and rotation.
+function setupPackPicker() {
+  const pick = document.querySelector('#sim-form select[name="pack"]');
+  if (!pick) return;
+  pick.addEventListener("change", () => {
+    window.location.assign("/simulate?pack=" + encodeURIComponent(pick.value));
+  });
+}
+
 function setupAccess() {
   for (const select of document.querySelectorAll('select[name="access"]')) {
     const form = select.form;
@@ -146,6 +155,7 @@ function setupLive() {
 document.addEventListener("DOMContentLoaded", () => {
   setupEditor();
   setupRotationPicker();
+  setupPackPicker();
   setupAccess();
   setupTest();
   setupLive();

@@ -85,8 +85,8 @@ fn node_card(viewer: &Viewer, node: &Node, online: bool) -> Markup {
                         }
                     }
                 }
-                label { "Users (comma-separated)" input name="access_users" value=(users); }
-                label { "Group" input name="access_group" value=(group); }
+                label.access-users { "Users (comma-separated)" input name="access_users" value=(users); }
+                label.access-group { "Group" input name="access_group" value=(group); }
                 button type="submit" { "Save" }
             }
         }

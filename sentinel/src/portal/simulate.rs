@@ -188,20 +188,30 @@ pub async fn page(
     viewer: Viewer,
     Query(choice): Query<PackChoice>,
 ) -> Result<Response, PageError> {
+    let rotation = match choice.rotation {
+        Some(id) => Some(
+            state
+                .store
+                .rotation(id)
+                .await?
+                .filter(|r| r.public || r.owner == viewer.user.id)
+                .ok_or_else(|| PageError::not_found(format!("You can see no rotation {id}.")))?,
+        ),
+        None => None,
+    };
+    // A rotation's own spec pack, unless another is asked for.
     let pack = choice
         .pack
         .as_deref()
         .and_then(|slug| crate::packs::find(&state.packs, slug))
+        .or_else(|| {
+            let spec = &rotation.as_ref()?.spec;
+            state.packs.iter().find(|p| &p.spec.name == spec)
+        })
         .or(state.packs.first())
         .ok_or_else(|| PageError::not_found("this sentinel offers no spec packs"))?;
     let mut form = SimForm::starting(pack);
-    if let Some(id) = choice.rotation {
-        let rotation = state
-            .store
-            .rotation(id)
-            .await?
-            .filter(|r| r.public || r.owner == viewer.user.id)
-            .ok_or_else(|| PageError::not_found(format!("You can see no rotation {id}.")))?;
+    if let Some(rotation) = rotation {
         form.rotation = rotation.id.to_string();
         form.rotation_name = rotation.name;
         form.script = rotation.script;

@@ -87,6 +87,11 @@ struct NodeArgs {
     /// Log JSON lines (for servers).
     #[arg(long)]
     json_logs: bool,
+    /// Report wrong results (only in the end-to-end tests' build, to show
+    /// the sentinel catches a lying node).
+    #[cfg(feature = "lying-node")]
+    #[arg(long, value_enum)]
+    lie: Option<wowlab::node::lie::Lie>,
 }
 
 /// What to simulate: shared by `wowlab sim` and `wowlab job submit`.
@@ -253,6 +258,8 @@ fn node(store: &ModuleStore, limits: SandboxLimits, jit: bool, args: NodeArgs) -
         jit,
         limits,
         ca_cert: args.ca_cert,
+        #[cfg(feature = "lying-node")]
+        lie: args.lie,
     };
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

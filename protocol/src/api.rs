@@ -107,6 +107,12 @@ pub struct JobView {
     pub target_error: Option<f64>,
     /// Number of chunks.
     pub chunks: i64,
+    /// Chunks whose result a second node's run confirmed.
+    #[serde(default)]
+    pub verified_chunks: i64,
+    /// Chunks whose result waits for a second node's run.
+    #[serde(default)]
+    pub checking_chunks: i64,
     /// The config it runs.
     pub config_hash: String,
     /// The job seed: iteration i runs with a seed derived from it and i.
@@ -202,6 +208,32 @@ pub struct NodeView {
     pub cores: u32,
     /// Chunks it has completed.
     pub completed: i64,
+    /// Its results that another node's run of the same chunk confirmed.
+    #[serde(default)]
+    pub verified: i64,
+    /// Chunks on which its result was outvoted by other nodes'.
+    #[serde(default)]
+    pub mismatches: i64,
+    /// How far the sentinel trusts its results.
+    #[serde(default)]
+    pub trust: Trust,
+    /// Why it was quarantined.
+    #[serde(default)]
+    pub quarantine_reason: Option<String>,
+}
+
+/// How far the sentinel trusts a node's results (see the README's
+/// "Verified results").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Trust {
+    /// Too few of its results confirmed yet: most are re-run elsewhere.
+    #[default]
+    New,
+    /// A run of confirmed results: a falling share is re-run.
+    Reliable,
+    /// Outvoted on a chunk: it gets no more work.
+    Quarantined,
 }
 
 /// One chunk for a node to run: everything it needs is fetched by hash.
@@ -249,6 +281,10 @@ pub struct ChunkResult {
     /// Its `BatchResult`.
     #[schema(value_type = Object)]
     pub result: Value,
+    /// [`crate::digest::result_digest`] of the result: the sentinel
+    /// compares it with the digest of the body it received and with other
+    /// nodes' digests of the same chunk.
+    pub digest: String,
 }
 
 /// The answer to `POST /chunks/complete`: every reported chunk is either

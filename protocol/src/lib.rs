@@ -1,9 +1,11 @@
 //! The contract between the wowlab sentinel and its nodes and clients: the
-//! HTTP API's bodies ([`api`]) and how nodes sign requests ([`signing`]).
+//! HTTP API's bodies ([`api`]), how nodes sign requests ([`signing`]) and
+//! the digest that identifies a chunk result ([`digest`]).
 //!
 //! Both sides build on these types, so the wire format has one home, and the
 //! sentinel's OpenAPI document is generated from them. Not for: transport
 //! (the sentinel uses axum, clients their own HTTP client) or storage.
 
 pub mod api;
+pub mod digest;
 pub mod signing;

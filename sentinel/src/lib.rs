@@ -16,6 +16,7 @@ pub mod scheduler;
 pub mod store;
 pub mod thresholds;
 pub mod tls;
+pub mod verification;
 
 /// Readies a store for serving: pins the engine built with this sentinel on
 /// first start only (so an operator's later unpin sticks), and stores the

@@ -325,17 +325,17 @@ async fn bad_results_and_reports_about_other_chunks_change_nothing(s: Server) {
         };
         node.run(&config, &short)
     };
-    let result = |value: Value| json!({ "results": [{ "chunk_id": a.chunk_id, "result": value }] });
+    let result = |value: Value| json!({ "results": [{ "chunk_id": a.chunk_id, "result": value, "digest": "" }] });
     let good = node.run(&config, &a);
     let too_many: Vec<Value> = (0..=wowlab_protocol::api::MAX_RESULTS_PER_REPORT as i64)
-        .map(|i| json!({ "chunk_id": i, "result": good }))
+        .map(|i| json!({ "chunk_id": i, "result": good, "digest": "" }))
         .collect();
     let cases = [
         (result(json!({ "dps": 1 })), "results[0].result"),
         (json!({ "answer": 42 }), "answer"),
         (
-            json!({ "results": [{ "chunk_id": a.chunk_id, "result": good },
-                                { "chunk_id": a.chunk_id, "result": good }] }),
+            json!({ "results": [{ "chunk_id": a.chunk_id, "result": good, "digest": "" },
+                                { "chunk_id": a.chunk_id, "result": good, "digest": "" }] }),
             "`results[1].chunk_id`: chunk",
         ),
         (json!({ "results": too_many }), "at most 64"),
@@ -401,7 +401,7 @@ async fn forged_stale_and_replayed_requests_are_refused_and_change_nothing(s: Se
     let a = node.poll().await.remove(0);
     let path = "/chunks/complete";
     let body = serde_json::to_vec(
-        &json!({ "results": [{ "chunk_id": a.chunk_id, "result": node.run(&config, &a) }] }),
+        &json!({ "results": [{ "chunk_id": a.chunk_id, "result": node.run(&config, &a), "digest": "" }] }),
     )
     .unwrap();
     let full_path = format!("/api/v1{path}");

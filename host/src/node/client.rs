@@ -1,7 +1,6 @@
 //! The node's side of the sentinel API: signed requests, and fetches whose
 //! bytes are checked against the hash they were asked for.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -263,18 +262,9 @@ impl Sentinel {
 
     /// Reports finished chunks' results (at most
     /// [`wowlab_protocol::api::MAX_RESULTS_PER_REPORT`]) in one request.
-    pub async fn complete(
-        &self,
-        results: &[(i64, Arc<wowlab_engine::BatchResult>)],
-    ) -> Result<CompletedChunks, ClientError> {
+    pub async fn complete(&self, results: &[ChunkResult]) -> Result<CompletedChunks, ClientError> {
         let body = CompleteChunks {
-            results: results
-                .iter()
-                .map(|(chunk_id, result)| ChunkResult {
-                    chunk_id: *chunk_id,
-                    result: serde_json::to_value(&**result).expect("results serialise"),
-                })
-                .collect(),
+            results: results.to_vec(),
         };
         self.signed(
             &format!("the results of {} chunks", results.len()),

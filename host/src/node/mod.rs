@@ -12,6 +12,8 @@
 pub mod client;
 mod feed;
 pub mod identity;
+#[cfg(feature = "lying-node")]
+pub mod lie;
 pub mod runner;
 
 use std::collections::HashSet;
@@ -23,7 +25,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use wowlab_engine::{BatchResult, SimConfig};
-use wowlab_protocol::api::{Assignment, MAX_RESULTS_PER_REPORT};
+use wowlab_protocol::api::{Assignment, ChunkResult, MAX_RESULTS_PER_REPORT};
 
 use crate::modules::ModuleStore;
 use crate::runtime::Runtime;
@@ -54,6 +56,9 @@ pub struct NodeOptions {
     /// A CA certificate (PEM) to trust besides the system's, for an
     /// `https://` sentinel with a private or self-signed certificate.
     pub ca_cert: Option<PathBuf>,
+    /// Report wrong results this way (end-to-end tests only).
+    #[cfg(feature = "lying-node")]
+    pub lie: Option<lie::Lie>,
 }
 
 /// A fetched config and its canonical JSON.
@@ -71,6 +76,9 @@ struct Node {
     running: Mutex<HashSet<i64>>,
     /// Finished chunks for the [`reporter`].
     reports: mpsc::UnboundedSender<Finished>,
+    /// How it lies (end-to-end tests only).
+    #[cfg(feature = "lying-node")]
+    lie: Option<lie::Lie>,
 }
 
 /// A finished chunk waiting to be reported, and the task waiting for that.
@@ -142,6 +150,8 @@ pub async fn run(options: NodeOptions, shutdown: impl Future<Output = ()>) -> Re
         running: Mutex::new(HashSet::new()),
         reports,
         sentinel,
+        #[cfg(feature = "lying-node")]
+        lie: options.lie,
     });
     let mut shutdown = std::pin::pin!(shutdown);
 
@@ -261,8 +271,10 @@ async fn reporter(
                 Err(_) => break,
             }
         }
-        let results: Vec<(i64, Arc<BatchResult>)> =
-            batch.iter().map(|f| (f.chunk, f.result.clone())).collect();
+        let results: Vec<ChunkResult> = batch
+            .iter()
+            .map(|f| node.chunk_result(f.chunk, &f.result))
+            .collect();
         match retry("reporting results", &stop, || {
             node.sentinel.complete(&results)
         })
@@ -285,7 +297,7 @@ async fn reporter(
                 }
             }
             Err(e) => {
-                let chunks: Vec<i64> = results.iter().map(|(chunk, _)| *chunk).collect();
+                let chunks: Vec<i64> = results.iter().map(|r| r.chunk_id).collect();
                 tracing::warn!(?chunks, "the results were not taken: {e}");
             }
         }
@@ -296,6 +308,24 @@ async fn reporter(
 }
 
 impl Node {
+    /// What the node reports for a finished chunk: its result and digest.
+    fn chunk_result(&self, chunk_id: i64, result: &BatchResult) -> ChunkResult {
+        #[cfg(feature = "lying-node")]
+        if let Some(lie) = self.lie {
+            let (wrong, digest) = lie.report(result);
+            return ChunkResult {
+                chunk_id,
+                result: serde_json::to_value(&wrong).expect("results serialise"),
+                digest,
+            };
+        }
+        ChunkResult {
+            chunk_id,
+            result: serde_json::to_value(result).expect("results serialise"),
+            digest: wowlab_protocol::digest::result_digest(result),
+        }
+    }
+
     /// Free worker slots, for polling.
     fn free(&self) -> usize {
         self.workers

@@ -15,7 +15,7 @@ use wowlab_protocol::api::{
 use super::AppState;
 use super::error::ApiError;
 use super::signed::Signed;
-use crate::store::{ChunkError, ChunkState};
+use crate::store::{ChunkError, ChunkState, Reported};
 
 impl From<ChunkError> for ApiError {
     fn from(e: ChunkError) -> Self {
@@ -74,7 +74,7 @@ pub async fn complete(
 
 /// The results of a report, checked: at most [`MAX_RESULTS_PER_REPORT`],
 /// each chunk once, each result a `BatchResult`.
-fn parse_results(request: CompleteChunks) -> Result<Vec<(i64, BatchResult)>, ApiError> {
+fn parse_results(request: CompleteChunks) -> Result<Vec<Reported>, ApiError> {
     if request.results.len() > MAX_RESULTS_PER_REPORT {
         return Err(ApiError::BadRequest(format!(
             "`results` has {} entries; at most {MAX_RESULTS_PER_REPORT} per report",
@@ -95,7 +95,11 @@ fn parse_results(request: CompleteChunks) -> Result<Vec<(i64, BatchResult)>, Api
                 "invalid chunk result at `results[{i}].result`: {e}"
             ))
         })?;
-        results.push((entry.chunk_id, result));
+        results.push(Reported {
+            chunk_id: entry.chunk_id,
+            result,
+            digest: entry.digest,
+        });
     }
     Ok(results)
 }

@@ -25,6 +25,8 @@ fn view(j: Job) -> JobView {
         iterations: j.iterations,
         target_error: j.target_error,
         chunks: j.chunks,
+        verified_chunks: j.verified_chunks,
+        checking_chunks: j.checking_chunks,
         config_hash: j.config_hash,
         seed: j.seed as u64,
         access: serde_json::from_str(&j.access).unwrap_or_default(),

@@ -72,6 +72,13 @@ fn view(state: &AppState, node: Node) -> NodeView {
         running: node.running,
         cores: node.cores as u32,
         completed: node.completed,
+        verified: node.verified,
+        mismatches: node.mismatches,
+        trust: state
+            .store
+            .verification()
+            .trust(node.streak, node.quarantine_reason.is_some()),
+        quarantine_reason: node.quarantine_reason,
     }
 }
 

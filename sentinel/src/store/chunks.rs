@@ -9,10 +9,27 @@ use sqlx::Row;
 use wowlab_engine::BatchResult;
 use wowlab_protocol::api::Assignment;
 
-use super::{Backend, Store, StoreError, placeholders};
+use wowlab_protocol::digest::result_digest;
+
+use super::{Backend, Store, StoreError, placeholders, verdicts};
 
 /// Distinct nodes on which a chunk must fail deterministically to fail its job.
 pub const FAILURES_TO_FAIL_JOB: i64 = 3;
+
+/// The states of a chunk whose result is stored: accepted (`done`), or
+/// waiting for another node's run to confirm it (`checking`).
+const DONE: [&str; 2] = ["done", "checking"];
+
+/// One finished chunk's result as a node reported it.
+#[derive(Debug, Clone)]
+pub struct Reported {
+    /// The chunk (or re-run) the node ran.
+    pub chunk_id: i64,
+    /// Its result.
+    pub result: BatchResult,
+    /// The digest the node claims for it.
+    pub digest: String,
+}
 
 /// A chunk just assigned to a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +78,7 @@ pub struct ChunkState {
 }
 
 /// The chunks node `$1` may take, each with its turn (see [`assign_statement`]).
+/// A quarantined node may take none.
 ///
 /// Only the first `$3` pending chunks of each open job can be taken, so
 /// only those are ranked: `bounds` finds each job's `$3`th (through the
@@ -68,7 +86,8 @@ pub struct ChunkState {
 /// per job instead of every pending chunk.
 macro_rules! eligible {
     () => {
-        "
+        concat!(
+            "
 WITH running AS (
     SELECT j.owner AS owner, COUNT(*) AS n
     FROM chunks c JOIN jobs j ON j.id = c.job_id
@@ -76,7 +95,8 @@ WITH running AS (
     GROUP BY j.owner
 ),
 node AS (
-    SELECT id, owner, access_kind, access_group FROM nodes WHERE id = $1 AND owner IS NOT NULL
+    SELECT id, owner, access_kind, access_group FROM nodes
+    WHERE id = $1 AND owner IS NOT NULL AND quarantined_at IS NULL
 ),
 open AS (
     SELECT j.id AS id, j.owner AS owner
@@ -92,8 +112,9 @@ open AS (
 bounds AS MATERIALIZED (
     SELECT o.id AS id, o.owner AS owner,
            COALESCE((SELECT c.idx FROM chunks c
-            WHERE c.job_id = o.id AND c.status = 'pending'
-              AND NOT EXISTS (SELECT 1 FROM chunk_failures f WHERE f.chunk_id = c.id AND f.node_id = $1)
+            WHERE c.job_id = o.id AND c.status = 'pending'",
+        runnable_here!(),
+        "
             ORDER BY c.idx LIMIT 1 OFFSET $3 - 1), 9223372036854775807) AS last_idx
     FROM open o
 ),
@@ -103,8 +124,28 @@ eligible AS (
     FROM bounds b
     JOIN chunks c ON c.job_id = b.id AND c.status = 'pending' AND c.idx <= b.last_idx
     LEFT JOIN running r ON r.owner = b.owner
-    WHERE NOT EXISTS (SELECT 1 FROM chunk_failures f WHERE f.chunk_id = c.id AND f.node_id = $1)
+    WHERE 1 = 1",
+        runnable_here!(),
+        "
 )"
+        )
+    };
+}
+
+/// Whether node `$1` may run pending chunk `c`: it did not fail on it, and
+/// it ran no other run of the same chunk; a re-run (`check_of` set) also
+/// waits for a node of another owner than those that ran the chunk until
+/// it has been pending since before `$4` (ms).
+macro_rules! runnable_here {
+    () => {
+        "
+              AND NOT EXISTS (SELECT 1 FROM chunk_failures f WHERE f.chunk_id = c.id AND f.node_id = $1)
+              AND NOT EXISTS (
+                SELECT 1 FROM chunks o JOIN nodes m ON m.id = o.node_id
+                WHERE o.job_id = c.job_id AND o.idx = c.idx
+                  AND (o.node_id = $1
+                       OR (c.check_of IS NOT NULL AND c.pending_since > $4
+                           AND m.owner = (SELECT owner FROM node))))"
     };
 }
 
@@ -147,7 +188,8 @@ WHERE status = 'pending' AND id IN (SELECT id FROM picked)",
     assigned_columns!()
 );
 
-/// Assigns pending chunks to node `$1`, at most `$3`, at time `$2` (ms).
+/// Assigns pending chunks to node `$1`, at most `$3`, at time `$2` (ms);
+/// `$4` is when a re-run may stop waiting for another owner's node.
 ///
 /// One statement. Fair across users: a chunk's turn is its rank among its
 /// owner's pending chunks plus the owner's running chunks, so every user with
@@ -163,12 +205,12 @@ fn assign_statement(backend: Backend) -> &'static str {
 }
 
 impl Store {
-    /// How many more chunks a claimed node may run now.
+    /// How many more chunks a claimed node may run now (none when quarantined).
     pub async fn free_slots(&self, node: i64) -> Result<i64, StoreError> {
         let row = sqlx::query(
             "SELECT n.max_parallel - (SELECT COUNT(*) FROM chunks c \
                  WHERE c.node_id = n.id AND c.status = 'running') \
-             FROM nodes n WHERE n.id = $1 AND n.owner IS NOT NULL",
+             FROM nodes n WHERE n.id = $1 AND n.owner IS NOT NULL AND n.quarantined_at IS NULL",
         )
         .bind(node)
         .fetch_optional(&self.pool)
@@ -184,7 +226,8 @@ impl Store {
             let sql = format!(
                 "SELECT n.id, n.max_parallel - COUNT(c.id) FROM nodes n \
                  LEFT JOIN chunks c ON c.node_id = n.id AND c.status = 'running' \
-                 WHERE n.owner IS NOT NULL AND n.id IN ({}) GROUP BY n.id, n.max_parallel",
+                 WHERE n.owner IS NOT NULL AND n.quarantined_at IS NULL AND n.id IN ({}) \
+                 GROUP BY n.id, n.max_parallel",
                 placeholders(1, batch.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -219,6 +262,7 @@ impl Store {
             .bind(node)
             .bind(now)
             .bind(limit)
+            .bind(now - self.verification.other_owner_wait_ms)
             .fetch_all(&mut *tx)
             .await?;
         let mut assigned: Vec<Assigned> = rows
@@ -256,56 +300,98 @@ impl Store {
     /// transaction: one read of the chunks, one update of all of them, one
     /// update per job. Idempotent: a repeated report of a chunk this node
     /// completed is acknowledged and changes nothing. A job's progress grows
-    /// by the chunk rows' iteration counts; when it reaches the job's, all
-    /// chunk results are merged into the job's result. Each chunk gets its
-    /// own outcome, in the order given; chunk ids must be distinct.
+    /// by the iterations of the chunks whose results are accepted (trusted,
+    /// or confirmed by another node's run, see [`super::verdicts`]); when it
+    /// reaches the job's, all chunk results are merged into the job's
+    /// result. Each chunk gets its own outcome, in the order given; chunk
+    /// ids must be distinct. A result whose digest is not the one the node
+    /// claimed proves the node modified: it is quarantined and nothing it
+    /// reported is stored.
     pub async fn complete_chunks(
         &self,
         node: i64,
-        results: &[(i64, BatchResult)],
+        results: &[Reported],
     ) -> Result<Vec<(i64, Result<ChunkState, ChunkError>)>, StoreError> {
         if results.is_empty() {
             return Ok(Vec::new());
         }
         let mut tx = self.pool.begin().await?;
-        let rows = chunk_rows(&mut tx, results.iter().map(|(id, _)| *id)).await?;
+        let digests: Vec<String> = results.iter().map(|r| result_digest(&r.result)).collect();
+        let forged: Vec<(i64, String)> = results
+            .iter()
+            .zip(&digests)
+            .filter(|(r, digest)| r.digest != **digest)
+            .map(|(r, digest)| {
+                let why = format!(
+                    "reported chunk {} with digest {} but its result's digest is {digest}",
+                    r.chunk_id, r.digest
+                );
+                (r.chunk_id, why)
+            })
+            .collect();
+        if let Some((_, why)) = forged.first() {
+            verdicts::quarantine(&mut tx, node, why).await?;
+            tx.commit().await?;
+            return Ok(results
+                .iter()
+                .map(|r| {
+                    let outcome = match forged.iter().find(|(id, _)| *id == r.chunk_id) {
+                        Some((_, why)) => ChunkError::BadResult(format!("{why}: node quarantined")),
+                        None => ChunkError::NotAssigned(r.chunk_id),
+                    };
+                    (r.chunk_id, Err(outcome))
+                })
+                .collect());
+        }
+        let rows = chunk_rows(&mut tx, results.iter().map(|r| r.chunk_id)).await?;
         let mut outcomes: Vec<(i64, Result<ChunkState, ChunkError>)> = Vec::new();
-        let mut accepted: Vec<(i64, String)> = Vec::new();
-        for (id, result) in results {
-            let outcome = match rows.get(id) {
-                None => Err(ChunkError::Unknown(*id)),
-                Some(row) if row.status == "done" && row.node == Some(node) => Ok(row.state()),
-                Some(row) if row.status != "running" || row.node != Some(node) => {
-                    Err(ChunkError::NotAssigned(*id))
+        let mut accepted: Vec<(i64, String, &str)> = Vec::new();
+        for (reported, digest) in results.iter().zip(&digests) {
+            let id = reported.chunk_id;
+            let outcome = match rows.get(&id) {
+                None => Err(ChunkError::Unknown(id)),
+                Some(row) if DONE.contains(&row.status.as_str()) && row.node == Some(node) => {
+                    Ok(ChunkState {
+                        status: "done".to_string(),
+                        ..row.state()
+                    })
                 }
-                Some(row) if result.iterations() != row.iterations as u64 => {
+                Some(row) if row.status != "running" || row.node != Some(node) => {
+                    Err(ChunkError::NotAssigned(id))
+                }
+                Some(row) if reported.result.iterations() != row.iterations as u64 => {
                     Err(ChunkError::BadResult(format!(
                         "the result has {} iterations but chunk {id} has {}",
-                        result.iterations(),
+                        reported.result.iterations(),
                         row.iterations
                     )))
                 }
                 Some(row) => {
-                    let json = serde_json::to_string(result).expect("a BatchResult serialises");
-                    accepted.push((*id, json));
+                    let json =
+                        serde_json::to_string(&reported.result).expect("a BatchResult serialises");
+                    accepted.push((id, json, digest));
                     Ok(ChunkState {
                         status: "done".to_string(),
                         ..row.state()
                     })
                 }
             };
-            outcomes.push((*id, outcome));
+            outcomes.push((id, outcome));
         }
         let stored = store_results(&mut tx, node, &accepted).await?;
+        for (id, _, _) in &accepted {
+            if !stored.contains(id) {
+                let lost = outcomes.iter_mut().find(|(c, _)| c == id);
+                lost.expect("accepted chunks were reported").1 = Err(ChunkError::NotAssigned(*id));
+            }
+        }
         let mut jobs: BTreeMap<i64, i64> = BTreeMap::new();
-        for (id, _) in &accepted {
-            match stored.get(id) {
-                Some(&(job, iterations)) => *jobs.entry(job).or_default() += iterations,
-                None => {
-                    let lost = outcomes.iter_mut().find(|(c, _)| c == id);
-                    lost.expect("accepted chunks were reported").1 =
-                        Err(ChunkError::NotAssigned(*id));
-                }
+        for (id, _, _) in &accepted {
+            if stored.contains(id)
+                && let Some((job, iterations)) =
+                    verdicts::judge(&mut tx, &self.verification, node, *id).await?
+            {
+                *jobs.entry(job).or_default() += iterations;
             }
         }
         let mut finished: BTreeMap<i64, (String, Option<i64>)> = BTreeMap::new();
@@ -321,7 +407,7 @@ impl Store {
                 && let Some((job_status, after)) = finished.get(&state.job_id)
             {
                 state.job_status.clone_from(job_status);
-                if stored.contains_key(id) && timed.insert(state.job_id) {
+                if stored.contains(id) && timed.insert(state.job_id) {
                     state.finished_job_after = *after;
                 }
             }
@@ -415,7 +501,7 @@ impl Store {
     }
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub(super) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// (status, node, iterations, job) of a chunk.
 async fn chunk_row(tx: &mut Tx, chunk: i64) -> Result<(String, Option<i64>, i64, i64), ChunkError> {
@@ -477,42 +563,40 @@ async fn chunk_rows(
         .collect())
 }
 
-/// Marks these chunks of `node` done with their results, in one statement;
-/// returns (job, iterations) of each chunk it changed.
+/// Stores the results (and digests) of these chunks of `node`, in one
+/// statement, as `reported`: awaiting [`verdicts::judge`]. Returns the ids
+/// it changed.
 async fn store_results(
     tx: &mut Tx,
     node: i64,
-    results: &[(i64, String)],
-) -> Result<HashMap<i64, (i64, i64)>, sqlx::Error> {
+    results: &[(i64, String, &str)],
+) -> Result<HashSet<i64>, sqlx::Error> {
     if results.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(HashSet::new());
     }
     let values: Vec<String> = (0..results.len())
-        .map(|i| format!("(${}, ${})", 2 + 2 * i, 3 + 2 * i))
+        .map(|i| format!("(${}, ${}, ${})", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i))
         .collect();
     let sql = format!(
-        "UPDATE chunks SET status = 'done', result = v.column2 \
+        "UPDATE chunks SET status = 'reported', result = v.column2, digest = v.column3 \
          FROM (VALUES {}) AS v \
          WHERE chunks.id = v.column1 AND chunks.status = 'running' AND chunks.node_id = $1 \
-         RETURNING chunks.id, chunks.job_id, chunks.iterations",
+         RETURNING chunks.id",
         values.join(", ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(node);
-    for (id, json) in results {
-        query = query.bind(*id).bind(json.as_str());
+    for (id, json, digest) in results {
+        query = query.bind(*id).bind(json.as_str()).bind(*digest);
     }
     let rows = query.fetch_all(&mut **tx).await?;
-    Ok(rows
-        .iter()
-        .map(|r| (r.get(0), (r.get(1), r.get(2))))
-        .collect())
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 /// Adds `iterations` to a job's progress; when that completes a running
 /// job (or, with a target error, its results in chunk order reach the
 /// target), stores its result. Returns the job's status and, when it just
 /// finished, the seconds since its first assignment.
-async fn add_progress(
+pub(super) async fn add_progress(
     tx: &mut Tx,
     job: i64,
     iterations: i64,
@@ -570,7 +654,8 @@ async fn advance_prefix(
     target: f64,
 ) -> Result<Option<BatchResult>, StoreError> {
     let row = sqlx::query(
-        "SELECT prefix_chunks, prefix_result, (SELECT COUNT(*) FROM chunks c WHERE c.job_id = $1) \
+        "SELECT prefix_chunks, prefix_result, \
+         (SELECT COUNT(*) FROM chunks c WHERE c.job_id = $1 AND c.check_of IS NULL) \
          FROM jobs WHERE id = $1",
     )
     .bind(job)
@@ -586,8 +671,8 @@ async fn advance_prefix(
     let start = next;
     'extend: loop {
         let rows = sqlx::query(
-            "SELECT idx, status, result FROM chunks WHERE job_id = $1 AND idx >= $2 \
-             ORDER BY idx LIMIT $3",
+            "SELECT idx, status, result FROM chunks \
+             WHERE job_id = $1 AND idx >= $2 AND check_of IS NULL ORDER BY idx LIMIT $3",
         )
         .bind(job)
         .bind(next)
@@ -644,9 +729,11 @@ async fn chunk_state(tx: &mut Tx, chunk: i64) -> Result<ChunkState, sqlx::Error>
 /// Merges a job's chunk results, streaming them so memory stays bounded.
 async fn merge_results(tx: &mut Tx, job: i64) -> Result<BatchResult, StoreError> {
     let mut merged = BatchResult::default();
-    let mut rows = sqlx::query("SELECT idx, result FROM chunks WHERE job_id = $1 ORDER BY idx")
-        .bind(job)
-        .fetch(&mut **tx);
+    let mut rows = sqlx::query(
+        "SELECT idx, result FROM chunks WHERE job_id = $1 AND check_of IS NULL ORDER BY idx",
+    )
+    .bind(job)
+    .fetch(&mut **tx);
     while let Some(row) = rows.try_next().await? {
         let idx: i64 = row.get(0);
         let json: String = row.get(1);

@@ -39,6 +39,10 @@ pub struct Job {
     pub chunks: i64,
     /// Stop once the error is at most this percent of the mean.
     pub target_error: Option<f64>,
+    /// Chunks whose result another node's run confirmed.
+    pub verified_chunks: i64,
+    /// Chunks whose result waits for another node's run.
+    pub checking_chunks: i64,
 }
 
 /// What a new job needs.
@@ -61,7 +65,10 @@ pub struct NewJob<'a> {
 }
 
 const JOB_COLUMNS: &str = "j.id, j.owner, j.config_hash, j.iterations, j.seed, j.access, j.status, j.progress, \
-     j.result, j.error, (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id), j.target_error";
+     j.result, j.error, (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id AND c.check_of IS NULL), \
+     j.target_error, \
+     (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id AND c.check_of IS NULL AND c.verified = 1), \
+     (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id AND c.status = 'checking')";
 
 fn job(r: &sqlx::any::AnyRow) -> Job {
     Job {
@@ -77,6 +84,8 @@ fn job(r: &sqlx::any::AnyRow) -> Job {
         error: r.get(9),
         chunks: r.get(10),
         target_error: r.get(11),
+        verified_chunks: r.get(12),
+        checking_chunks: r.get(13),
     }
 }
 
@@ -186,10 +195,11 @@ impl Store {
         Ok(true)
     }
 
-    /// Counts of chunks of a job by status (for tests and progress).
+    /// Counts of chunks of a job by status (for tests and progress; re-runs not counted).
     pub async fn chunk_counts(&self, job: i64) -> Result<Vec<(String, i64)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT status, COUNT(*) FROM chunks WHERE job_id = $1 GROUP BY status ORDER BY status",
+            "SELECT status, COUNT(*) FROM chunks WHERE job_id = $1 AND check_of IS NULL \
+             GROUP BY status ORDER BY status",
         )
         .bind(job)
         .fetch_all(&self.pool)
@@ -215,5 +225,13 @@ impl Store {
     }
 }
 
-/// Every state a chunk can be in.
-pub const CHUNK_STATES: [&str; 5] = ["pending", "running", "done", "failed", "cancelled"];
+/// Every state a chunk can be in (`reported` lasts only inside a report's
+/// transaction, so it is never seen).
+pub const CHUNK_STATES: [&str; 6] = [
+    "pending",
+    "running",
+    "checking",
+    "done",
+    "failed",
+    "cancelled",
+];

@@ -15,9 +15,10 @@ mod rankings;
 mod rotations;
 mod sessions;
 mod users;
+mod verdicts;
 
 pub use accounts::Deleted;
-pub use chunks::{Assigned, ChunkError, ChunkState, FAILURES_TO_FAIL_JOB};
+pub use chunks::{Assigned, ChunkError, ChunkState, FAILURES_TO_FAIL_JOB, Reported};
 pub use configs::StoredConfig;
 pub use jobs::{CHUNK, CHUNK_STATES, Job, NewJob};
 pub use maintenance::Maintenance;
@@ -27,6 +28,7 @@ pub use rotations::{NewRotation, Rotation, RotationSummary};
 pub use sessions::Session;
 pub use users::{ApiToken, User};
 
+use crate::verification::Verification;
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 use thiserror::Error;
@@ -63,6 +65,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: std::sync::Arc<str>,
+    verification: std::sync::Arc<Verification>,
 }
 
 /// The PostgreSQL channel on which sentinels hint each other that there is
@@ -97,7 +100,19 @@ impl Store {
             pool,
             backend,
             url: url.into(),
+            verification: std::sync::Arc::new(Verification::default()),
         })
+    }
+
+    /// This store, re-running results on other nodes as `verification` says.
+    pub fn with_verification(mut self, verification: Verification) -> Self {
+        self.verification = std::sync::Arc::new(verification);
+        self
+    }
+
+    /// How results are re-run on other nodes.
+    pub fn verification(&self) -> &Verification {
+        &self.verification
     }
 
     /// Which database this is.

@@ -30,6 +30,14 @@ pub struct Node {
     pub cores: i64,
     /// Chunks it has completed.
     pub completed: i64,
+    /// Results another node's run confirmed, in a row.
+    pub streak: i64,
+    /// Results another node's run confirmed.
+    pub verified: i64,
+    /// Chunks on which other nodes outvoted it.
+    pub mismatches: i64,
+    /// Why it was quarantined (it gets no more work), if it was.
+    pub quarantine_reason: Option<String>,
 }
 
 /// Whose jobs a node runs besides its owner's.
@@ -72,7 +80,8 @@ pub enum Claim {
 const NODE_COLUMNS: &str = "n.id, n.public_key, n.name, n.owner, u.name, n.max_parallel, \
      n.access_kind, g.name, n.last_seen_at, \
      (SELECT COUNT(*) FROM chunks c WHERE c.node_id = n.id AND c.status = 'running'), \
-     n.cores, (SELECT COUNT(*) FROM chunks c WHERE c.node_id = n.id AND c.status = 'done') \
+     n.cores, (SELECT COUNT(*) FROM chunks c WHERE c.node_id = n.id AND c.status IN ('done', 'checking')), \
+     n.streak, n.verified, n.mismatches, n.quarantine_reason \
      FROM nodes n LEFT JOIN users u ON u.id = n.owner LEFT JOIN user_groups g ON g.id = n.access_group";
 
 impl Store {
@@ -187,6 +196,10 @@ impl Store {
             running: r.get(9),
             cores: r.get(10),
             completed: r.get(11),
+            streak: r.get(12),
+            verified: r.get(13),
+            mismatches: r.get(14),
+            quarantine_reason: r.get(15),
         })
     }
 

@@ -14,6 +14,7 @@ use wowlab_engine::config::Fight;
 use wowlab_sentinel::api::AppState;
 use wowlab_sentinel::store::Store;
 use wowlab_sentinel::thresholds::Thresholds;
+use wowlab_sentinel::verification::Verification;
 
 /// Thresholds short enough for tests.
 pub fn thresholds() -> Thresholds {
@@ -73,6 +74,19 @@ pub async fn sqlite() -> Server {
     serve(store, Some(dir)).await
 }
 
+/// A sentinel on SQLite that re-runs results as `verification` says.
+pub async fn sqlite_with(verification: Verification) -> Server {
+    let (store, dir) = sqlite_store().await;
+    serve(store.with_verification(verification), Some(dir)).await
+}
+
+/// A sentinel on PostgreSQL that re-runs results as `verification` says.
+pub async fn postgres_with(verification: Verification) -> Option<Server> {
+    let url = postgres_database().await?;
+    let store = Store::connect(&url).await.unwrap();
+    Some(serve(store.with_verification(verification), None).await)
+}
+
 /// A fresh SQLite store in a temporary directory.
 pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -113,9 +127,26 @@ pub async fn postgres_database() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
-/// Runs each named test against SQLite and, when configured, PostgreSQL.
+/// Runs each named test against SQLite and, when configured, PostgreSQL;
+/// `with POLICY;` first: on sentinels with that verification policy.
 #[macro_export]
 macro_rules! on_both_stores {
+    (with $policy:expr; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            pub async fn sqlite() {
+                super::$name($crate::common::sqlite_with($policy).await).await;
+            }
+
+            #[tokio::test]
+            pub async fn postgres() {
+                match $crate::common::postgres_with($policy).await {
+                    Some(server) => super::$name(server).await,
+                    None => eprintln!("PostgreSQL variant not run: set WOWLAB_TEST_POSTGRES"),
+                }
+            }
+        }
+    )*};
     ($($name:ident),* $(,)?) => {$(
         mod $name {
             #[tokio::test]
@@ -408,11 +439,17 @@ impl TestNode {
         serde_json::to_value(result).unwrap()
     }
 
-    /// Reports finished chunks' results in one request; the answer.
+    /// Reports finished chunks' results in one request, each with its
+    /// digest (an empty one when it is no `BatchResult`); the answer.
     pub async fn report(&self, results: &[(i64, Value)]) -> (StatusCode, Value) {
         let results: Vec<Value> = results
             .iter()
-            .map(|(chunk, result)| json!({ "chunk_id": chunk, "result": result }))
+            .map(|(chunk, result)| {
+                let digest = serde_json::from_value::<wowlab_engine::BatchResult>(result.clone())
+                    .map(|r| wowlab_protocol::digest::result_digest(&r))
+                    .unwrap_or_default();
+                json!({ "chunk_id": chunk, "result": result, "digest": digest })
+            })
             .collect();
         self.post("/chunks/complete", json!({ "results": results }))
             .await

@@ -417,6 +417,18 @@ pub fn now() -> i64 {
         .as_secs() as i64
 }
 
+/// One entry of a `/chunks/complete` report: the chunk, its result and digest.
+pub fn chunk_report(
+    chunk_id: &serde_json::Value,
+    result: &wowlab_engine::BatchResult,
+) -> serde_json::Value {
+    serde_json::json!({
+        "chunk_id": chunk_id,
+        "result": result,
+        "digest": wowlab_protocol::digest::result_digest(result),
+    })
+}
+
 /// A result that passes the sentinel's checks for a chunk of `iterations`,
 /// for benches that report without simulating.
 pub fn ready_result(iterations: u64) -> wowlab_engine::BatchResult {

@@ -337,7 +337,7 @@ impl SimulatedNode {
     async fn run_chunk(self: Arc<Self>, chunk: i64) {
         tokio::time::sleep(CHUNK_TIME).await;
         let result = wowlab_e2e::ready_result(1000);
-        let body = json!({ "results": [{ "chunk_id": chunk, "result": result }] });
+        let body = json!({ "results": [wowlab_e2e::chunk_report(&json!(chunk), &result)] });
         let sent = Instant::now();
         let (status, v) = self
             .client

@@ -69,7 +69,7 @@ fn throughput(database: Database, chunks: u64, nodes: usize, slots: u32) -> f64 
         );
         assert!(status.is_success(), "{v}");
     }
-    let result = serde_json::to_value(wowlab_e2e::ready_result(1000)).unwrap();
+    let result = wowlab_e2e::ready_result(1000);
     let start = Instant::now();
     std::thread::scope(|scope| {
         for key in &keys {
@@ -88,7 +88,7 @@ fn throughput(database: Database, chunks: u64, nodes: usize, slots: u32) -> f64 
                     }
                     let results: Vec<_> = assignments
                         .iter()
-                        .map(|a| json!({ "chunk_id": a["chunk_id"], "result": result }))
+                        .map(|a| wowlab_e2e::chunk_report(&a["chunk_id"], result))
                         .collect();
                     let body = serde_json::to_vec(&json!({ "results": results })).unwrap();
                     let (status, v) = post(s, key, "/chunks/complete", &body);

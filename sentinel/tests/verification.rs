@@ -218,6 +218,35 @@ async fn a_lying_node_is_outvoted_and_quarantined(s: Server) {
     assert_eq!(node_view(&s, &alice_token, alice_id).await["mismatches"], 0);
 }
 
+async fn a_quarantined_nodes_other_chunk_is_decided_by_the_runs_already_in(s: Server) {
+    let hash = runnable_config(&s).await;
+    let config = stored_config(&s, &hash).await;
+    let id = create_job(&s, &s.token, &hash, 2_000).await;
+    let (mallory, _, _) = volunteer(&s, 3, "mallory", 2).await;
+    let (alice, _, _) = volunteer(&s, 1, "alice", 2).await;
+    let (bob, _, _) = volunteer(&s, 2, "bob", 2).await;
+    let lies = mallory.poll().await;
+    report(&mallory, &config, &lies, true).await;
+    let checks = alice.poll().await;
+    report(&alice, &config, &checks, false).await;
+    let mut tiebreaks = bob.poll().await;
+    assert_eq!(tiebreaks.len(), 2, "both chunks go to a third node");
+    tiebreaks.sort_by_key(|a| a.first_iteration);
+    let last = tiebreaks.pop().unwrap();
+    report(&bob, &config, &tiebreaks, false).await;
+    // Mallory is quarantined; chunk 1 keeps alice's vote and bob's run of it.
+    let v = job(&s, id).await;
+    assert_eq!(
+        (&v["progress"], &v["verified_chunks"]),
+        (&json!(1000), &json!(1)),
+        "{v}"
+    );
+    report(&bob, &config, &[last], false).await;
+    let v = job(&s, id).await;
+    assert_eq!(v["status"], "done", "{v}");
+    assert_eq!(v["result"], whole(&config, &v));
+}
+
 async fn a_digest_that_does_not_match_the_result_quarantines_at_once(s: Server) {
     let hash = runnable_config(&s).await;
     let config = stored_config(&s, &hash).await;
@@ -364,6 +393,7 @@ async fn without_another_owner_a_check_goes_to_the_same_owners_other_node(s: Ser
 on_both_stores!(
     a_second_node_confirms_each_result_of_a_new_node,
     a_lying_node_is_outvoted_and_quarantined,
+    a_quarantined_nodes_other_chunk_is_decided_by_the_runs_already_in,
     a_digest_that_does_not_match_the_result_quarantines_at_once,
     results_from_the_job_owners_own_node_are_trusted,
     a_check_waits_for_a_node_of_another_owner,

@@ -330,7 +330,11 @@ impl Store {
             })
             .collect();
         if let Some((_, why)) = forged.first() {
-            verdicts::quarantine(&mut tx, node, why).await?;
+            let mut accepted = Vec::new();
+            for chunk in verdicts::quarantine(&mut tx, node, why).await? {
+                accepted.extend(verdicts::settle(&mut tx, chunk).await?);
+            }
+            add_accepted(&mut tx, accepted).await?;
             tx.commit().await?;
             return Ok(results
                 .iter()
@@ -385,20 +389,13 @@ impl Store {
                 lost.expect("accepted chunks were reported").1 = Err(ChunkError::NotAssigned(*id));
             }
         }
-        let mut jobs: BTreeMap<i64, i64> = BTreeMap::new();
+        let mut judged = Vec::new();
         for (id, _, _) in &accepted {
-            if stored.contains(id)
-                && let Some((job, iterations)) =
-                    verdicts::judge(&mut tx, &self.verification, node, *id).await?
-            {
-                *jobs.entry(job).or_default() += iterations;
+            if stored.contains(id) {
+                judged.extend(verdicts::judge(&mut tx, &self.verification, node, *id).await?);
             }
         }
-        let mut finished: BTreeMap<i64, (String, Option<i64>)> = BTreeMap::new();
-        for (job, iterations) in jobs {
-            let progress = add_progress(&mut tx, job, iterations).await?;
-            finished.insert(job, progress);
-        }
+        let finished = add_accepted(&mut tx, judged).await?;
         tx.commit().await?;
         // A job this report finished is timed on one of its chunks only.
         let mut timed = HashSet::new();
@@ -592,11 +589,29 @@ async fn store_results(
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
+/// Adds the iterations of accepted chunks (job, iterations) to their jobs'
+/// progress, one update per job; each job's status and, when it just
+/// finished, the seconds since its first assignment.
+async fn add_accepted(
+    tx: &mut Tx,
+    accepted: verdicts::Accepted,
+) -> Result<BTreeMap<i64, (String, Option<i64>)>, StoreError> {
+    let mut jobs: BTreeMap<i64, i64> = BTreeMap::new();
+    for (job, iterations) in accepted {
+        *jobs.entry(job).or_default() += iterations;
+    }
+    let mut finished = BTreeMap::new();
+    for (job, iterations) in jobs {
+        finished.insert(job, add_progress(tx, job, iterations).await?);
+    }
+    Ok(finished)
+}
+
 /// Adds `iterations` to a job's progress; when that completes a running
 /// job (or, with a target error, its results in chunk order reach the
 /// target), stores its result. Returns the job's status and, when it just
 /// finished, the seconds since its first assignment.
-pub(super) async fn add_progress(
+async fn add_progress(
     tx: &mut Tx,
     job: i64,
     iterations: i64,

@@ -17,15 +17,18 @@ use super::StoreError;
 use super::chunks::{Tx, fail_job};
 use crate::verification::{MAX_RUNS, Verification};
 
+/// The (job, iterations) of each chunk a verdict accepted.
+pub(super) type Accepted = Vec<(i64, i64)>;
+
 /// Judges a result `node` just stored (`reported`) for chunk or re-run
-/// `run`. Returns the (job, iterations) of the chunk whose result it made
-/// accepted, if any.
+/// `run`. Returns the chunks it made accepted (with a quarantine, more than
+/// this one).
 pub(super) async fn judge(
     tx: &mut Tx,
     verification: &Verification,
     node: i64,
     run: i64,
-) -> Result<Option<(i64, i64)>, StoreError> {
+) -> Result<Accepted, StoreError> {
     let row = sqlx::query(
         "SELECT c.status, c.node_id, c.check_of, c.job_id, c.iterations, \
              j.owner, n.owner, n.streak, \
@@ -40,7 +43,7 @@ pub(super) async fn judge(
     let (status, runner): (String, Option<i64>) = (row.get(0), row.get(1));
     if status != "reported" || runner != Some(node) {
         // Its node was quarantined by an earlier verdict of this report.
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let (job, iterations): (i64, i64) = (row.get(3), row.get(4));
     if let Some(chunk) = row.get::<Option<i64>, _>(2) {
@@ -54,7 +57,7 @@ pub(super) async fn judge(
         return settle(tx, run).await;
     }
     set_status(tx, run, "done").await?;
-    Ok(Some((job, iterations)))
+    Ok(vec![(job, iterations)])
 }
 
 async fn set_status(tx: &mut Tx, id: i64, status: &str) -> Result<(), sqlx::Error> {
@@ -75,18 +78,32 @@ struct Run {
     quarantined: bool,
 }
 
+/// Settles `chunk` and, when that quarantines nodes, the chunks whose
+/// votes that changes (see [`settle_one`]).
+pub(super) async fn settle(tx: &mut Tx, chunk: i64) -> Result<Accepted, StoreError> {
+    let mut accepted = Vec::new();
+    let mut work = vec![chunk];
+    while let Some(chunk) = work.pop() {
+        let (done, unsettled) = settle_one(tx, chunk).await?;
+        accepted.extend(done);
+        work.extend(unsettled);
+    }
+    Ok(accepted)
+}
+
 /// Counts the votes on a `checking` chunk: accepts it once two nodes agree
 /// (quarantining the nodes that disagree), else asks one more node, or
 /// fails the job when [`MAX_RUNS`] runs still disagree. Returns (job,
-/// iterations) when the chunk was accepted.
-async fn settle(tx: &mut Tx, chunk: i64) -> Result<Option<(i64, i64)>, StoreError> {
+/// iterations) when the chunk was accepted, and the chunks the quarantines
+/// left to settle.
+async fn settle_one(tx: &mut Tx, chunk: i64) -> Result<(Option<(i64, i64)>, Vec<i64>), StoreError> {
     let head = sqlx::query("SELECT status, job_id, idx, iterations FROM chunks WHERE id = $1")
         .bind(chunk)
         .fetch_one(&mut **tx)
         .await?;
     if head.get::<String, _>(0) != "checking" {
         // Run again since (its node was quarantined): this vote waits for the new run.
-        return Ok(None);
+        return Ok((None, Vec::new()));
     }
     let (job, idx, iterations): (i64, i64, i64) = (head.get(1), head.get(2), head.get(3));
     let runs: Vec<Run> = sqlx::query(
@@ -139,14 +156,15 @@ async fn settle(tx: &mut Tx, chunk: i64) -> Result<Option<(i64, i64)>, StoreErro
             .iter()
             .flat_map(|(_, nodes)| nodes.iter().copied())
             .collect();
+        let mut unsettled = Vec::new();
         for node in outvoted {
             let why = format!(
                 "its result for chunk {idx} of job {job} differs from the one {} other nodes agree on",
                 agreed.len()
             );
-            quarantine(tx, node, &why).await?;
+            unsettled.extend(quarantine(tx, node, &why).await?);
         }
-        return Ok(Some((job, iterations)));
+        return Ok((Some((job, iterations)), unsettled));
     }
     if tally.len() > 1 {
         // Either side may be lying: every voter's results are re-run at the new-node rate again.
@@ -163,7 +181,7 @@ async fn settle(tx: &mut Tx, chunk: i64) -> Result<Option<(i64, i64)>, StoreErro
                 tally.len()
             );
             fail_job(tx, job, chunk, &error).await?;
-            return Ok(None);
+            return Ok((None, Vec::new()));
         }
     }
     let waiting = runs
@@ -179,7 +197,7 @@ async fn settle(tx: &mut Tx, chunk: i64) -> Result<Option<(i64, i64)>, StoreErro
         .execute(&mut **tx)
         .await?;
     }
-    Ok(None)
+    Ok((None, Vec::new()))
 }
 
 /// Accepts `chunk` with the result of run `winner` (digest `digest`): the
@@ -208,8 +226,10 @@ async fn accept(tx: &mut Tx, chunk: i64, winner: i64, digest: &str) -> Result<()
 
 /// Quarantines `node` for `why` (the first reason stays): it gets no more
 /// work, what it runs goes back to pending, and its unconfirmed chunks of
-/// open jobs run again (their progress taken back).
-pub(super) async fn quarantine(tx: &mut Tx, node: i64, why: &str) -> Result<(), StoreError> {
+/// open jobs (their progress taken back) are decided again: by the other
+/// nodes' runs of them where there are any (returned, to [`settle`]), else
+/// by running them again.
+pub(super) async fn quarantine(tx: &mut Tx, node: i64, why: &str) -> Result<Vec<i64>, StoreError> {
     let now_ms = crate::now_ms();
     tracing::warn!(node, "node quarantined: {why}");
     sqlx::query(
@@ -242,8 +262,10 @@ pub(super) async fn quarantine(tx: &mut Tx, node: i64, why: &str) -> Result<(), 
     .execute(&mut **tx)
     .await?;
     let unconfirmed = sqlx::query(
-        "SELECT c.id, c.job_id, c.idx, c.iterations, c.status FROM chunks c \
-         JOIN jobs j ON j.id = c.job_id \
+        "SELECT c.id, c.job_id, c.idx, c.iterations, c.status, \
+             (SELECT COUNT(*) FROM chunks o JOIN nodes n ON n.id = o.node_id \
+              WHERE o.check_of = c.id AND o.status = 'done' AND n.quarantined_at IS NULL) \
+         FROM chunks c JOIN jobs j ON j.id = c.job_id \
          WHERE c.node_id = $1 AND c.check_of IS NULL AND c.verified = 0 \
            AND c.status IN ('done', 'checking', 'reported') \
            AND j.status IN ('pending', 'running')",
@@ -251,23 +273,30 @@ pub(super) async fn quarantine(tx: &mut Tx, node: i64, why: &str) -> Result<(), 
     .bind(node)
     .fetch_all(&mut **tx)
     .await?;
+    let mut unsettled = Vec::new();
     for row in unconfirmed {
         let (id, job, idx, iterations, status): (i64, i64, i64, i64, String) =
             (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+        let voted = row.get::<i64, _>(5) > 0;
         sqlx::query(
-            "UPDATE chunks SET status = 'pending', node_id = NULL, result = NULL, digest = NULL, \
-                 pending_since = $1 WHERE id = $2",
+            "UPDATE chunks SET status = $1, node_id = NULL, result = NULL, digest = NULL, \
+                 pending_since = $2 WHERE id = $3",
         )
+        .bind(if voted { "checking" } else { "pending" })
         .bind(now_ms)
         .bind(id)
         .execute(&mut **tx)
         .await?;
-        sqlx::query(
-            "UPDATE chunks SET status = 'cancelled' WHERE check_of = $1 AND status = 'pending'",
-        )
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+        if voted {
+            unsettled.push(id);
+        } else {
+            sqlx::query(
+                "UPDATE chunks SET status = 'cancelled' WHERE check_of = $1 AND status = 'pending'",
+            )
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        }
         let taken_back = if status == "done" { iterations } else { 0 };
         sqlx::query(
             "UPDATE jobs SET progress = progress - $1, \
@@ -281,5 +310,5 @@ pub(super) async fn quarantine(tx: &mut Tx, node: i64, why: &str) -> Result<(), 
         .execute(&mut **tx)
         .await?;
     }
-    Ok(())
+    Ok(unsettled)
 }

@@ -328,6 +328,29 @@ impl Sentinel {
         process
     }
 
+    /// Polls `wowlab job status` until the job is done; its JSON report
+    /// (which equals `wowlab sim --json`'s for the same job).
+    pub fn wait_for_result(&self, id: &str, within: Duration) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let out = self.job(&["status", id, "--json"]);
+            let text = String::from_utf8(out.stdout).unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if text.contains("\"mean_dps\"") {
+                return text;
+            }
+            assert!(
+                start.elapsed() < within,
+                "job {id} not done in {within:?}: {text}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// `wowlab job ARGS` against this sentinel, as the first user.
     pub fn job(&self, args: &[&str]) -> Output {
         self.job_as(&self.token, args)

@@ -76,28 +76,6 @@ fn slow_reference(dir: &Path) -> &'static str {
     REFERENCE.get_or_init(|| sim(&dir.join("reference"), &args(&[&SPEC, &SLOW])))
 }
 
-/// Polls `wowlab job status` until the job is done; its JSON report.
-fn wait_for_result(s: &Sentinel, id: &str, within: Duration) -> String {
-    let start = Instant::now();
-    loop {
-        let out = s.job(&["status", id, "--json"]);
-        let text = String::from_utf8(out.stdout).unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        if text.contains("\"mean_dps\"") {
-            return text;
-        }
-        assert!(
-            start.elapsed() < within,
-            "job {id} not done in {within:?}: {text}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 fn submit(s: &Sentinel, extra: &[&str]) -> String {
     let out = s.job(&args(&[&["submit"], &SPEC, extra]));
     assert!(
@@ -179,7 +157,7 @@ fn a_node_killed_mid_chunk_loses_nothing(db: Database, dir: &Path) {
         !doomed.log().contains("reported"),
         "killed before it reported its first chunk ({line})"
     );
-    let result = wait_for_result(&s, &id, Duration::from_secs(120));
+    let result = s.wait_for_result(&id, Duration::from_secs(120));
     assert_eq!(
         result,
         slow_reference(dir),
@@ -194,7 +172,7 @@ fn a_sentinel_restart_mid_job_loses_nothing(db: Database, dir: &Path) {
     let id = submit(&s, &SLOW);
     a.wait_for("reported", Duration::from_secs(60));
     s.restart();
-    let result = wait_for_result(&s, &id, Duration::from_secs(120));
+    let result = s.wait_for_result(&id, Duration::from_secs(120));
     assert_eq!(result, slow_reference(dir));
 }
 
@@ -216,7 +194,7 @@ fn a_node_stopped_with_sigterm_finishes_its_chunk_and_exits(db: Database, dir: &
         "it finished the chunk it had begun:\n{log}"
     );
     assert!(log.contains("stopped"), "{log}");
-    let result = wait_for_result(&s, &id, Duration::from_secs(120));
+    let result = s.wait_for_result(&id, Duration::from_secs(120));
     assert_eq!(result, slow_reference(dir));
 }
 

@@ -13,6 +13,7 @@ use wowlab::sandbox::SandboxLimits;
 use wowlab_sentinel::api::AppState;
 use wowlab_sentinel::store::Store;
 use wowlab_sentinel::thresholds::Thresholds;
+use wowlab_sentinel::verification::Verification;
 
 #[derive(Parser)]
 #[command(
@@ -45,6 +46,8 @@ struct Cli {
     data_dir: PathBuf,
     #[command(flatten)]
     thresholds: ThresholdArgs,
+    #[command(flatten)]
+    verification: VerificationArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -95,6 +98,43 @@ impl ThresholdArgs {
     }
 }
 
+/// How often results are re-run on another node to verify them (see the
+/// README's "Verified results").
+#[derive(clap::Args)]
+struct VerificationArgs {
+    /// Share of a new node's results re-run on another node.
+    #[arg(long, default_value_t = Verification::default().new_rate, global = true)]
+    verify_new_rate: f64,
+    /// Confirmed results in a row after which a node is reliable.
+    #[arg(long, default_value_t = Verification::default().reliable_after, global = true)]
+    verify_reliable_after: i64,
+    /// Share of a reliable node's results re-run when it becomes reliable;
+    /// it falls as its streak grows (rate × reliable-after / streak).
+    #[arg(long, default_value_t = Verification::default().reliable_rate, global = true)]
+    verify_reliable_rate: f64,
+    /// The share re-run never falls below this.
+    #[arg(long, default_value_t = Verification::default().min_rate, global = true)]
+    verify_min_rate: f64,
+    /// A re-run waits this long for a node of another owner than those that
+    /// ran the chunk before any other node may take it.
+    #[arg(long, default_value_t = Verification::default().other_owner_wait_ms / 1000, global = true)]
+    verify_other_owner_wait_secs: i64,
+}
+
+impl VerificationArgs {
+    fn verification(&self) -> Result<Verification> {
+        Verification {
+            new_rate: self.verify_new_rate,
+            reliable_after: self.verify_reliable_after,
+            reliable_rate: self.verify_reliable_rate,
+            min_rate: self.verify_min_rate,
+            other_owner_wait_ms: self.verify_other_owner_wait_secs.max(0) * 1000,
+        }
+        .validated()
+        .context("the --verify-* options")
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Manage users.
@@ -111,6 +151,21 @@ enum Command {
     Engine {
         #[command(subcommand)]
         command: EngineCommand,
+    },
+    /// Manage nodes.
+    Node {
+        #[command(subcommand)]
+        command: NodeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NodeCommand {
+    /// Lift a node's quarantine (e.g. after its owner fixed a faulty
+    /// machine): it gets work again, all its results re-run at first.
+    Release {
+        /// The node's id (as `GET /api/v1/nodes` shows it to its owner).
+        id: i64,
     },
 }
 
@@ -196,7 +251,10 @@ async fn open(cli: &Cli) -> Result<Store> {
             )
         }
     };
-    let store = Store::connect(&url).await.context("opening the database")?;
+    let store = Store::connect(&url)
+        .await
+        .context("opening the database")?
+        .with_verification(cli.verification.verification()?);
     wowlab_sentinel::prepare(&store).await?;
     Ok(store)
 }
@@ -271,6 +329,14 @@ async fn run(cli: Cli) -> Result<()> {
             println!("password set for {name}");
         }
         Some(Command::Group { command }) => group(&store, command).await?,
+        Some(Command::Node {
+            command: NodeCommand::Release { id },
+        }) => {
+            if !store.release_node(id).await? {
+                bail!("node {id} is not quarantined");
+            }
+            println!("node {id} released: it gets work again");
+        }
         Some(Command::Engine { command }) => match command {
             EngineCommand::Pin { hash } => {
                 if !wowlab_sentinel::is_hash(&hash) {

@@ -214,3 +214,19 @@ fn a_broken_spec_pack_in_the_spec_dir_is_named() {
         "{stderr}"
     );
 }
+
+#[test]
+fn verification_options_are_checked_and_only_a_quarantined_node_is_released() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = sentinel(dir.path(), &["--verify-min-rate", "1.5", "engine", "ls"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let error = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        error.contains("--verify-*") && error.contains("`min_rate` is 1.5"),
+        "{error}"
+    );
+    let out = sentinel(dir.path(), &["node", "release", "7"]);
+    assert_eq!(out.status.code(), Some(1));
+    let error = String::from_utf8_lossy(&out.stderr);
+    assert!(error.contains("node 7 is not quarantined"), "{error}");
+}

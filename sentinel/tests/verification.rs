@@ -216,6 +216,16 @@ async fn a_lying_node_is_outvoted_and_quarantined(s: Server) {
     assert_eq!(v["status"], "done", "{v}");
     assert_eq!(v["result"], whole(&config, &v));
     assert_eq!(node_view(&s, &alice_token, alice_id).await["mismatches"], 0);
+
+    // The operator lifts the quarantine: it starts over as a new node.
+    assert!(s.store.release_node(mallory_id).await.unwrap());
+    let view = node_view(&s, &mallory_token, mallory_id).await;
+    assert_eq!(
+        (&view["trust"], &view["quarantine_reason"]),
+        (&json!("new"), &Value::Null)
+    );
+    create_job(&s, &s.token, &hash, 1_000).await;
+    assert_eq!(mallory.poll().await.len(), 1, "it gets work again");
 }
 
 async fn a_quarantined_nodes_other_chunk_is_decided_by_the_runs_already_in(s: Server) {

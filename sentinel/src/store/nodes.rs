@@ -287,6 +287,18 @@ impl Store {
         Ok(())
     }
 
+    /// Lifts a node's quarantine, its streak starting over; false if it was not quarantined.
+    pub async fn release_node(&self, id: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE nodes SET quarantined_at = NULL, quarantine_reason = NULL, streak = 0 \
+             WHERE id = $1 AND quarantined_at IS NOT NULL",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Records how many CPU cores a node says it has.
     pub async fn set_node_cores(&self, id: i64, cores: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE nodes SET cores = $1 WHERE id = $2")

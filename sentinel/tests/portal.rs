@@ -24,6 +24,7 @@ on_both_stores!(
     rotations_are_versioned_published_found_and_copied,
     rankings_list_public_results_best_first,
     guessing_passwords_locks_the_name_for_a_while,
+    node_cards_show_trust_and_job_pages_count_confirmed_chunks,
 );
 
 fn client() -> reqwest::Client {
@@ -747,5 +748,53 @@ async fn guessing_passwords_locks_the_name_for_a_while(s: Server) {
     assert!(
         set_cookie(&other, "wowlab_session").is_some(),
         "other names are not locked"
+    );
+}
+
+async fn node_cards_show_trust_and_job_pages_count_confirmed_chunks(s: Server) {
+    let id = create_job(&s, json!("private")).await;
+    let hash = s.store.job(id).await.unwrap().unwrap().config_hash;
+    let config = common::stored_config(&s, &hash).await;
+    let (alice, _, _) = common::volunteer(&s, 1, "alice", 1).await;
+    let (bob, _, _) = common::volunteer(&s, 2, "bob", 1).await;
+    let a = alice.poll().await.remove(0);
+    alice.complete(&config, &a).await;
+    let tester = session(&s).await;
+    let (_, page) = get_page(&s, &tester, &format!("/jobs/{id}")).await;
+    assert!(
+        page.contains("0 of 1 chunks confirmed by a second node, 1 waiting for one"),
+        "{page}"
+    );
+    let check = bob.poll().await.remove(0);
+    bob.complete(&config, &check).await;
+    let (_, page) = get_page(&s, &tester, &format!("/jobs/{id}")).await;
+    assert!(
+        page.contains("1 of 1 chunks confirmed by a second node"),
+        "{page}"
+    );
+
+    let (_, page) = get_page(&s, &session_of(&s, "alice").await, "/nodes").await;
+    assert!(page.contains(r#"<dd class="verified">1</dd>"#), "{page}");
+    assert!(
+        page.contains("new: most of its results are re-run"),
+        "{page}"
+    );
+
+    // A node whose digest does not match its result: its owner sees why.
+    create_job(&s, json!("private")).await;
+    let (mallory, _, _) = common::volunteer(&s, 3, "mallory", 1).await;
+    let a = mallory.poll().await.remove(0);
+    let result = json!({ "chunk_id": a.chunk_id, "result": mallory.run(&config, &a), "digest": "0".repeat(64) });
+    mallory
+        .post("/chunks/complete", json!({ "results": [result] }))
+        .await;
+    let (_, page) = get_page(&s, &session_of(&s, "mallory").await, "/nodes").await;
+    assert!(page.contains("quarantined: it gets no work"), "{page}");
+    assert!(
+        page.contains(&format!(
+            "Quarantined: reported chunk {} with digest 000",
+            a.chunk_id
+        )),
+        "{page}"
     );
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Server, TestNode, add_user, create_job, run_native, runnable_config, stored_config};
+use common::{Server, TestNode, create_job, run_native, runnable_config, stored_config, volunteer};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use wowlab_engine::SimConfig;
@@ -28,23 +28,6 @@ fn any_other_node() -> Verification {
         other_owner_wait_ms: 0,
         ..Verification::default()
     }
-}
-
-/// A public node of a new user `owner`, with `slots`: the node, its id and the owner's token.
-async fn volunteer(s: &Server, seed: u8, owner: &str, slots: u32) -> (TestNode, i64, String) {
-    let token = add_user(s, owner).await;
-    let node = TestNode::new(seed, &s.base);
-    let id = node.join(s, &token, slots).await;
-    let (status, v) = s
-        .call(
-            Method::PATCH,
-            &format!("/nodes/{id}"),
-            &token,
-            Some(json!({ "permissions": "public" })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    (node, id, token)
 }
 
 /// A wrong result: one DPS more over the chunk.

@@ -154,6 +154,9 @@ pub async fn page(
                     p.hint { "Runs until the 95 % error is at most " (target) " % of the mean DPS, checking after each chunk of 1,000 iterations in order; " (job.iterations) " at most." }
                 }
                 p { "Nodes working on it: " span #nodes { (nodes_text(&nodes)) } }
+                p title="Volunteers' results are re-run on a node of another owner and compared exactly; results from your own nodes are trusted." {
+                    "Verified: " span #verification { (verification_text(&job)) }
+                }
                 @if let Some(e) = &job.error { p.error role="alert" { "Failed: " (e) } }
                 @if mine && !finished(&job.status) {
                     @if let Some(v) = &viewer {
@@ -186,6 +189,18 @@ fn nodes_text(nodes: &[(String, i64)]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// How many chunks a second node's run confirmed, and how many wait for one.
+fn verification_text(job: &Job) -> String {
+    let mut text = format!(
+        "{} of {} chunks confirmed by a second node",
+        job.verified_chunks, job.chunks
+    );
+    if job.checking_chunks > 0 {
+        text += &format!(", {} waiting for one", job.checking_chunks);
+    }
+    text
 }
 
 fn results(job: &Job, result: &BatchResult, config: &SimConfig) -> Markup {
@@ -249,6 +264,7 @@ struct Progress {
     iterations: i64,
     percent: u64,
     nodes: String,
+    verification: String,
 }
 
 /// `GET /jobs/{id}/events`: the job's progress as server-sent events; a
@@ -286,6 +302,7 @@ pub async fn events(
                     progress: job.progress,
                     iterations: job.iterations,
                     nodes: nodes_text(&nodes),
+                    verification: verification_text(&job),
                 };
                 let done = finished(&now.status);
                 if last.as_ref() != Some(&now) || done {

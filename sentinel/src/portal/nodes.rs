@@ -1,11 +1,12 @@
-//! Nodes: claim one by its code, see yours (online, cores, chunks), rename
+//! Nodes: claim one by its code, see yours (online, cores, chunks, how far
+//! the sentinel trusts their results and why one was quarantined), rename
 //! them, set how many chunks they run at once and whose jobs they take.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use wowlab_protocol::api::Access;
+use wowlab_protocol::api::{Access, Trust};
 
 use super::error::PageError;
 use super::layout::{self, csrf_field};
@@ -50,13 +51,18 @@ async fn render(
                 p { "No nodes yet. Start one with " code { "wowlab node --sentinel URL" } " and claim it with the code it prints." }
             }
             @for node in &nodes {
-                (node_card(viewer, node, node.last_seen_at >= online_since))
+                (node_card(viewer, node, node.last_seen_at >= online_since, state.store.verification().trust(node.streak, node.quarantine_reason.is_some())))
             }
         },
     ))
 }
 
-fn node_card(viewer: &Viewer, node: &Node, online: bool) -> Markup {
+fn node_card(viewer: &Viewer, node: &Node, online: bool, trust: Trust) -> Markup {
+    let trust = match trust {
+        Trust::New => "new: most of its results are re-run on another node",
+        Trust::Reliable => "reliable: a small share of its results is re-run",
+        Trust::Quarantined => "quarantined: it gets no work",
+    };
     let (kind, users, group) = match &node.permissions {
         NodePermissions::Private => ("private", String::new(), String::new()),
         NodePermissions::Public => ("public", String::new(), String::new()),
@@ -68,10 +74,16 @@ fn node_card(viewer: &Viewer, node: &Node, online: bool) -> Markup {
             h2 { (node.name) " "
                 span class={ "status " (if online { "online" } else { "offline" }) } { (if online { "online" } else { "offline" }) }
             }
+            @if let Some(why) = &node.quarantine_reason {
+                p.error role="alert" { "Quarantined: " (why) ". Its unconfirmed results were run again elsewhere. Once the cause is fixed, ask the sentinel's operator to release node " (node.id) "." }
+            }
             dl.figures {
                 dt { "Cores" } dd { @if node.cores > 0 { (node.cores) } @else { "unknown" } }
                 dt { "Running chunks" } dd.running { (node.running) }
                 dt { "Completed chunks" } dd.completed { (node.completed) }
+                dt { "Confirmed by another node" } dd.verified { (node.verified) }
+                dt { "Outvoted" } dd.mismatches { (node.mismatches) }
+                dt { "Trust" } dd.trust { (trust) }
                 dt { "Key" } dd { code { (node.public_key[..16.min(node.public_key.len())]) "…" } }
             }
             form.grid method="post" action={ "/nodes/" (node.id) } {

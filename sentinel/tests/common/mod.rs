@@ -296,6 +296,23 @@ pub async fn add_user(s: &Server, name: &str) -> String {
     token
 }
 
+/// A public node of a new user `owner`, with `slots`: the node, its id and the owner's token.
+pub async fn volunteer(s: &Server, seed: u8, owner: &str, slots: u32) -> (TestNode, i64, String) {
+    let token = add_user(s, owner).await;
+    let node = TestNode::new(seed, &s.base);
+    let id = node.join(s, &token, slots).await;
+    let (status, v) = s
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/nodes/{id}"),
+            &token,
+            Some(json!({ "permissions": "public" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    (node, id, token)
+}
+
 /// Creates a job of `iterations` on `config` as the user with `token`; its id.
 pub async fn create_job(s: &Server, token: &str, config: &str, iterations: u64) -> i64 {
     let (status, v) = s

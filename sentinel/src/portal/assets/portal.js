@@ -143,6 +143,7 @@ function setupLive() {
     s.textContent = p.status;
     s.className = "status " + p.status;
     document.getElementById("nodes").textContent = p.nodes;
+    document.getElementById("verification").textContent = p.verification;
   };
   source.addEventListener("progress", (e) => update(JSON.parse(e.data)));
   source.addEventListener("done", (e) => {

@@ -5,7 +5,10 @@
 
 mod common;
 
-use common::{Server, TestNode, create_job, run_native, runnable_config, stored_config, volunteer};
+use common::{
+    Server, TestNode, create_job, join_public, run_native, runnable_config, stored_config,
+    volunteer,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use wowlab_engine::SimConfig;
@@ -343,14 +346,7 @@ async fn a_check_waits_for_a_node_of_another_owner(s: Server) {
     create_job(&s, &s.token, &hash, 1_000).await;
     let (first, _, alice_token) = volunteer(&s, 1, "alice", 1).await;
     let second = TestNode::new(5, &s.base);
-    let second_id = second.join(&s, &alice_token, 1).await;
-    s.call(
-        Method::PATCH,
-        &format!("/nodes/{second_id}"),
-        &alice_token,
-        Some(json!({ "permissions": "public" })),
-    )
-    .await;
+    join_public(&s, &second, &alice_token, 1).await;
     let (bob, _, _) = volunteer(&s, 2, "bob", 1).await;
     let ran = first.poll().await;
     report(&first, &config, &ran, false).await;
@@ -367,14 +363,7 @@ async fn without_another_owner_a_check_goes_to_the_same_owners_other_node(s: Ser
     let id = create_job(&s, &s.token, &hash, 1_000).await;
     let (first, _, alice_token) = volunteer(&s, 1, "alice", 1).await;
     let second = TestNode::new(5, &s.base);
-    let second_id = second.join(&s, &alice_token, 1).await;
-    s.call(
-        Method::PATCH,
-        &format!("/nodes/{second_id}"),
-        &alice_token,
-        Some(json!({ "permissions": "public" })),
-    )
-    .await;
+    join_public(&s, &second, &alice_token, 1).await;
     let ran = first.poll().await;
     report(&first, &config, &ran, false).await;
     let check = second.poll().await;

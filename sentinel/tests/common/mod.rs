@@ -300,17 +300,23 @@ pub async fn add_user(s: &Server, name: &str) -> String {
 pub async fn volunteer(s: &Server, seed: u8, owner: &str, slots: u32) -> (TestNode, i64, String) {
     let token = add_user(s, owner).await;
     let node = TestNode::new(seed, &s.base);
-    let id = node.join(s, &token, slots).await;
+    let id = join_public(s, &node, &token, slots).await;
+    (node, id, token)
+}
+
+/// Joins `node` for the user with `token`, open to everyone's jobs; its id.
+pub async fn join_public(s: &Server, node: &TestNode, token: &str, slots: u32) -> i64 {
+    let id = node.join(s, token, slots).await;
     let (status, v) = s
         .call(
             reqwest::Method::PATCH,
             &format!("/nodes/{id}"),
-            &token,
+            token,
             Some(json!({ "permissions": "public" })),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    (node, id, token)
+    id
 }
 
 /// Creates a job of `iterations` on `config` as the user with `token`; its id.

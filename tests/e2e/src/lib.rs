@@ -460,3 +460,97 @@ pub fn ready_result(iterations: u64) -> wowlab_engine::BatchResult {
     result.fight_length.count = iterations;
     result
 }
+
+/// Runs each named scenario `fn(Database, &Path)` on SQLite and, when
+/// `WOWLAB_TEST_POSTGRES` is set, on a fresh PostgreSQL database, each in a
+/// temporary directory.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                let db = wowlab_e2e::Database::Sqlite(dir.path().join("sentinel"));
+                tokio::task::block_in_place(|| super::$name(db, dir.path()));
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(url) = wowlab_e2e::postgres_database().await else {
+                    eprintln!("PostgreSQL variant not run: set WOWLAB_TEST_POSTGRES");
+                    return;
+                };
+                let dir = tempfile::tempdir().unwrap();
+                tokio::task::block_in_place(|| {
+                    super::$name(wowlab_e2e::Database::Postgres(url), dir.path())
+                });
+            }
+        }
+    )*};
+}
+
+/// A signed request from a simulated node with `key` (a fresh nonce each time).
+pub fn node_post(
+    s: &Sentinel,
+    key: &wowlab_protocol::signing::NodeKey,
+    path: &str,
+    body: &[u8],
+) -> (reqwest::StatusCode, serde_json::Value) {
+    static NONCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nonce = format!("sim-node-{:016x}", NONCE.fetch_add(1, Ordering::Relaxed));
+    signed_post(&s.url, key, key, path, body, now(), &nonce)
+}
+
+/// Simulated nodes, one thread each, poll and report a ready-made result
+/// for every chunk they get (all of one poll in one report, each
+/// acknowledged) until job `job` is done; `on_batch` is told each batch's size.
+pub fn run_simulated_nodes(
+    s: &Sentinel,
+    keys: &[wowlab_protocol::signing::NodeKey],
+    job: i64,
+    on_batch: impl Fn(usize) + Sync,
+) {
+    let result = ready_result(1000);
+    std::thread::scope(|scope| {
+        for key in keys {
+            let (result, on_batch) = (&result, &on_batch);
+            scope.spawn(move || {
+                loop {
+                    let (_, v) = node_post(s, key, "/nodes/poll", b"{}");
+                    let assignments = v["assignments"].as_array().cloned().unwrap_or_default();
+                    if assignments.is_empty() {
+                        let path = format!("/jobs/{job}");
+                        let (_, j) = s.api(reqwest::Method::GET, &path, &s.token, None);
+                        if j["status"] != "running" && j["status"] != "pending" {
+                            return;
+                        }
+                        std::thread::sleep(Duration::from_millis(2));
+                        continue;
+                    }
+                    on_batch(assignments.len());
+                    let results: Vec<_> = assignments
+                        .iter()
+                        .map(|a| chunk_report(&a["chunk_id"], result))
+                        .collect();
+                    let body =
+                        serde_json::to_vec(&serde_json::json!({ "results": results })).unwrap();
+                    let (status, v) = node_post(s, key, "/chunks/complete", &body);
+                    assert!(status.is_success(), "{v}\n{}", s.process.problems());
+                    assert_eq!(
+                        v["acks"].as_array().map(Vec::len),
+                        Some(results.len()),
+                        "{v}"
+                    );
+                }
+            });
+        }
+    });
+    let (_, j) = s.api(
+        reqwest::Method::GET,
+        &format!("/jobs/{job}"),
+        &s.token,
+        None,
+    );
+    assert_eq!(j["status"], "done", "{j}");
+}

@@ -11,32 +11,7 @@ use serde_json::json;
 
 use wowlab_e2e::{Database, Sentinel, now, sim};
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let dir = tempfile::tempdir().unwrap();
-                let db = wowlab_e2e::Database::Sqlite(dir.path().join("sentinel"));
-                tokio::task::block_in_place(|| super::$name(db, dir.path()));
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(url) = wowlab_e2e::postgres_database().await else {
-                    eprintln!("PostgreSQL variant not run: set WOWLAB_TEST_POSTGRES");
-                    return;
-                };
-                let dir = tempfile::tempdir().unwrap();
-                tokio::task::block_in_place(|| {
-                    super::$name(wowlab_e2e::Database::Postgres(url), dir.path())
-                });
-            }
-        }
-    )*};
-}
-
-on_both_databases!(
+wowlab_e2e::on_both_databases!(
     two_nodes_give_the_result_of_wowlab_sim,
     a_target_error_job_stops_where_wowlab_sim_does,
     a_node_killed_mid_chunk_loses_nothing,

@@ -12,32 +12,7 @@ use serde_json::{Value, json};
 
 use wowlab_e2e::{Database, Process, Sentinel, sim};
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let dir = tempfile::tempdir().unwrap();
-                let db = wowlab_e2e::Database::Sqlite(dir.path().join("sentinel"));
-                tokio::task::block_in_place(|| super::$name(db, dir.path()));
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(url) = wowlab_e2e::postgres_database().await else {
-                    eprintln!("PostgreSQL variant not run: set WOWLAB_TEST_POSTGRES");
-                    return;
-                };
-                let dir = tempfile::tempdir().unwrap();
-                tokio::task::block_in_place(|| {
-                    super::$name(wowlab_e2e::Database::Postgres(url), dir.path())
-                });
-            }
-        }
-    )*};
-}
-
-on_both_databases!(
+wowlab_e2e::on_both_databases!(
     a_node_lying_about_its_results_is_caught_and_the_job_equals_wowlab_sim,
     a_node_whose_digest_does_not_match_its_result_is_caught_at_once,
 );

@@ -10,11 +10,11 @@
 //! `cargo build --release --workspace && target/release/sched-bench [CHUNKS] [NODES] [SLOTS]`
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use reqwest::Method;
 use serde_json::json;
-use wowlab_e2e::{Database, Sentinel, now, signed_post};
+use wowlab_e2e::{Database, Sentinel};
 use wowlab_protocol::signing::NodeKey;
 
 fn main() {
@@ -59,7 +59,7 @@ fn throughput(database: Database, chunks: u64, nodes: usize, slots: u32) -> f64 
         .collect();
     for key in &keys {
         let body = serde_json::to_vec(&json!({ "name": "bench", "max_parallel": slots })).unwrap();
-        let (status, v) = post(&s, key, "/nodes/register", &body);
+        let (status, v) = wowlab_e2e::node_post(&s, key, "/nodes/register", &body);
         assert!(status.is_success(), "{v}");
         let (status, v) = s.api(
             Method::POST,
@@ -69,55 +69,10 @@ fn throughput(database: Database, chunks: u64, nodes: usize, slots: u32) -> f64 
         );
         assert!(status.is_success(), "{v}");
     }
-    let result = wowlab_e2e::ready_result(1000);
     let start = Instant::now();
-    std::thread::scope(|scope| {
-        for key in &keys {
-            let (s, result) = (&s, &result);
-            scope.spawn(move || {
-                loop {
-                    let (_, v) = post(s, key, "/nodes/poll", b"{}");
-                    let assignments = v["assignments"].as_array().cloned().unwrap_or_default();
-                    if assignments.is_empty() {
-                        let (_, j) = s.api(Method::GET, &format!("/jobs/{job}"), &s.token, None);
-                        if j["status"] != "running" && j["status"] != "pending" {
-                            return;
-                        }
-                        std::thread::sleep(Duration::from_millis(2));
-                        continue;
-                    }
-                    let results: Vec<_> = assignments
-                        .iter()
-                        .map(|a| wowlab_e2e::chunk_report(&a["chunk_id"], result))
-                        .collect();
-                    let body = serde_json::to_vec(&json!({ "results": results })).unwrap();
-                    let (status, v) = post(s, key, "/chunks/complete", &body);
-                    assert!(status.is_success(), "{v}\n{}", s.process.problems());
-                    assert_eq!(
-                        v["acks"].as_array().map(Vec::len),
-                        Some(results.len()),
-                        "{v}"
-                    );
-                }
-            });
-        }
-    });
+    wowlab_e2e::run_simulated_nodes(&s, &keys, job, |_| {});
     let elapsed = start.elapsed();
-    let (_, j) = s.api(Method::GET, &format!("/jobs/{job}"), &s.token, None);
-    assert_eq!(j["status"], "done", "{j}");
     chunks as f64 / elapsed.as_secs_f64()
-}
-
-fn post(
-    s: &Sentinel,
-    key: &NodeKey,
-    path: &str,
-    body: &[u8],
-) -> (reqwest::StatusCode, serde_json::Value) {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NONCE: AtomicU64 = AtomicU64::new(0);
-    let nonce = format!("bench-{:016x}", NONCE.fetch_add(1, Ordering::Relaxed));
-    signed_post(&s.url, key, key, path, body, now(), &nonce)
 }
 
 /// pgbench's simple-update TPS with `clients` clients on the database at `url`.

@@ -11,11 +11,11 @@
 //! `cargo build --release --workspace && target/release/verify-bench [JOBS] [CHUNKS] [NODES]`
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use reqwest::Method;
 use serde_json::json;
-use wowlab_e2e::{Database, Sentinel, now, signed_post};
+use wowlab_e2e::{Database, Sentinel};
 use wowlab_protocol::signing::NodeKey;
 
 fn main() {
@@ -39,7 +39,9 @@ fn main() {
     for job in 1..=jobs {
         let before = runs.load(Ordering::Relaxed);
         let id = s.submit_reference(chunks * 1000);
-        run_job(&s, &keys, id, &runs);
+        wowlab_e2e::run_simulated_nodes(&s, &keys, id, |n| {
+            runs.fetch_add(n as u64, Ordering::Relaxed);
+        });
         let job_runs = runs.load(Ordering::Relaxed) - before;
         all_runs += job_runs;
         all_chunks += chunks;
@@ -64,7 +66,7 @@ fn volunteer(s: &Sentinel, owner: &str, k: usize) -> NodeKey {
     let key = NodeKey::from_secret([k as u8 + 1; 32]);
     let token = s.add_user(owner);
     let body = serde_json::to_vec(&json!({ "name": owner, "max_parallel": 4 })).unwrap();
-    let (status, v) = post(s, &key, "/nodes/register", &body);
+    let (status, v) = wowlab_e2e::node_post(s, &key, "/nodes/register", &body);
     assert!(status.is_success(), "{v}");
     let (status, v) = s.api(
         Method::POST,
@@ -82,40 +84,6 @@ fn volunteer(s: &Sentinel, owner: &str, k: usize) -> NodeKey {
     );
     assert!(status.is_success(), "{v}");
     key
-}
-
-/// Has every node poll and report until job `id` is done, counting runs.
-fn run_job(s: &Sentinel, keys: &[NodeKey], id: i64, runs: &AtomicU64) {
-    let result = wowlab_e2e::ready_result(1000);
-    std::thread::scope(|scope| {
-        for key in keys {
-            let result = &result;
-            scope.spawn(move || {
-                loop {
-                    let (_, v) = post(s, key, "/nodes/poll", b"{}");
-                    let assignments = v["assignments"].as_array().cloned().unwrap_or_default();
-                    if assignments.is_empty() {
-                        let (_, j) = s.api(Method::GET, &format!("/jobs/{id}"), &s.token, None);
-                        if j["status"] != "running" && j["status"] != "pending" {
-                            return;
-                        }
-                        std::thread::sleep(Duration::from_millis(5));
-                        continue;
-                    }
-                    runs.fetch_add(assignments.len() as u64, Ordering::Relaxed);
-                    let results: Vec<_> = assignments
-                        .iter()
-                        .map(|a| wowlab_e2e::chunk_report(&a["chunk_id"], result))
-                        .collect();
-                    let body = serde_json::to_vec(&json!({ "results": results })).unwrap();
-                    let (status, v) = post(s, key, "/chunks/complete", &body);
-                    assert!(status.is_success(), "{v}\n{}", s.process.problems());
-                }
-            });
-        }
-    });
-    let (_, j) = s.api(Method::GET, &format!("/jobs/{id}"), &s.token, None);
-    assert_eq!(j["status"], "done", "{j}");
 }
 
 /// The sentinel's digest of a result shaped like a real chunk's (a
@@ -145,15 +113,4 @@ fn digest_cost() {
     }
     let each = start.elapsed() / rounds;
     println!("sentinel: digest of a {bytes}-byte result: {each:?} per result");
-}
-
-fn post(
-    s: &Sentinel,
-    key: &NodeKey,
-    path: &str,
-    body: &[u8],
-) -> (reqwest::StatusCode, serde_json::Value) {
-    static NONCE: AtomicU64 = AtomicU64::new(0);
-    let nonce = format!("verify-{:016x}", NONCE.fetch_add(1, Ordering::Relaxed));
-    signed_post(&s.url, key, key, path, body, now(), &nonce)
 }

@@ -348,8 +348,9 @@ impl Store {
                 .collect());
         }
         let rows = chunk_rows(&mut tx, results.iter().map(|r| r.chunk_id)).await?;
+        let (owner, streak) = verdicts::owner_and_streak(&mut tx, node).await?;
         let mut outcomes: Vec<(i64, Result<ChunkState, ChunkError>)> = Vec::new();
-        let mut accepted: Vec<(i64, String, &str)> = Vec::new();
+        let mut accepted: Vec<Stored> = Vec::new();
         for (reported, digest) in results.iter().zip(&digests) {
             let id = reported.chunk_id;
             let outcome = match rows.get(&id) {
@@ -371,9 +372,17 @@ impl Store {
                     )))
                 }
                 Some(row) => {
-                    let json =
-                        serde_json::to_string(&reported.result).expect("a BatchResult serialises");
-                    accepted.push((id, json, digest));
+                    // Taken as it is: the job owner's own node's result, or
+                    // one the draw does not re-run; else judged below.
+                    let taken = row.check_of.is_none()
+                        && (owner == Some(row.job_owner) || !self.verification.sample(streak));
+                    accepted.push(Stored {
+                        id,
+                        json: serde_json::to_string(&reported.result)
+                            .expect("a BatchResult serialises"),
+                        digest,
+                        status: if taken { "done" } else { "reported" },
+                    });
                     Ok(ChunkState {
                         status: "done".to_string(),
                         ..row.state()
@@ -383,19 +392,25 @@ impl Store {
             outcomes.push((id, outcome));
         }
         let stored = store_results(&mut tx, node, &accepted).await?;
-        for (id, _, _) in &accepted {
-            if !stored.contains(id) {
-                let lost = outcomes.iter_mut().find(|(c, _)| c == id);
-                lost.expect("accepted chunks were reported").1 = Err(ChunkError::NotAssigned(*id));
+        let mut accepted_now = verdicts::Accepted::new();
+        for run in &accepted {
+            let row = &rows[&run.id];
+            if !stored.contains(&run.id) {
+                let lost = outcomes.iter_mut().find(|(c, _)| *c == run.id);
+                lost.expect("accepted chunks were reported").1 =
+                    Err(ChunkError::NotAssigned(run.id));
+            } else if run.status == "done" {
+                accepted_now.push((row.job_id, row.iterations));
             }
         }
-        let mut judged = Vec::new();
-        for (id, _, _) in &accepted {
-            if stored.contains(id) {
-                judged.extend(verdicts::judge(&mut tx, &self.verification, node, *id).await?);
-            }
+        for run in accepted
+            .iter()
+            .filter(|r| r.status == "reported" && stored.contains(&r.id))
+        {
+            let check_of = rows[&run.id].check_of;
+            accepted_now.extend(verdicts::judge(&mut tx, node, run.id, check_of).await?);
         }
-        let finished = add_accepted(&mut tx, judged).await?;
+        let finished = add_accepted(&mut tx, accepted_now).await?;
         tx.commit().await?;
         // A job this report finished is timed on one of its chunks only.
         let mut timed = HashSet::new();
@@ -517,6 +532,10 @@ struct ChunkRow {
     iterations: i64,
     job_id: i64,
     job_status: String,
+    /// The chunk it re-runs, if it is a re-run.
+    check_of: Option<i64>,
+    /// The job owner's user id.
+    job_owner: i64,
 }
 
 impl ChunkRow {
@@ -536,7 +555,7 @@ async fn chunk_rows(
     ids: impl ExactSizeIterator<Item = i64>,
 ) -> Result<HashMap<i64, ChunkRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT c.id, c.status, c.node_id, c.iterations, c.job_id, j.status \
+        "SELECT c.id, c.status, c.node_id, c.iterations, c.job_id, j.status, c.check_of, j.owner \
          FROM chunks c JOIN jobs j ON j.id = c.job_id WHERE c.id IN ({})",
         placeholders(1, ids.len())
     );
@@ -554,36 +573,53 @@ async fn chunk_rows(
                 iterations: r.get(3),
                 job_id: r.get(4),
                 job_status: r.get(5),
+                check_of: r.get(6),
+                job_owner: r.get(7),
             };
             (r.get(0), row)
         })
         .collect())
 }
 
-/// Stores the results (and digests) of these chunks of `node`, in one
-/// statement, as `reported`: awaiting [`verdicts::judge`]. Returns the ids
-/// it changed.
+/// A result to store for a chunk.
+struct Stored<'a> {
+    id: i64,
+    json: String,
+    digest: &'a str,
+    /// `done` when taken as it is, else `reported`: awaiting [`verdicts::judge`].
+    status: &'static str,
+}
+
+/// Stores the results (with their digests and statuses) of these chunks of
+/// `node`, in one statement. Returns the ids it changed.
 async fn store_results(
     tx: &mut Tx,
     node: i64,
-    results: &[(i64, String, &str)],
+    results: &[Stored<'_>],
 ) -> Result<HashSet<i64>, sqlx::Error> {
     if results.is_empty() {
         return Ok(HashSet::new());
     }
     let values: Vec<String> = (0..results.len())
-        .map(|i| format!("(${}, ${}, ${})", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i))
+        .map(|i| {
+            let p = 2 + 4 * i;
+            format!("(${p}, ${}, ${}, ${})", p + 1, p + 2, p + 3)
+        })
         .collect();
     let sql = format!(
-        "UPDATE chunks SET status = 'reported', result = v.column2, digest = v.column3 \
+        "UPDATE chunks SET status = v.column4, result = v.column2, digest = v.column3 \
          FROM (VALUES {}) AS v \
          WHERE chunks.id = v.column1 AND chunks.status = 'running' AND chunks.node_id = $1 \
          RETURNING chunks.id",
         values.join(", ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(node);
-    for (id, json, digest) in results {
-        query = query.bind(*id).bind(json.as_str()).bind(*digest);
+    for run in results {
+        query = query
+            .bind(run.id)
+            .bind(run.json.as_str())
+            .bind(run.digest)
+            .bind(run.status);
     }
     let rows = query.fetch_all(&mut **tx).await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())

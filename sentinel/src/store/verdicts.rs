@@ -4,7 +4,7 @@
 //! A chunk's result is a pure function of its inputs, so honest runs agree
 //! bit for bit and are compared by digest. A result from a node the job's
 //! owner owns is trusted; any other is re-run on another node at the rate
-//! [`Verification`] gives for the node's streak. The chunk then waits in
+//! [`crate::verification::Verification`] gives for the node's streak. The chunk then waits in
 //! `checking` until two nodes agree on a digest (one node, one vote; a
 //! quarantined node has none). Nodes outvoted are quarantined: they get no
 //! more work, and their unconfirmed results in open jobs run again.
@@ -15,49 +15,52 @@ use sqlx::Row;
 
 use super::StoreError;
 use super::chunks::{Tx, fail_job};
-use crate::verification::{MAX_RUNS, Verification};
+use crate::verification::MAX_RUNS;
 
 /// The (job, iterations) of each chunk a verdict accepted.
 pub(super) type Accepted = Vec<(i64, i64)>;
 
-/// Judges a result `node` just stored (`reported`) for chunk or re-run
-/// `run`. Returns the chunks it made accepted (with a quarantine, more than
-/// this one).
+/// The owner of `node` and its streak of confirmed results.
+pub(super) async fn owner_and_streak(
+    tx: &mut Tx,
+    node: i64,
+) -> Result<(Option<i64>, i64), sqlx::Error> {
+    let row = sqlx::query("SELECT owner, streak FROM nodes WHERE id = $1")
+        .bind(node)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok((row.get(0), row.get(1)))
+}
+
+/// Judges a result `node` just stored (`reported`): a re-run of chunk
+/// `check_of` is a vote on it; a chunk's own result drawn for a re-run
+/// waits in `checking` for one. Returns the chunks it made accepted (with a
+/// quarantine, others than this one).
 pub(super) async fn judge(
     tx: &mut Tx,
-    verification: &Verification,
     node: i64,
     run: i64,
+    check_of: Option<i64>,
 ) -> Result<Accepted, StoreError> {
-    let row = sqlx::query(
-        "SELECT c.status, c.node_id, c.check_of, c.job_id, c.iterations, \
-             j.owner, n.owner, n.streak, \
-             (SELECT COUNT(*) FROM chunks o WHERE o.check_of = c.id AND o.status = 'done') \
-         FROM chunks c JOIN jobs j ON j.id = c.job_id JOIN nodes n ON n.id = $2 \
-         WHERE c.id = $1",
-    )
-    .bind(run)
-    .bind(node)
-    .fetch_one(&mut **tx)
-    .await?;
+    let row = sqlx::query("SELECT status, node_id FROM chunks WHERE id = $1")
+        .bind(run)
+        .fetch_one(&mut **tx)
+        .await?;
     let (status, runner): (String, Option<i64>) = (row.get(0), row.get(1));
     if status != "reported" || runner != Some(node) {
         // Its node was quarantined by an earlier verdict of this report.
         return Ok(Vec::new());
     }
-    let (job, iterations): (i64, i64) = (row.get(3), row.get(4));
-    if let Some(chunk) = row.get::<Option<i64>, _>(2) {
-        set_status(tx, run, "done").await?;
-        return settle(tx, chunk).await;
+    match check_of {
+        Some(chunk) => {
+            set_status(tx, run, "done").await?;
+            settle(tx, chunk).await
+        }
+        None => {
+            set_status(tx, run, "checking").await?;
+            settle(tx, run).await
+        }
     }
-    let own_node = Some(row.get::<i64, _>(5)) == row.get::<Option<i64>, _>(6);
-    let rerun_before = row.get::<i64, _>(8) > 0;
-    if !own_node && (rerun_before || verification.sample(row.get(7))) {
-        set_status(tx, run, "checking").await?;
-        return settle(tx, run).await;
-    }
-    set_status(tx, run, "done").await?;
-    Ok(vec![(job, iterations)])
 }
 
 async fn set_status(tx: &mut Tx, id: i64, status: &str) -> Result<(), sqlx::Error> {

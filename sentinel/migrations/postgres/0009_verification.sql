@@ -11,9 +11,8 @@ ALTER TABLE chunks ADD COLUMN digest TEXT;
 ALTER TABLE chunks ADD COLUMN verified BIGINT NOT NULL DEFAULT 0;
 
 CREATE UNIQUE INDEX chunks_by_idx ON chunks (job_id, idx) WHERE check_of IS NULL;
+-- A chunk's re-runs (a re-run is never given to a node that ran the chunk).
 CREATE INDEX chunks_checks ON chunks (check_of) WHERE check_of IS NOT NULL;
--- A check is never given to a node that ran the chunk before.
-CREATE INDEX chunks_runs ON chunks (job_id, idx, node_id);
 
 -- Trust in a node: results confirmed in a row (the re-run rate falls as
 -- the streak grows), confirmed and outvoted results, and quarantine.

@@ -47,9 +47,8 @@ CREATE UNIQUE INDEX chunks_by_idx ON chunks (job_id, idx) WHERE check_of IS NULL
 CREATE INDEX chunks_by_status ON chunks (status, job_id);
 CREATE INDEX chunks_by_node ON chunks (node_id, status);
 CREATE INDEX chunks_pending ON chunks (job_id, idx) WHERE status = 'pending';
+-- A chunk's re-runs (a re-run is never given to a node that ran the chunk).
 CREATE INDEX chunks_checks ON chunks (check_of) WHERE check_of IS NOT NULL;
--- A check is never given to a node that ran the chunk before.
-CREATE INDEX chunks_runs ON chunks (job_id, idx, node_id);
 
 -- Trust in a node: results confirmed in a row (the re-run rate falls as
 -- the streak grows), confirmed and outvoted results, and quarantine.

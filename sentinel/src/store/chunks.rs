@@ -132,20 +132,19 @@ eligible AS (
     };
 }
 
-/// Whether node `$1` may run pending chunk `c`: it did not fail on it, and
-/// it ran no other run of the same chunk; a re-run (`check_of` set) also
-/// waits for a node of another owner than those that ran the chunk until
-/// it has been pending since before `$4` (ms).
+/// Whether node `$1` may run pending chunk `c`: it did not fail on it; and
+/// a re-run (`check_of` set) goes to no node that ran the chunk, and waits
+/// for a node of another owner than those until it has been pending since
+/// before `$4` (ms).
 macro_rules! runnable_here {
     () => {
         "
               AND NOT EXISTS (SELECT 1 FROM chunk_failures f WHERE f.chunk_id = c.id AND f.node_id = $1)
-              AND NOT EXISTS (
+              AND (c.check_of IS NULL OR NOT EXISTS (
                 SELECT 1 FROM chunks o JOIN nodes m ON m.id = o.node_id
-                WHERE o.job_id = c.job_id AND o.idx = c.idx
+                WHERE (o.id = c.check_of OR o.check_of = c.check_of)
                   AND (o.node_id = $1
-                       OR (c.check_of IS NOT NULL AND c.pending_since > $4
-                           AND m.owner = (SELECT owner FROM node))))"
+                       OR (c.pending_since > $4 AND m.owner = (SELECT owner FROM node)))))"
     };
 }
 

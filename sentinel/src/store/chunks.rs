@@ -9,7 +9,7 @@ use sqlx::Row;
 use wowlab_engine::BatchResult;
 use wowlab_protocol::api::Assignment;
 
-use wowlab_protocol::digest::result_digest;
+use wowlab_protocol::digest::encoding_digest;
 
 use super::{Backend, Store, StoreError, placeholders, verdicts};
 
@@ -315,7 +315,15 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut tx = self.pool.begin().await?;
-        let digests: Vec<String> = results.iter().map(|r| result_digest(&r.result)).collect();
+        // Each result's canonical encoding: stored as it is, and digested.
+        let encoded: Vec<String> = results
+            .iter()
+            .map(|r| serde_json::to_string(&r.result).expect("a BatchResult serialises"))
+            .collect();
+        let digests: Vec<String> = encoded
+            .iter()
+            .map(|json| encoding_digest(json.as_bytes()))
+            .collect();
         let forged: Vec<(i64, String)> = results
             .iter()
             .zip(&digests)
@@ -350,7 +358,7 @@ impl Store {
         let (owner, streak) = verdicts::owner_and_streak(&mut tx, node).await?;
         let mut outcomes: Vec<(i64, Result<ChunkState, ChunkError>)> = Vec::new();
         let mut accepted: Vec<Stored> = Vec::new();
-        for (reported, digest) in results.iter().zip(&digests) {
+        for ((reported, digest), json) in results.iter().zip(&digests).zip(encoded) {
             let id = reported.chunk_id;
             let outcome = match rows.get(&id) {
                 None => Err(ChunkError::Unknown(id)),
@@ -377,8 +385,7 @@ impl Store {
                         && (owner == Some(row.job_owner) || !self.verification.sample(streak));
                     accepted.push(Stored {
                         id,
-                        json: serde_json::to_string(&reported.result)
-                            .expect("a BatchResult serialises"),
+                        json,
                         digest,
                         status: if taken { "done" } else { "reported" },
                     });

@@ -55,6 +55,7 @@ fn registered(state: &AppState, node: &Node) -> Registered {
 
 fn view(state: &AppState, node: Node) -> NodeView {
     let online_since = crate::now() - state.thresholds.offline_after.as_secs() as i64;
+    let trust = node.trust(state.store.verification());
     NodeView {
         id: node.id,
         name: node.name,
@@ -74,10 +75,7 @@ fn view(state: &AppState, node: Node) -> NodeView {
         completed: node.completed,
         verified: node.verified,
         mismatches: node.mismatches,
-        trust: state
-            .store
-            .verification()
-            .trust(node.streak, node.quarantine_reason.is_some()),
+        trust,
         quarantine_reason: node.quarantine_reason,
     }
 }

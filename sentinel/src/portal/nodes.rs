@@ -51,7 +51,7 @@ async fn render(
                 p { "No nodes yet. Start one with " code { "wowlab node --sentinel URL" } " and claim it with the code it prints." }
             }
             @for node in &nodes {
-                (node_card(viewer, node, node.last_seen_at >= online_since, state.store.verification().trust(node.streak, node.quarantine_reason.is_some())))
+                (node_card(viewer, node, node.last_seen_at >= online_since, node.trust(state.store.verification())))
             }
         },
     ))

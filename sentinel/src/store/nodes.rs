@@ -3,7 +3,10 @@
 
 use sqlx::Row;
 
+use wowlab_protocol::api::Trust;
+
 use super::{Store, StoreError};
+use crate::verification::Verification;
 
 /// A node as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +41,13 @@ pub struct Node {
     pub mismatches: i64,
     /// Why it was quarantined (it gets no more work), if it was.
     pub quarantine_reason: Option<String>,
+}
+
+impl Node {
+    /// How far `verification` trusts its results.
+    pub fn trust(&self, verification: &Verification) -> Trust {
+        verification.trust(self.streak, self.quarantine_reason.is_some())
+    }
 }
 
 /// Whose jobs a node runs besides its owner's.

@@ -11,14 +11,14 @@ use serde::Serialize;
 /// their shortest exact form). Compute it on the typed `BatchResult`, not on
 /// a `serde_json::Value`, whose keys are ordered differently.
 pub fn result_digest<T: Serialize>(result: &T) -> String {
-    encoding_digest(&serde_json::to_vec(result).expect("a result serialises"))
+    encoding_digest(crate::address::canonical_json(result).as_bytes())
 }
 
 /// The digest of a result from its canonical encoding (`serde_json::to_vec`
 /// or `to_string` of the typed result), for a caller that keeps the
 /// encoding anyway.
 pub fn encoding_digest(encoding: &[u8]) -> String {
-    blake3::hash(encoding).to_hex().to_string()
+    crate::address::hash_of(encoding)
 }
 
 #[cfg(test)]

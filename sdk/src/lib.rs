@@ -122,73 +122,64 @@ pub struct State<'a> {
 }
 
 impl State<'_> {
-    /// Seconds since the fight started.
-    pub fn time(&self) -> f64 {
-        self.raw[snapshot::TIME]
-    }
-    /// Seconds until the fight ends.
-    pub fn fight_remains(&self) -> f64 {
-        self.raw[snapshot::FIGHT_REMAINS]
-    }
-    /// Current resource.
-    pub fn resource(&self) -> f64 {
-        self.raw[snapshot::RESOURCE]
-    }
-    /// Maximum resource.
-    pub fn resource_max(&self) -> f64 {
-        self.raw[snapshot::RESOURCE_MAX]
-    }
-    /// Resource regenerated per second now.
-    pub fn regen(&self) -> f64 {
-        self.raw[snapshot::RESOURCE_REGEN]
-    }
-    /// Number of targets.
-    pub fn targets(&self) -> f64 {
-        self.raw[snapshot::TARGETS]
-    }
-    /// Haste multiplier.
-    pub fn haste(&self) -> f64 {
-        self.raw[snapshot::HASTE]
-    }
-    /// Current GCD length.
-    pub fn gcd(&self) -> f64 {
-        self.raw[snapshot::GCD]
-    }
     fn spell(&self, s: SpellId, field: usize) -> f64 {
         self.raw[snapshot::spell(s.0 as usize, field)]
     }
     fn aura(&self, a: AuraId, field: usize) -> f64 {
         self.raw[snapshot::aura(self.spells, a.0 as usize, field)]
     }
-    /// Whether `s` could be cast now.
-    pub fn ready(&self, s: SpellId) -> bool {
-        self.spell(s, snapshot::SPELL_CASTABLE) > 0.0
-    }
-    /// Seconds until `s` has a charge (0 when it has one).
-    pub fn cooldown(&self, s: SpellId) -> f64 {
-        self.spell(s, snapshot::SPELL_COOLDOWN)
-    }
-    /// Seconds until `s` gains its next charge (0 at full charges).
-    pub fn recharge(&self, s: SpellId) -> f64 {
-        self.spell(s, snapshot::SPELL_RECHARGE)
-    }
-    /// Charges of `s` available now.
-    pub fn charges(&self, s: SpellId) -> f64 {
-        self.spell(s, snapshot::SPELL_CHARGES)
-    }
-    /// Whether `a` is up.
-    pub fn aura_up(&self, a: AuraId) -> bool {
-        self.aura(a, snapshot::AURA_STACKS) > 0.0
-    }
-    /// Seconds left on `a` (0 when down).
-    pub fn aura_remains(&self, a: AuraId) -> f64 {
-        self.aura(a, snapshot::AURA_REMAINS)
-    }
-    /// Stacks of `a` (0 when down).
-    pub fn aura_stacks(&self, a: AuraId) -> f64 {
-        self.aura(a, snapshot::AURA_STACKS)
-    }
 }
+
+/// One `State` method per state query of the engine's table.
+macro_rules! state_methods {
+    ($($doc:literal $name:ident: $reads:ident($($field:ident),*) -> $answer:ident;)*) => {
+        impl State<'_> {
+            $(state_method!($doc $name $reads($($field),*) $answer);)*
+        }
+    };
+}
+
+/// The `State` method of one state query.
+macro_rules! state_method {
+    ($doc:literal $name:ident Header($f:ident) Number) => {
+        #[doc = $doc]
+        pub fn $name(&self) -> f64 {
+            self.raw[snapshot::$f]
+        }
+    };
+    ($doc:literal $name:ident Difference($a:ident, $b:ident) Number) => {
+        #[doc = $doc]
+        pub fn $name(&self) -> f64 {
+            self.raw[snapshot::$a] - self.raw[snapshot::$b]
+        }
+    };
+    ($doc:literal $name:ident Spell($f:ident) Number) => {
+        #[doc = $doc]
+        pub fn $name(&self, s: SpellId) -> f64 {
+            self.spell(s, snapshot::$f)
+        }
+    };
+    ($doc:literal $name:ident Spell($f:ident) Positive) => {
+        #[doc = $doc]
+        pub fn $name(&self, s: SpellId) -> bool {
+            self.spell(s, snapshot::$f) > 0.0
+        }
+    };
+    ($doc:literal $name:ident Aura($f:ident) Number) => {
+        #[doc = $doc]
+        pub fn $name(&self, a: AuraId) -> f64 {
+            self.aura(a, snapshot::$f)
+        }
+    };
+    ($doc:literal $name:ident Aura($f:ident) Positive) => {
+        #[doc = $doc]
+        pub fn $name(&self, a: AuraId) -> bool {
+            self.aura(a, snapshot::$f) > 0.0
+        }
+    };
+}
+
+wowlab_engine::with_state_queries!(state_methods);
 
 /// A rotation written in Rust.
 pub trait Rotation: Sized + 'static {
@@ -283,4 +274,51 @@ macro_rules! export_rotation {
 
         $crate::bindings::__export_rotation_world!(__WowlabRotation with_types_in $crate::bindings);
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks every generated method against the engine's own reading of
+    /// the same query, on a state where every value differs.
+    macro_rules! every_method_reads_its_query {
+        ($($doc:literal $name:ident: $reads:ident($($field:ident),*) -> $answer:ident;)*) => {
+            #[test]
+            fn every_method_reads_its_query() {
+                let (spells, auras) = (3, 2);
+                let raw: Vec<f64> = (0..snapshot::len(spells, auras))
+                    .map(|i| if i % 3 == 0 { 0.0 } else { i as f64 * 1.5 })
+                    .collect();
+                let state = State { raw: &raw, spells };
+                $(
+                    let query = snapshot::query(stringify!($name)).unwrap();
+                    let count = if query.reads.takes_name() { spells.max(auras) } else { 1 };
+                    for subject in 0..count {
+                        let Some(expected) = snapshot::read(query, &raw, spells, Some(subject))
+                        else {
+                            continue;
+                        };
+                        let got = call!(state, $name, $reads, subject);
+                        assert_eq!(f64::from(got), expected, "{} of {subject}", stringify!($name));
+                    }
+                )*
+            }
+        };
+    }
+
+    /// Calls the method of a query, with a spell or aura id when it takes one.
+    macro_rules! call {
+        ($state:ident, $name:ident, Spell, $i:ident) => {
+            $state.$name(SpellId($i as u32))
+        };
+        ($state:ident, $name:ident, Aura, $i:ident) => {
+            $state.$name(AuraId($i as u32))
+        };
+        ($state:ident, $name:ident, $other:ident, $i:ident) => {
+            $state.$name()
+        };
+    }
+
+    wowlab_engine::with_state_queries!(every_method_reads_its_query);
 }

@@ -12,6 +12,7 @@ pub mod packs;
 pub mod passwords;
 pub mod portal;
 pub mod quick_sim;
+pub mod request_span;
 pub mod scheduler;
 pub mod store;
 pub mod thresholds;
@@ -24,14 +25,16 @@ pub mod verification;
 pub async fn prepare(store: &store::Store) -> Result<(), store::StoreError> {
     if store.first_time("builtin-engine-pinned").await? {
         store
-            .pin_engine(&hash_hex(wowlab_artifacts::ENGINE))
+            .pin_engine(&wowlab_protocol::address::hash_of(wowlab_artifacts::ENGINE))
             .await?;
     }
     for (bytes, kind) in [
         (wowlab_artifacts::ENGINE, "engine"),
         (wowlab_artifacts::RHAI, "rotation"),
     ] {
-        store.put_module(&hash_hex(bytes), kind, bytes).await?;
+        store
+            .put_module(&wowlab_protocol::address::hash_of(bytes), kind, bytes)
+            .await?;
     }
     Ok(())
 }
@@ -89,16 +92,4 @@ pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// Lowercase hex BLAKE3 of `bytes`: the address of configs and modules.
-pub fn hash_hex(bytes: &[u8]) -> String {
-    blake3::hash(bytes).to_hex().to_string()
-}
-
-/// Whether `s` looks like a hash (64 lowercase hex digits).
-pub fn is_hash(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use rand::RngExt;
-use wowlab::runtime::Runtime;
-use wowlab::sandbox::SandboxLimits;
+use wowlab_runtime::runtime::Runtime;
+use wowlab_runtime::sandbox::SandboxLimits;
 use wowlab_sentinel::api::AppState;
 use wowlab_sentinel::store::Store;
 use wowlab_sentinel::thresholds::Thresholds;
@@ -280,7 +280,7 @@ async fn run(cli: Cli) -> Result<()> {
                 Some(dir) => state.with_packs(wowlab_sentinel::packs::with_dir(dir)?),
                 None => state,
             };
-            let shutdown = wowlab::shutdown::signal();
+            let shutdown = wowlab_runtime::shutdown::signal();
             match (&cli.tls_cert, &cli.tls_key) {
                 (Some(cert), Some(key)) => {
                     let config = wowlab_sentinel::tls::server_config(cert, key)?;
@@ -305,7 +305,7 @@ async fn run(cli: Cli) -> Result<()> {
             let token: [u8; 32] = rand::rng().random();
             let token: String = token.iter().map(|b| format!("{b:02x}")).collect();
             match store
-                .add_user(&name, &wowlab_sentinel::hash_hex(token.as_bytes()))
+                .add_user(&name, &wowlab_protocol::address::hash_of(token.as_bytes()))
                 .await?
             {
                 Some(user) => {
@@ -339,7 +339,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Engine { command }) => match command {
             EngineCommand::Pin { hash } => {
-                if !wowlab_sentinel::is_hash(&hash) {
+                if !wowlab_protocol::address::is_hash(&hash) {
                     bail!("`{hash}` is not an engine hash (64 lowercase hex digits)");
                 }
                 let new = store.pin_engine(&hash).await?;

@@ -48,8 +48,11 @@ pub struct Pack {
 
 /// The built-in packs.
 pub fn builtin() -> Vec<Pack> {
-    let spec = wowlab::spec_file::parse(include_str!("../../examples/specs/bm_hunter.toml"), false)
-        .expect("the reference spec pack parses");
+    let spec = wowlab_runtime::spec_file::parse(
+        include_str!("../../examples/specs/bm_hunter.toml"),
+        false,
+    )
+    .expect("the reference spec pack parses");
     vec![Pack {
         slug: "bm_hunter".into(),
         spec,
@@ -78,9 +81,11 @@ pub fn with_dir(dir: &Path) -> Result<Vec<Pack>, PackError> {
     for path in files {
         let text = std::fs::read_to_string(&path).map_err(|e| read(&path, e))?;
         let json = path.extension().is_some_and(|e| e == "json");
-        let spec = wowlab::spec_file::parse(&text, json).map_err(|message| PackError::Invalid {
-            path: path.clone(),
-            message,
+        let spec = wowlab_runtime::spec_file::parse(&text, json).map_err(|message| {
+            PackError::Invalid {
+                path: path.clone(),
+                message,
+            }
         })?;
         let slug = path
             .file_stem()

@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
-use wowlab::modules::ModuleStore;
-use wowlab::runtime::Runtime;
-use wowlab::simulate::{RotationInput, SimRequest};
 use wowlab_engine::spec::SpecPack;
 use wowlab_rhai::RotationError;
+use wowlab_runtime::modules::ModuleStore;
+use wowlab_runtime::runtime::Runtime;
+use wowlab_runtime::simulate::{RotationInput, SimRequest};
 
 /// Iterations of a test run.
 pub const ITERATIONS: u64 = 100;
@@ -108,7 +108,7 @@ impl QuickSim {
 
     /// Checks the script against the pack, then runs [`ITERATIONS`] iterations.
     pub async fn run(&self, test: TestRun) -> TestOutcome {
-        let (spells, auras) = wowlab::simulate::names(&test.spec);
+        let (spells, auras) = wowlab_runtime::simulate::names(&test.spec);
         if let Err(e) = wowlab_rhai::check(&spells, &auras, &test.script, Default::default()) {
             return match e {
                 RotationError::Syntax {
@@ -147,7 +147,7 @@ impl QuickSim {
             target_error: None,
         };
         let ran = tokio::task::spawn_blocking(move || {
-            wowlab::simulate::run(&modules.1, &runtime, &request, &|_, _| {})
+            wowlab_runtime::simulate::run(&modules.1, &runtime, &request, &|_, _| {})
         })
         .await;
         match ran {

@@ -34,7 +34,7 @@ async fn status_names_the_database_and_pins(s: Server) {
         wowlab_sentinel::store::Backend::Postgres => "postgres",
     };
     assert_eq!(v["database"], expected);
-    let builtin = wowlab_sentinel::hash_hex(wowlab_artifacts::ENGINE);
+    let builtin = wowlab_protocol::address::hash_of(wowlab_artifacts::ENGINE);
     assert_eq!(
         v["pinned_engines"],
         json!([builtin]),
@@ -161,7 +161,7 @@ async fn bad_requests_get_json_errors_and_change_nothing(s: Server) {
 
 async fn modules_are_checked_classified_and_served_by_hash(s: Server) {
     // The built-in engine is stored on start, for nodes to fetch.
-    let engine = wowlab_sentinel::hash_hex(wowlab_artifacts::ENGINE);
+    let engine = wowlab_protocol::address::hash_of(wowlab_artifacts::ENGINE);
     let (status, v) = s
         .put(
             &format!("/modules/{engine}"),
@@ -176,7 +176,7 @@ async fn modules_are_checked_classified_and_served_by_hash(s: Server) {
         (wowlab_artifacts::HOSTILE, "rotation"),
         (wowlab_artifacts::BM_HUNTER_RS, "rotation"),
     ] {
-        let hash = wowlab_sentinel::hash_hex(bytes);
+        let hash = wowlab_protocol::address::hash_of(bytes);
         let (status, v) = s.put(&format!("/modules/{hash}"), bytes.to_vec()).await;
         assert_eq!(status, StatusCode::CREATED, "{v}");
         assert_eq!(v["kind"], kind);
@@ -214,7 +214,7 @@ async fn modules_that_are_not_loadable_components_are_refused(s: Server) {
         ),
     ];
     for (bytes, path_hash, status, needle) in cases {
-        let hash = path_hash.unwrap_or_else(|| wowlab_sentinel::hash_hex(&bytes));
+        let hash = path_hash.unwrap_or_else(|| wowlab_protocol::address::hash_of(&bytes));
         let (got, v) = s.put(&format!("/modules/{hash}"), bytes).await;
         assert_eq!(got, status, "{needle}: {v}");
         assert!(
@@ -310,7 +310,10 @@ async fn jobs_that_cannot_run_are_refused_and_nothing_is_created(s: Server) {
 async fn access_decides_who_sees_a_job_and_only_the_owner_cancels(s: Server) {
     let other = "other-token";
     s.store
-        .add_user("other", &wowlab_sentinel::hash_hex(other.as_bytes()))
+        .add_user(
+            "other",
+            &wowlab_protocol::address::hash_of(other.as_bytes()),
+        )
         .await
         .unwrap()
         .unwrap();

@@ -35,7 +35,7 @@ fn user_add_prints_a_token_as_the_last_line_and_refuses_duplicates() {
 #[test]
 fn the_builtin_engine_is_pinned_once_and_pins_can_be_managed() {
     let dir = tempfile::tempdir().unwrap();
-    let builtin = wowlab_sentinel::hash_hex(wowlab_artifacts::ENGINE);
+    let builtin = wowlab_protocol::address::hash_of(wowlab_artifacts::ENGINE);
     assert_eq!(
         stdout(&sentinel(dir.path(), &["engine", "ls"])).trim(),
         builtin

@@ -25,7 +25,7 @@ async fn rotations_are_versioned_by_checksum_and_scripts_served_by_it(s: Server)
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
-    let first = wowlab_sentinel::hash_hex(SCRIPT.as_bytes());
+    let first = wowlab_protocol::address::hash_of(SCRIPT.as_bytes());
     assert_eq!((&v["version"], &v["checksum"]), (&json!(1), &json!(first)));
     let id = v["id"].as_i64().unwrap();
     let path = format!("/rotations/{id}");
@@ -40,7 +40,7 @@ async fn rotations_are_versioned_by_checksum_and_scripts_served_by_it(s: Server)
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    let second = wowlab_sentinel::hash_hex(changed.as_bytes());
+    let second = wowlab_protocol::address::hash_of(changed.as_bytes());
     assert_eq!((&v["version"], &v["checksum"]), (&json!(2), &json!(second)));
     // The same script again is not a new version.
     let (_, v) = s
@@ -156,9 +156,9 @@ async fn only_owners_change_rotations_and_others_see_public_ones(s: Server) {
 }
 
 async fn jobs_naming_what_nodes_could_not_fetch_are_refused(s: Server) {
-    let engine = wowlab_sentinel::hash_hex(wowlab_artifacts::ENGINE);
-    let rhai = wowlab_sentinel::hash_hex(wowlab_artifacts::RHAI);
-    let script = wowlab_sentinel::hash_hex(b"never stored");
+    let engine = wowlab_protocol::address::hash_of(wowlab_artifacts::ENGINE);
+    let rhai = wowlab_protocol::address::hash_of(wowlab_artifacts::RHAI);
+    let script = wowlab_protocol::address::hash_of(b"never stored");
     let cases = [
         (RotationRef::default(), "rotation.backend"),
         (

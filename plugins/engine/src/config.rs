@@ -6,7 +6,7 @@ use crate::spec::{SpecPack, Stats, Target};
 
 /// Everything that decides a simulation's result, apart from the seed.
 ///
-/// Its identity is the BLAKE3 hash of [`SimConfig::canonical_json`]; two
+/// Its identity is the BLAKE3 hash of its canonical JSON (`wowlab_protocol::address`); two
 /// configs that serialise the same are the same config.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,11 +66,6 @@ impl SimConfig {
             engine: String::new(),
             rotation: RotationRef::default(),
         }
-    }
-
-    /// The canonical JSON form: field order as declared, no whitespace.
-    pub fn canonical_json(&self) -> String {
-        serde_json::to_string(self).expect("a SimConfig always serialises")
     }
 
     /// Parses a config from JSON; the error names the field at fault.

@@ -5,7 +5,8 @@ use std::rc::Rc;
 
 use rhai::{AST, Dynamic, Engine, EvalAltResult, ImmutableString, Position, Scope};
 use thiserror::Error;
-use wowlab_engine::{Action, Rotation, snapshot};
+use wowlab_engine::snapshot::{self, Answer, Query, Reads};
+use wowlab_engine::{Action, Rotation};
 
 use crate::Limits;
 
@@ -234,49 +235,40 @@ pub(crate) fn build_engine(state: &Shared, spells: usize, limits: Limits) -> Eng
             })
     });
 
-    let header = |name: &'static str, index: usize, engine: &mut Engine| {
-        let s = state.clone();
-        engine.register_fn(name, move || s.borrow()[index]);
-    };
-    header("time", snapshot::TIME, &mut engine);
-    header("fight_remains", snapshot::FIGHT_REMAINS, &mut engine);
-    header("resource", snapshot::RESOURCE, &mut engine);
-    header("resource_max", snapshot::RESOURCE_MAX, &mut engine);
-    header("regen", snapshot::RESOURCE_REGEN, &mut engine);
-    header("targets", snapshot::TARGETS, &mut engine);
-    header("haste", snapshot::HASTE, &mut engine);
-    header("gcd", snapshot::GCD, &mut engine);
-    let s = state.clone();
-    engine.register_fn("resource_deficit", move || {
-        let v = s.borrow();
-        v[snapshot::RESOURCE_MAX] - v[snapshot::RESOURCE]
-    });
-
-    let spell_field = |name: &'static str, field: usize, engine: &mut Engine| {
-        let s = state.clone();
-        engine.register_fn(name, move |h: &mut Handle| -> FnResult<f64> {
-            Ok(s.borrow()[snapshot::spell(spell_of(h)?, field)])
-        });
-    };
-    spell_field("cooldown", snapshot::SPELL_COOLDOWN, &mut engine);
-    spell_field("recharge", snapshot::SPELL_RECHARGE, &mut engine);
-    spell_field("charges", snapshot::SPELL_CHARGES, &mut engine);
-    let s = state.clone();
-    engine.register_fn("ready", move |h: &mut Handle| -> FnResult<bool> {
-        Ok(s.borrow()[snapshot::spell(spell_of(h)?, snapshot::SPELL_CASTABLE)] > 0.0)
-    });
-
-    let aura_field = |name: &'static str, field: usize, engine: &mut Engine| {
-        let s = state.clone();
-        engine.register_fn(name, move |h: &mut Handle| -> FnResult<f64> {
-            Ok(s.borrow()[snapshot::aura(spells, aura_of(h)?, field)])
-        });
-    };
-    aura_field("aura_remains", snapshot::AURA_REMAINS, &mut engine);
-    aura_field("aura_stacks", snapshot::AURA_STACKS, &mut engine);
-    let s = state.clone();
-    engine.register_fn("aura_up", move |h: &mut Handle| -> FnResult<bool> {
-        Ok(s.borrow()[snapshot::aura(spells, aura_of(h)?, snapshot::AURA_STACKS)] > 0.0)
-    });
+    for query in snapshot::QUERIES {
+        register_query(&mut engine, query, state.clone(), spells);
+    }
     engine
+}
+
+/// Registers `query` (from the engine's table) as a script function.
+fn register_query(engine: &mut Engine, query: &'static Query, state: Shared, spells: usize) {
+    let subject = move |h: &Handle| match query.reads {
+        Reads::Spell(_) => spell_of(h),
+        _ => aura_of(h),
+    };
+    let read = move |state: &Shared, subject: Option<usize>| {
+        snapshot::read(query, &state.borrow(), spells, subject)
+            .ok_or_else(|| format!("`{}`: no such spell or aura", query.name).into())
+    };
+    match (query.reads.takes_name(), query.answer) {
+        (false, Answer::Number) => {
+            engine.register_fn(query.name, move || -> FnResult<f64> { read(&state, None) });
+        }
+        (false, Answer::Positive) => {
+            engine.register_fn(query.name, move || -> FnResult<bool> {
+                Ok(read(&state, None)? > 0.0)
+            });
+        }
+        (true, Answer::Number) => {
+            engine.register_fn(query.name, move |h: &mut Handle| -> FnResult<f64> {
+                read(&state, Some(subject(h)?))
+            });
+        }
+        (true, Answer::Positive) => {
+            engine.register_fn(query.name, move |h: &mut Handle| -> FnResult<bool> {
+                Ok(read(&state, Some(subject(h)?))? > 0.0)
+            });
+        }
+    }
 }

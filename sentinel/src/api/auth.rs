@@ -26,9 +26,10 @@ impl FromRequestParts<AppState> for Caller {
         })?;
         let user = state
             .store
-            .user_by_token(&crate::hash_hex(token.trim().as_bytes()))
+            .user_by_token(&wowlab_protocol::address::hash_of(token.trim().as_bytes()))
             .await?
             .ok_or_else(|| ApiError::Unauthorized("unknown API token".into()))?;
+        crate::request_span::record_user(user.id);
         Ok(Caller(user))
     }
 }

@@ -31,8 +31,8 @@ impl From<ChunkError> for ApiError {
 fn ack(chunk_id: i64, state: ChunkState) -> ChunkAck {
     ChunkAck {
         chunk_id,
-        status: state.status,
-        job_status: state.job_status,
+        status: state.status.as_str().to_string(),
+        job_status: state.job_status.as_str().to_string(),
     }
 }
 

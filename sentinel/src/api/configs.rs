@@ -13,6 +13,7 @@ use super::Path;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use wowlab_engine::SimConfig;
+use wowlab_protocol::address::Canonical;
 use wowlab_protocol::api::PutConfig;
 
 use super::AppState;
@@ -30,8 +31,10 @@ pub async fn put(
     super::check_hash(&hash, "config")?;
     let body = body?;
     let config: SimConfig = super::parse_json(&body, "config")?;
-    let canonical = config.canonical_json();
-    let actual = crate::hash_hex(canonical.as_bytes());
+    let Canonical {
+        json: canonical,
+        hash: actual,
+    } = Canonical::of(&config);
     if actual != hash {
         return Err(ApiError::BadRequest(format!(
             "hash mismatch: the config's canonical JSON hashes to {actual}, not {hash}"

@@ -21,8 +21,8 @@ use axum::routing::{delete, get, post};
 
 use std::sync::Arc;
 
-use wowlab::runtime::Runtime;
 use wowlab_protocol::api::Access;
+use wowlab_runtime::runtime::Runtime;
 
 use crate::metrics::Metrics;
 use crate::scheduler::Scheduler;
@@ -138,7 +138,7 @@ pub const DEFAULT_MAX_ITERATIONS: u64 = 10_000_000;
 
 /// Refuses a path segment that is not a hash of a `what`.
 pub(crate) fn check_hash(hash: &str, what: &str) -> Result<(), error::ApiError> {
-    if crate::is_hash(hash) {
+    if wowlab_protocol::address::is_hash(hash) {
         Ok(())
     } else {
         Err(error::ApiError::BadRequest(format!(
@@ -275,5 +275,6 @@ pub fn router(state: AppState) -> Router {
             state.metrics.clone(),
             count_rejections,
         ))
+        .layer(axum::middleware::from_fn(crate::request_span::layer))
         .with_state(state)
 }

@@ -12,8 +12,8 @@ use axum::extract::rejection::BytesRejection;
 use super::Path;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use wowlab::runtime::{Role, classify};
 use wowlab_protocol::api::PutModule;
+use wowlab_runtime::runtime::{Role, classify};
 
 use super::AppState;
 use super::auth::Caller;
@@ -35,7 +35,7 @@ pub async fn put(
         ApiError::TooLarge(_) => ApiError::TooLarge(MAX_MODULE),
         other => other,
     })?;
-    let actual = crate::hash_hex(&body);
+    let actual = wowlab_protocol::address::hash_of(&body);
     if actual != hash {
         return Err(ApiError::BadRequest(format!(
             "hash mismatch: the bytes hash to {actual}, not {hash}"

@@ -48,7 +48,7 @@ fn view(r: Rotation) -> RotationView {
 fn check_script(script: &str) -> Result<String, ApiError> {
     wowlab_rhai::check_syntax(script, wowlab_rhai::Limits::default())
         .map_err(|e| ApiError::BadRequest(format!("`script`: {e}")))?;
-    Ok(crate::hash_hex(script.as_bytes()))
+    Ok(wowlab_protocol::address::hash_of(script.as_bytes()))
 }
 
 /// Rotation `id` if the caller may see it (own, or public).

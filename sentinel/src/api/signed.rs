@@ -32,11 +32,13 @@ impl Signed {
     /// The id of the registered node that signed, marked as seen now: one
     /// statement, for the requests that need no more of the node.
     pub async fn node_id(&self, state: &AppState) -> Result<i64, ApiError> {
-        state
+        let id = state
             .store
             .node_seen(&self.key)
             .await?
-            .ok_or_else(|| self.unregistered())
+            .ok_or_else(|| self.unregistered())?;
+        crate::request_span::record_node(id);
+        Ok(id)
     }
 
     fn unregistered(&self) -> ApiError {

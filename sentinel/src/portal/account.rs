@@ -196,7 +196,11 @@ pub async fn create_token(
     let token = random_token();
     state
         .store
-        .add_api_token(viewer.user.id, name, &crate::hash_hex(token.as_bytes()))
+        .add_api_token(
+            viewer.user.id,
+            name,
+            &wowlab_protocol::address::hash_of(token.as_bytes()),
+        )
         .await?;
     let notice = Notice {
         new_token: Some(token),

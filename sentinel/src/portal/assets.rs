@@ -10,7 +10,10 @@ const CSS: &str = include_str!("assets/portal.css");
 const JS: &str = include_str!("assets/portal.js");
 
 fn versioned(path: &str, body: &str) -> String {
-    format!("{path}?v={}", &crate::hash_hex(body.as_bytes())[..12])
+    format!(
+        "{path}?v={}",
+        &wowlab_protocol::address::hash_of(body.as_bytes())[..12]
+    )
 }
 
 /// The stylesheet's URL.

@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use futures_util::stream::Stream;
 use maud::{Markup, html};
 use serde::Serialize;
-use wowlab::report::Report;
 use wowlab_engine::{BatchResult, SimConfig};
 use wowlab_protocol::api::Access;
+use wowlab_runtime::report::Report;
 
 use super::error::PageError;
 use super::layout::{self, csrf_field};

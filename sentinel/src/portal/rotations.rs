@@ -186,7 +186,7 @@ async fn render(
 /// Checks a script; its checksum, or the error with its line.
 fn checked(script: &str) -> Result<String, String> {
     wowlab_rhai::check_syntax(script, wowlab_rhai::Limits::default())
-        .map(|()| crate::hash_hex(script.as_bytes()))
+        .map(|()| wowlab_protocol::address::hash_of(script.as_bytes()))
         .map_err(|e| match e {
             wowlab_rhai::RotationError::Syntax {
                 line,
@@ -284,7 +284,7 @@ pub async fn copy(
             spec: &rotation.spec,
             public: false,
             script: &rotation.script,
-            checksum: &crate::hash_hex(rotation.script.as_bytes()),
+            checksum: &wowlab_protocol::address::hash_of(rotation.script.as_bytes()),
         })
         .await?;
     Ok(Redirect::to(&format!("/rotations/{copy}")))

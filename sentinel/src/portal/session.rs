@@ -96,11 +96,14 @@ async fn viewer_of(parts: &Parts, state: &AppState) -> Result<Option<Viewer>, Pa
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let token_hash = crate::hash_hex(token.as_bytes());
-    Ok(state.store.session(&token_hash).await?.map(|s| Viewer {
-        user: s.user,
-        csrf: s.csrf,
-        token_hash,
+    let token_hash = wowlab_protocol::address::hash_of(token.as_bytes());
+    Ok(state.store.session(&token_hash).await?.map(|s| {
+        crate::request_span::record_user(s.user.id);
+        Viewer {
+            user: s.user,
+            csrf: s.csrf,
+            token_hash,
+        }
     }))
 }
 

@@ -137,7 +137,7 @@ pub async fn sign_in(
     state
         .store
         .open_session(
-            &crate::hash_hex(token.as_bytes()),
+            &wowlab_protocol::address::hash_of(token.as_bytes()),
             user.id,
             &random_token(),
             crate::now() + SESSION_SECS,

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use wowlab_engine::SimConfig;
 use wowlab_engine::config::{Fight, RotationRef};
 use wowlab_engine::spec::Stats;
+use wowlab_protocol::address::Canonical;
 use wowlab_protocol::api::{Access, CreateJob};
 
 use super::error::PageError;
@@ -397,7 +398,7 @@ pub async fn submit(
 
 async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<i64, FieldError> {
     let input = form.check(state)?;
-    let (spells, auras) = wowlab::simulate::names(&input.pack.spec);
+    let (spells, auras) = wowlab_runtime::simulate::names(&input.pack.spec);
     wowlab_rhai::check(&spells, &auras, &form.script, Default::default()).map_err(|e| {
         FieldError {
             field: "script",
@@ -411,7 +412,7 @@ async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<i64
             message: "The sentinel could not save this; please try again.".into(),
         }
     };
-    let checksum = crate::hash_hex(form.script.as_bytes());
+    let checksum = wowlab_protocol::address::hash_of(form.script.as_bytes());
     save_rotation(state, viewer, form, &input.pack.spec.name, &checksum)
         .await
         .map_err(internal)?;
@@ -424,14 +425,16 @@ async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<i64
         },
     );
     config.player = input.player;
-    config.engine = crate::hash_hex(wowlab_artifacts::ENGINE);
+    config.engine = wowlab_protocol::address::hash_of(wowlab_artifacts::ENGINE);
     config.rotation = RotationRef {
         backend: "rhai".into(),
-        module: crate::hash_hex(wowlab_artifacts::RHAI),
+        module: wowlab_protocol::address::hash_of(wowlab_artifacts::RHAI),
         script: checksum,
     };
-    let canonical = config.canonical_json();
-    let config_hash = crate::hash_hex(canonical.as_bytes());
+    let Canonical {
+        json: canonical,
+        hash: config_hash,
+    } = Canonical::of(&config);
     state
         .store
         .put_config(

@@ -1,4 +1,5 @@
-//! Chunk life: assignment to a node, completion (with the job's progress and,
+//! Chunk life after assignment (which is the scheduler's,
+//! [`crate::scheduler::assignment`]): completion (with the job's progress and,
 //! for the last chunk, its merged result, in one transaction), failure and
 //! release.
 
@@ -7,18 +8,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use futures_util::TryStreamExt;
 use sqlx::Row;
 use wowlab_engine::BatchResult;
-use wowlab_protocol::api::Assignment;
 
 use wowlab_protocol::digest::encoding_digest;
 
-use super::{Backend, Store, StoreError, placeholders, verdicts};
+use super::{ChunkStatus, JobStatus, Store, StoreError, placeholders};
+use crate::verification::votes;
 
 /// Distinct nodes on which a chunk must fail deterministically to fail its job.
 pub const FAILURES_TO_FAIL_JOB: i64 = 3;
-
-/// The states of a chunk whose result is stored: accepted (`done`), or
-/// waiting for another node's run to confirm it (`checking`).
-const DONE: [&str; 2] = ["done", "checking"];
 
 /// One finished chunk's result as a node reported it.
 #[derive(Debug, Clone)]
@@ -29,15 +26,6 @@ pub struct Reported {
     pub result: BatchResult,
     /// The digest the node claims for it.
     pub digest: String,
-}
-
-/// A chunk just assigned to a node.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Assigned {
-    /// What the node is told.
-    pub assignment: Assignment,
-    /// How long it waited in pending, in ms.
-    pub waited_ms: i64,
 }
 
 /// Why a node's report about a chunk was refused.
@@ -67,179 +55,17 @@ impl From<sqlx::Error> for ChunkError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChunkState {
     /// The chunk's status.
-    pub status: String,
+    pub status: ChunkStatus,
     /// Its job's id.
     pub job_id: i64,
     /// Its job's status.
-    pub job_status: String,
+    pub job_status: JobStatus,
     /// Seconds from the job's first assignment to its result, when this
     /// report finished the job.
     pub finished_job_after: Option<i64>,
 }
 
-/// The chunks node `$1` may take, each with its turn (see [`assign_statement`]).
-/// A quarantined node may take none.
-///
-/// Only the first `$3` pending chunks of each open job can be taken, so
-/// only those are ranked: `bounds` finds each job's `$3`th (through the
-/// partial index `chunks_pending`), and the ranking reads an index range
-/// per job instead of every pending chunk.
-macro_rules! eligible {
-    () => {
-        concat!(
-            "
-WITH running AS (
-    SELECT j.owner AS owner, COUNT(*) AS n
-    FROM chunks c JOIN jobs j ON j.id = c.job_id
-    WHERE c.status = 'running'
-    GROUP BY j.owner
-),
-node AS (
-    SELECT id, owner, access_kind, access_group FROM nodes
-    WHERE id = $1 AND owner IS NOT NULL AND quarantined_at IS NULL
-),
-open AS (
-    SELECT j.id AS id, j.owner AS owner
-    FROM jobs j CROSS JOIN node n
-    WHERE j.status IN ('pending', 'running')
-      AND (j.owner = n.owner
-           OR n.access_kind = 'public'
-           OR (n.access_kind = 'users' AND EXISTS (
-                 SELECT 1 FROM node_users nu WHERE nu.node_id = n.id AND nu.user_id = j.owner))
-           OR (n.access_kind = 'group' AND EXISTS (
-                 SELECT 1 FROM group_members gm WHERE gm.group_id = n.access_group AND gm.user_id = j.owner)))
-),
-bounds AS MATERIALIZED (
-    SELECT o.id AS id, o.owner AS owner,
-           COALESCE((SELECT c.idx FROM chunks c
-            WHERE c.job_id = o.id AND c.status = 'pending'",
-        runnable_here!(),
-        "
-            ORDER BY c.idx LIMIT 1 OFFSET $3 - 1), 9223372036854775807) AS last_idx
-    FROM open o
-),
-eligible AS (
-    SELECT c.id AS id, c.job_id AS job_id,
-           ROW_NUMBER() OVER (PARTITION BY b.owner ORDER BY b.id, c.idx) + COALESCE(r.n, 0) AS turn
-    FROM bounds b
-    JOIN chunks c ON c.job_id = b.id AND c.status = 'pending' AND c.idx <= b.last_idx
-    LEFT JOIN running r ON r.owner = b.owner
-    WHERE 1 = 1",
-        runnable_here!(),
-        "
-)"
-        )
-    };
-}
-
-/// Whether node `$1` may run pending chunk `c`: it did not fail on it; and
-/// a re-run (`check_of` set) goes to no node that ran the chunk, and waits
-/// for a node of another owner than those until it has been pending since
-/// before `$4` (ms).
-macro_rules! runnable_here {
-    () => {
-        "
-              AND NOT EXISTS (SELECT 1 FROM chunk_failures f WHERE f.chunk_id = c.id AND f.node_id = $1)
-              AND (c.check_of IS NULL OR NOT EXISTS (
-                SELECT 1 FROM chunks o JOIN nodes m ON m.id = o.node_id
-                WHERE (o.id = c.check_of OR o.check_of = c.check_of)
-                  AND (o.node_id = $1
-                       OR (c.pending_since > $4 AND m.owner = (SELECT owner FROM node)))))"
-    };
-}
-
-/// What an assignment returns of each chunk.
-macro_rules! assigned_columns {
-    () => {
-        "
-RETURNING id, job_id, first_iteration, iterations, pending_since,
-    (SELECT config_hash FROM jobs WHERE jobs.id = chunks.job_id),
-    (SELECT seed FROM jobs WHERE jobs.id = chunks.job_id)"
-    };
-}
-
-/// [`assign_statement`] on SQLite, where one writer at a time needs no row locks.
-const ASSIGN_SQLITE: &str = concat!(
-    eligible!(),
-    "
-UPDATE chunks SET status = 'running', node_id = $1, assigned_at = $2
-WHERE status = 'pending'
-  AND id IN (SELECT id FROM eligible ORDER BY turn, job_id, id LIMIT $3)",
-    assigned_columns!()
-);
-
-/// [`assign_statement`] on PostgreSQL: the chosen chunks are locked with
-/// `SKIP LOCKED`, so concurrent assignments and reports never wait for each
-/// other's rows (a plain `UPDATE ... WHERE id IN (...)` keeps locks on rows
-/// it rechecked and skipped, and deadlocked against reports).
-const ASSIGN_POSTGRES: &str = concat!(
-    eligible!(),
-    ",
-picked AS (
-    SELECT c.id FROM chunks c JOIN eligible e ON e.id = c.id
-    WHERE c.status = 'pending'
-    ORDER BY e.turn, e.job_id, e.id
-    LIMIT $3
-    FOR UPDATE OF c SKIP LOCKED
-)
-UPDATE chunks SET status = 'running', node_id = $1, assigned_at = $2
-WHERE status = 'pending' AND id IN (SELECT id FROM picked)",
-    assigned_columns!()
-);
-
-/// Assigns pending chunks to node `$1`, at most `$3`, at time `$2` (ms);
-/// `$4` is when a re-run may stop waiting for another owner's node.
-///
-/// One statement. Fair across users: a chunk's turn is its rank among its
-/// owner's pending chunks plus the owner's running chunks, so every user with
-/// work gets slots in turn and a big job cannot starve a small one; within a
-/// turn, older jobs first. A node only gets chunks of users it permits and
-/// never a chunk that already failed on it. `status = 'pending'` is checked
-/// again by the UPDATE itself, so two sentinels never assign a chunk twice.
-fn assign_statement(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => ASSIGN_SQLITE,
-        Backend::Postgres => ASSIGN_POSTGRES,
-    }
-}
-
 impl Store {
-    /// How many more chunks a claimed node may run now (none when quarantined).
-    pub async fn free_slots(&self, node: i64) -> Result<i64, StoreError> {
-        let row = sqlx::query(
-            "SELECT n.max_parallel - (SELECT COUNT(*) FROM chunks c \
-                 WHERE c.node_id = n.id AND c.status = 'running') \
-             FROM nodes n WHERE n.id = $1 AND n.owner IS NOT NULL AND n.quarantined_at IS NULL",
-        )
-        .bind(node)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map_or(0, |r| r.get::<i64, _>(0).max(0)))
-    }
-
-    /// The free slots of those of `nodes` that are claimed, in one query
-    /// per 500 nodes.
-    pub async fn free_slots_of(&self, nodes: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
-        let mut free = Vec::with_capacity(nodes.len());
-        for batch in nodes.chunks(500) {
-            let sql = format!(
-                "SELECT n.id, n.max_parallel - COUNT(c.id) FROM nodes n \
-                 LEFT JOIN chunks c ON c.node_id = n.id AND c.status = 'running' \
-                 WHERE n.owner IS NOT NULL AND n.quarantined_at IS NULL AND n.id IN ({}) \
-                 GROUP BY n.id, n.max_parallel",
-                placeholders(1, batch.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for node in batch {
-                query = query.bind(*node);
-            }
-            for row in query.fetch_all(&self.pool).await? {
-                free.push((row.get(0), row.get::<i64, _>(1).max(0)));
-            }
-        }
-        Ok(free)
-    }
-
     /// How many chunks wait for a node.
     pub async fn pending_chunks(&self) -> Result<i64, StoreError> {
         Ok(
@@ -250,57 +76,12 @@ impl Store {
         )
     }
 
-    /// Assigns up to `limit` pending chunks to `node` (see [`assign_statement`]).
-    pub async fn assign(&self, node: i64, limit: i64) -> Result<Vec<Assigned>, StoreError> {
-        if limit <= 0 {
-            return Ok(Vec::new());
-        }
-        let now = crate::now_ms();
-        let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query(assign_statement(self.backend))
-            .bind(node)
-            .bind(now)
-            .bind(limit)
-            .bind(now - self.verification.other_owner_wait_ms)
-            .fetch_all(&mut *tx)
-            .await?;
-        let mut assigned: Vec<Assigned> = rows
-            .iter()
-            .map(|r| Assigned {
-                assignment: Assignment {
-                    chunk_id: r.get(0),
-                    job_id: r.get(1),
-                    first_iteration: r.get::<i64, _>(2) as u64,
-                    iterations: r.get::<i64, _>(3) as u32,
-                    config_hash: r.get(5),
-                    seed: r.get::<i64, _>(6) as u64,
-                },
-                waited_ms: now - r.get::<i64, _>(4),
-            })
-            .collect();
-        assigned.sort_by_key(|a| a.assignment.chunk_id);
-        let mut jobs: Vec<i64> = assigned.iter().map(|a| a.assignment.job_id).collect();
-        jobs.dedup();
-        for job in jobs {
-            sqlx::query(
-                "UPDATE jobs SET status = 'running', started_at = $1 \
-                 WHERE id = $2 AND status = 'pending'",
-            )
-            .bind(crate::now())
-            .bind(job)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(assigned)
-    }
-
     /// Stores the results of finished chunks reported by `node`, in one
     /// transaction: one read of the chunks, one update of all of them, one
     /// update per job. Idempotent: a repeated report of a chunk this node
     /// completed is acknowledged and changes nothing. A job's progress grows
     /// by the iterations of the chunks whose results are accepted (trusted,
-    /// or confirmed by another node's run, see [`super::verdicts`]); when it
+    /// or confirmed by another node's run, see [`crate::verification::votes`]); when it
     /// reaches the job's, all chunk results are merged into the job's
     /// result. Each chunk gets its own outcome, in the order given; chunk
     /// ids must be distinct. A result whose digest is not the one the node
@@ -338,8 +119,8 @@ impl Store {
             .collect();
         if let Some((_, why)) = forged.first() {
             let mut accepted = Vec::new();
-            for chunk in verdicts::quarantine(&mut tx, node, why).await? {
-                accepted.extend(verdicts::settle(&mut tx, chunk).await?);
+            for chunk in votes::quarantine(&mut tx, node, why).await? {
+                accepted.extend(votes::settle(&mut tx, chunk).await?);
             }
             add_accepted(&mut tx, accepted).await?;
             tx.commit().await?;
@@ -355,20 +136,18 @@ impl Store {
                 .collect());
         }
         let rows = chunk_rows(&mut tx, results.iter().map(|r| r.chunk_id)).await?;
-        let (owner, streak) = verdicts::owner_and_streak(&mut tx, node).await?;
+        let (owner, streak) = votes::owner_and_streak(&mut tx, node).await?;
         let mut outcomes: Vec<(i64, Result<ChunkState, ChunkError>)> = Vec::new();
         let mut accepted: Vec<Stored> = Vec::new();
         for ((reported, digest), json) in results.iter().zip(&digests).zip(encoded) {
             let id = reported.chunk_id;
             let outcome = match rows.get(&id) {
                 None => Err(ChunkError::Unknown(id)),
-                Some(row) if DONE.contains(&row.status.as_str()) && row.node == Some(node) => {
-                    Ok(ChunkState {
-                        status: "done".to_string(),
-                        ..row.state()
-                    })
-                }
-                Some(row) if row.status != "running" || row.node != Some(node) => {
+                Some(row) if row.status.has_result() && row.node == Some(node) => Ok(ChunkState {
+                    status: ChunkStatus::Done,
+                    ..row.state()
+                }),
+                Some(row) if row.status != ChunkStatus::Running || row.node != Some(node) => {
                     Err(ChunkError::NotAssigned(id))
                 }
                 Some(row) if reported.result.iterations() != row.iterations as u64 => {
@@ -387,10 +166,14 @@ impl Store {
                         id,
                         json,
                         digest,
-                        status: if taken { "done" } else { "reported" },
+                        status: if taken {
+                            ChunkStatus::Done
+                        } else {
+                            ChunkStatus::Reported
+                        },
                     });
                     Ok(ChunkState {
-                        status: "done".to_string(),
+                        status: ChunkStatus::Done,
                         ..row.state()
                     })
                 }
@@ -398,23 +181,23 @@ impl Store {
             outcomes.push((id, outcome));
         }
         let stored = store_results(&mut tx, node, &accepted).await?;
-        let mut accepted_now = verdicts::Accepted::new();
+        let mut accepted_now = votes::Accepted::new();
         for run in &accepted {
             let row = &rows[&run.id];
             if !stored.contains(&run.id) {
                 let lost = outcomes.iter_mut().find(|(c, _)| *c == run.id);
                 lost.expect("accepted chunks were reported").1 =
                     Err(ChunkError::NotAssigned(run.id));
-            } else if run.status == "done" {
+            } else if run.status == ChunkStatus::Done {
                 accepted_now.push((row.job_id, row.iterations));
             }
         }
         for run in accepted
             .iter()
-            .filter(|r| r.status == "reported" && stored.contains(&r.id))
+            .filter(|r| r.status == ChunkStatus::Reported && stored.contains(&r.id))
         {
             let check_of = rows[&run.id].check_of;
-            accepted_now.extend(verdicts::judge(&mut tx, node, run.id, check_of).await?);
+            accepted_now.extend(votes::judge(&mut tx, node, run.id, check_of).await?);
         }
         let finished = add_accepted(&mut tx, accepted_now).await?;
         tx.commit().await?;
@@ -424,7 +207,7 @@ impl Store {
             if let Ok(state) = outcome
                 && let Some((job_status, after)) = finished.get(&state.job_id)
             {
-                state.job_status.clone_from(job_status);
+                state.job_status = *job_status;
                 if stored.contains(id) && timed.insert(state.job_id) {
                     state.finished_job_after = *after;
                 }
@@ -444,7 +227,7 @@ impl Store {
     ) -> Result<ChunkState, ChunkError> {
         let mut tx = self.pool.begin().await?;
         let (status, owner, _, job_id) = chunk_row(&mut tx, chunk).await?;
-        if status != "running" || owner != Some(node) {
+        if status != ChunkStatus::Running || owner != Some(node) {
             return Err(ChunkError::NotAssigned(chunk));
         }
         sqlx::query(
@@ -519,25 +302,29 @@ impl Store {
     }
 }
 
-pub(super) type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// (status, node, iterations, job) of a chunk.
-async fn chunk_row(tx: &mut Tx, chunk: i64) -> Result<(String, Option<i64>, i64, i64), ChunkError> {
+async fn chunk_row(
+    tx: &mut Tx,
+    chunk: i64,
+) -> Result<(ChunkStatus, Option<i64>, i64, i64), ChunkError> {
     let row = sqlx::query("SELECT status, node_id, iterations, job_id FROM chunks WHERE id = $1")
         .bind(chunk)
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(ChunkError::Unknown(chunk))?;
-    Ok((row.get(0), row.get(1), row.get(2), row.get(3)))
+    let status = ChunkStatus::parse(&row.get::<String, _>(0))?;
+    Ok((status, row.get(1), row.get(2), row.get(3)))
 }
 
 /// A chunk as a report sees it.
 struct ChunkRow {
-    status: String,
+    status: ChunkStatus,
     node: Option<i64>,
     iterations: i64,
     job_id: i64,
-    job_status: String,
+    job_status: JobStatus,
     /// The chunk it re-runs, if it is a re-run.
     check_of: Option<i64>,
     /// The job owner's user id.
@@ -547,9 +334,9 @@ struct ChunkRow {
 impl ChunkRow {
     fn state(&self) -> ChunkState {
         ChunkState {
-            status: self.status.clone(),
+            status: self.status,
             job_id: self.job_id,
-            job_status: self.job_status.clone(),
+            job_status: self.job_status,
             finished_job_after: None,
         }
     }
@@ -559,7 +346,7 @@ impl ChunkRow {
 async fn chunk_rows(
     tx: &mut Tx,
     ids: impl ExactSizeIterator<Item = i64>,
-) -> Result<HashMap<i64, ChunkRow>, sqlx::Error> {
+) -> Result<HashMap<i64, ChunkRow>, StoreError> {
     let sql = format!(
         "SELECT c.id, c.status, c.node_id, c.iterations, c.job_id, j.status, c.check_of, j.owner \
          FROM chunks c JOIN jobs j ON j.id = c.job_id WHERE c.id IN ({})",
@@ -570,21 +357,20 @@ async fn chunk_rows(
         query = query.bind(id);
     }
     let rows = query.fetch_all(&mut **tx).await?;
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|r| {
             let row = ChunkRow {
-                status: r.get(1),
+                status: ChunkStatus::parse(&r.get::<String, _>(1))?,
                 node: r.get(2),
                 iterations: r.get(3),
                 job_id: r.get(4),
-                job_status: r.get(5),
+                job_status: JobStatus::parse(&r.get::<String, _>(5))?,
                 check_of: r.get(6),
                 job_owner: r.get(7),
             };
-            (r.get(0), row)
+            Ok((r.get(0), row))
         })
-        .collect())
+        .collect()
 }
 
 /// A result to store for a chunk.
@@ -592,8 +378,8 @@ struct Stored<'a> {
     id: i64,
     json: String,
     digest: &'a str,
-    /// `done` when taken as it is, else `reported`: awaiting [`verdicts::judge`].
-    status: &'static str,
+    /// `done` when taken as it is, else `reported`: awaiting [`votes::judge`].
+    status: ChunkStatus,
 }
 
 /// Stores the results (with their digests and statuses) of these chunks of
@@ -625,7 +411,7 @@ async fn store_results(
             .bind(run.id)
             .bind(run.json.as_str())
             .bind(run.digest)
-            .bind(run.status);
+            .bind(run.status.as_str());
     }
     let rows = query.fetch_all(&mut **tx).await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
@@ -636,8 +422,8 @@ async fn store_results(
 /// finished, the seconds since its first assignment.
 async fn add_accepted(
     tx: &mut Tx,
-    accepted: verdicts::Accepted,
-) -> Result<BTreeMap<i64, (String, Option<i64>)>, StoreError> {
+    accepted: votes::Accepted,
+) -> Result<BTreeMap<i64, (JobStatus, Option<i64>)>, StoreError> {
     let mut jobs: BTreeMap<i64, i64> = BTreeMap::new();
     for (job, iterations) in accepted {
         *jobs.entry(job).or_default() += iterations;
@@ -657,7 +443,7 @@ async fn add_progress(
     tx: &mut Tx,
     job: i64,
     iterations: i64,
-) -> Result<(String, Option<i64>), StoreError> {
+) -> Result<(JobStatus, Option<i64>), StoreError> {
     let row = sqlx::query(
         "UPDATE jobs SET progress = progress + $1 WHERE id = $2 \
          RETURNING progress, iterations, status, started_at, target_error",
@@ -666,8 +452,9 @@ async fn add_progress(
     .bind(job)
     .fetch_one(&mut **tx)
     .await?;
-    let (progress, total, status): (i64, i64, String) = (row.get(0), row.get(1), row.get(2));
-    if status != "running" {
+    let (progress, total) = (row.get::<i64, _>(0), row.get::<i64, _>(1));
+    let status = JobStatus::parse(&row.get::<String, _>(2))?;
+    if status != JobStatus::Running {
         return Ok((status, None));
     }
     let started: Option<i64> = row.get(3);
@@ -695,7 +482,7 @@ async fn add_progress(
         .bind(job)
         .execute(&mut **tx)
         .await?;
-    Ok(("done".to_string(), started.map(|s| now - s)))
+    Ok((JobStatus::Done, started.map(|s| now - s)))
 }
 
 /// Chunks read at a time while extending a job's prefix.
@@ -738,7 +525,7 @@ async fn advance_prefix(
         .await?;
         for row in &rows {
             let (idx, status): (i64, String) = (row.get(0), row.get(1));
-            if idx != next || status != "done" {
+            if idx != next || ChunkStatus::parse(&status)? != ChunkStatus::Done {
                 break 'extend;
             }
             let json: String = row.get(2);
@@ -767,7 +554,7 @@ async fn advance_prefix(
     Ok(None)
 }
 
-async fn chunk_state(tx: &mut Tx, chunk: i64) -> Result<ChunkState, sqlx::Error> {
+async fn chunk_state(tx: &mut Tx, chunk: i64) -> Result<ChunkState, StoreError> {
     let row = sqlx::query(
         "SELECT c.status, c.job_id, j.status FROM chunks c JOIN jobs j ON j.id = c.job_id \
          WHERE c.id = $1",
@@ -776,9 +563,9 @@ async fn chunk_state(tx: &mut Tx, chunk: i64) -> Result<ChunkState, sqlx::Error>
     .fetch_one(&mut **tx)
     .await?;
     Ok(ChunkState {
-        status: row.get(0),
+        status: ChunkStatus::parse(&row.get::<String, _>(0))?,
         job_id: row.get(1),
-        job_status: row.get(2),
+        job_status: JobStatus::parse(&row.get::<String, _>(2))?,
         finished_job_after: None,
     })
 }
@@ -803,7 +590,7 @@ async fn merge_results(tx: &mut Tx, job: i64) -> Result<BatchResult, StoreError>
 }
 
 /// Fails a job because `chunk` failed with `error`; its pending chunks are cancelled.
-pub(super) async fn fail_job(
+pub(crate) async fn fail_job(
     tx: &mut Tx,
     job: i64,
     chunk: i64,

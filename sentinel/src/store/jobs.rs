@@ -1,13 +1,9 @@
 //! Jobs and their chunks.
 
 use sqlx::Row;
+use wowlab_runtime::simulate::ROUND;
 
-use super::{Store, StoreError};
-
-/// Iterations per chunk: chunk k covers job iterations [k·CHUNK, (k+1)·CHUNK).
-/// A chunk is one round of `wowlab sim --target-error`, so a job with a
-/// target error stops where the local run would.
-pub const CHUNK: i64 = wowlab::simulate::ROUND as i64;
+use super::{ChunkStatus, Store, StoreError};
 
 /// Rows per multi-row INSERT of chunks.
 const CHUNK_ROWS_PER_INSERT: usize = 500;
@@ -108,7 +104,11 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.get(0);
-        let chunks = (new.iterations + CHUNK - 1) / CHUNK;
+        // Chunk k covers job iterations [k·ROUND, (k+1)·ROUND): a chunk is one
+        // round of `wowlab sim --target-error`, so a job with a target error
+        // stops where the local run would.
+        let round = ROUND as i64;
+        let chunks = (new.iterations + round - 1) / round;
         let all: Vec<i64> = (0..chunks).collect();
         for part in all.chunks(CHUNK_ROWS_PER_INSERT) {
             // `$n` placeholders work on both backends (the query builder's do not, under Any).
@@ -130,12 +130,12 @@ impl Store {
             );
             let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(crate::now_ms());
             for &k in part {
-                let first = k * CHUNK;
+                let first = k * round;
                 insert = insert
                     .bind(id)
                     .bind(k)
                     .bind(first)
-                    .bind(CHUNK.min(new.iterations - first));
+                    .bind(round.min(new.iterations - first));
             }
             insert.execute(&mut *tx).await?;
         }
@@ -217,21 +217,21 @@ impl Store {
             .map(|state| {
                 let n = rows
                     .iter()
-                    .find(|r| r.get::<String, _>(0) == *state)
+                    .find(|r| r.get::<String, _>(0) == state.as_str())
                     .map_or(0, |r| r.get(1));
-                (state.to_string(), n)
+                (state.as_str().to_string(), n)
             })
             .collect())
     }
 }
 
-/// Every state a chunk can be in (`reported` lasts only inside a report's
-/// transaction, so it is never seen).
-pub const CHUNK_STATES: [&str; 6] = [
-    "pending",
-    "running",
-    "checking",
-    "done",
-    "failed",
-    "cancelled",
+/// Every state a chunk can be seen in (`reported` lasts only inside a
+/// report's transaction).
+pub const CHUNK_STATES: [ChunkStatus; 6] = [
+    ChunkStatus::Pending,
+    ChunkStatus::Running,
+    ChunkStatus::Checking,
+    ChunkStatus::Done,
+    ChunkStatus::Failed,
+    ChunkStatus::Cancelled,
 ];

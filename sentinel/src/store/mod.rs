@@ -14,18 +14,20 @@ mod pins;
 mod rankings;
 mod rotations;
 mod sessions;
+mod status;
 mod users;
-mod verdicts;
 
 pub use accounts::Deleted;
-pub use chunks::{Assigned, ChunkError, ChunkState, FAILURES_TO_FAIL_JOB, Reported};
+pub use chunks::{ChunkError, ChunkState, FAILURES_TO_FAIL_JOB, Reported};
+pub(crate) use chunks::{Tx, fail_job};
 pub use configs::StoredConfig;
-pub use jobs::{CHUNK, CHUNK_STATES, Job, NewJob};
+pub use jobs::{CHUNK_STATES, Job, NewJob};
 pub use maintenance::Maintenance;
 pub use nodes::{Claim, NewPermissions, Node, NodePermissions};
 pub use rankings::Ranked;
 pub use rotations::{NewRotation, Rotation, RotationSummary};
 pub use sessions::Session;
+pub use status::{ChunkStatus, JobStatus};
 pub use users::{ApiToken, User};
 
 use crate::verification::Verification;
@@ -115,6 +117,12 @@ impl Store {
         &self.verification
     }
 
+    /// The connection pool, for the queries that live with the rule they
+    /// decide (the scheduler's assignment).
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -155,7 +163,7 @@ impl Store {
 }
 
 /// `$first, $first+1, ...`: `n` placeholders for a statement's `IN (...)`.
-fn placeholders(first: usize, n: usize) -> String {
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

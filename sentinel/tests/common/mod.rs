@@ -47,13 +47,17 @@ pub async fn serve_with(
     wowlab_sentinel::prepare(&store).await.unwrap();
     let token = "a-test-token".to_string();
     store
-        .add_user("tester", &wowlab_sentinel::hash_hex(token.as_bytes()))
+        .add_user(
+            "tester",
+            &wowlab_protocol::address::hash_of(token.as_bytes()),
+        )
         .await
         .unwrap()
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let runtime = std::sync::Arc::new(wowlab::runtime::Runtime::new(Default::default()).unwrap());
+    let runtime =
+        std::sync::Arc::new(wowlab_runtime::runtime::Runtime::new(Default::default()).unwrap());
     let state = AppState::new(store.clone(), runtime, 20_000, thresholds);
     tokio::spawn(wowlab_sentinel::serve(
         state,
@@ -193,10 +197,10 @@ pub async fn runnable_config(s: &Server) -> String {
 /// The config JSON of [`runnable_config`] for a script checksum, and its hash.
 pub fn runnable_config_json(script: &str) -> (String, String) {
     config_json_with(
-        &wowlab_sentinel::hash_hex(wowlab_artifacts::ENGINE),
+        &wowlab_protocol::address::hash_of(wowlab_artifacts::ENGINE),
         wowlab_engine::config::RotationRef {
             backend: "rhai".into(),
-            module: wowlab_sentinel::hash_hex(wowlab_artifacts::RHAI),
+            module: wowlab_protocol::address::hash_of(wowlab_artifacts::RHAI),
             script: script.into(),
         },
     )
@@ -229,8 +233,8 @@ pub fn config_json_with(
         rotation,
         ..config
     };
-    let json = config.canonical_json();
-    (wowlab_sentinel::hash_hex(json.as_bytes()), json)
+    let c = wowlab_protocol::address::Canonical::of(&config);
+    (c.hash, c.json)
 }
 
 impl Server {
@@ -289,7 +293,7 @@ impl Server {
 pub async fn add_user(s: &Server, name: &str) -> String {
     let token = format!("{name}-token");
     s.store
-        .add_user(name, &wowlab_sentinel::hash_hex(token.as_bytes()))
+        .add_user(name, &wowlab_protocol::address::hash_of(token.as_bytes()))
         .await
         .unwrap()
         .unwrap();

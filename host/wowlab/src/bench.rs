@@ -1,0 +1,379 @@
+//! `wowlab bench`: speed figures for BENCHMARKS.md, measured side by side in
+//! one run on one thread: iterations per second for the reference pack with
+//! the engine native and in wasm, with the Rhai rotation and with the same
+//! priority written in Rust, at two fight lengths; and the cost of one
+//! decision for each rotation.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use wowlab_engine::spec::SpecPack;
+use wowlab_engine::{Action, Rotation, SimConfig, snapshot};
+use wowlab_rhai::{Limits, RhaiRotation};
+use wowlab_runtime::jit::JitRotation;
+use wowlab_runtime::modules::ModuleStore;
+use wowlab_runtime::runtime::{HostRotation, Runtime, Simulator};
+use wowlab_runtime::sandbox::{Interruption, SandboxLimits};
+use wowlab_runtime::simulate::{Builtins, RotationInput, SimRequest, config_for};
+use wowlab_runtime::spec_file;
+
+/// Arguments of `wowlab bench`.
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Spec pack.
+    #[arg(long, default_value = "examples/specs/bm_hunter.toml")]
+    spec: PathBuf,
+    /// Rhai rotation; the Rust rotation is the same priority.
+    #[arg(long, default_value = "examples/rotations/bm_hunter.rhai")]
+    rotation: PathBuf,
+    /// Iterations per figure for the 300 s fight (scaled up for shorter fights).
+    #[arg(long, default_value_t = 2_000)]
+    iterations: u64,
+}
+
+/// The reference priority (`examples/rotations/bm_hunter.rhai`) in Rust.
+pub struct BmHunterRust {
+    spells: usize,
+    bestial_wrath: usize,
+    kill_command: usize,
+    barbed_shot: usize,
+    cobra_shot: usize,
+    frenzy: usize,
+}
+
+impl BmHunterRust {
+    /// Resolves the spell and aura names of `spells` and `auras`.
+    pub fn new(spells: &[String], auras: &[String]) -> Result<Self> {
+        let find = |names: &[String], n: &str| {
+            names
+                .iter()
+                .position(|x| x == n)
+                .with_context(|| format!("the spec has no `{n}`"))
+        };
+        Ok(Self {
+            spells: spells.len(),
+            bestial_wrath: find(spells, "bestial_wrath")?,
+            kill_command: find(spells, "kill_command")?,
+            barbed_shot: find(spells, "barbed_shot")?,
+            cobra_shot: find(spells, "cobra_shot")?,
+            frenzy: find(auras, "frenzy")?,
+        })
+    }
+}
+
+impl Rotation for BmHunterRust {
+    fn decide(&mut self, s: &[f64]) -> Result<Action, String> {
+        let ready = |i: usize| s[snapshot::spell(i, snapshot::SPELL_CASTABLE)] > 0.0;
+        let frenzy_remains = s[snapshot::aura(self.spells, self.frenzy, snapshot::AURA_REMAINS)];
+        let frenzy_up = s[snapshot::aura(self.spells, self.frenzy, snapshot::AURA_STACKS)] > 0.0;
+        let barbed_charges = s[snapshot::spell(self.barbed_shot, snapshot::SPELL_CHARGES)];
+        let kc_cooldown = s[snapshot::spell(self.kill_command, snapshot::SPELL_COOLDOWN)];
+        let cast = |i: usize| Ok(Action::Cast(i as u32));
+        if ready(self.barbed_shot) && (frenzy_remains < 2.0 && frenzy_up || barbed_charges >= 2.0) {
+            cast(self.barbed_shot)
+        } else if ready(self.bestial_wrath) {
+            cast(self.bestial_wrath)
+        } else if ready(self.kill_command) {
+            cast(self.kill_command)
+        } else if ready(self.barbed_shot) && !frenzy_up {
+            cast(self.barbed_shot)
+        } else if ready(self.cobra_shot)
+            && (s[snapshot::RESOURCE] - 35.0 >= 30.0 || kc_cooldown > 2.5)
+        {
+            cast(self.cobra_shot)
+        } else {
+            Ok(Action::Wait(0))
+        }
+    }
+}
+
+/// Records every state it is asked about, deciding with `inner`.
+struct Recorder<R> {
+    inner: R,
+    states: Vec<Vec<f64>>,
+}
+
+impl<R: Rotation> Rotation for Recorder<R> {
+    fn decide(&mut self, state: &[f64]) -> Result<Action, String> {
+        self.states.push(state.to_vec());
+        self.inner.decide(state)
+    }
+}
+
+fn per_second(count: u64, start: Instant) -> f64 {
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Runs the benchmarks and prints the figures.
+pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Result<()> {
+    let spec = spec_file::load(&args.spec)?;
+    let script = std::fs::read_to_string(&args.rotation)
+        .with_context(|| format!("reading {}", args.rotation.display()))?;
+    let runtime = Runtime::new(limits)?;
+    let b = Builtins::install(store)?;
+    let engine = store.load(runtime.engine(), &b.engine)?;
+    let rhai = store.load(runtime.engine(), &b.rhai)?;
+    let simulator = Simulator::new(&runtime, engine.clone(), rhai)?;
+    let spells: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
+    let auras: Vec<String> = spec.auras.iter().map(|a| a.name.clone()).collect();
+    let rhai_native = || RhaiRotation::new(&spells, &auras, &script, Limits::default());
+    let rust_native = || BmHunterRust::new(&spells, &auras);
+    let jit = JitRotation::compile(&spells, &auras, &script)?;
+    let sdk_hash = store.add(wowlab_artifacts::BM_HUNTER_RS)?;
+    let sdk_component =
+        store.component(runtime.engine(), &sdk_hash, wowlab_artifacts::BM_HUNTER_RS)?;
+    let sdk = Simulator::new(&runtime, engine.clone(), sdk_component)?;
+
+    println!("wowlab bench: {} on 1 thread, 1 target", spec.name);
+    println!(
+        "{:<8} {:<6} {:<22} {:>12} {:>14}",
+        "fight", "engine", "rotation", "it/s/core", "µs/iteration"
+    );
+    let mut figures = Vec::new();
+    for seconds in [300.0, 60.0] {
+        let iterations = (args.iterations as f64 * 300.0 / seconds) as u64;
+        let config = config_for(
+            &single_thread(&spec, &script, seconds, iterations),
+            &b.engine,
+            &b.rhai,
+        )?;
+        let json = wowlab_protocol::address::canonical_json(&config);
+        let mut row = |engine: &str, rotation: &str, rate: f64| {
+            println!(
+                "{:<8} {:<6} {:<22} {:>12.0} {:>14.1}",
+                format!("{seconds} s"),
+                engine,
+                rotation,
+                rate,
+                1e6 / rate
+            );
+            figures.push((seconds, format!("{engine} + {rotation}"), rate));
+        };
+        row(
+            "native",
+            "rust (native)",
+            native_rate(&config, &mut rust_native()?, iterations)?,
+        );
+        row(
+            "native",
+            "rhai (native)",
+            native_rate(&config, &mut rhai_native()?, iterations)?,
+        );
+        row(
+            "native",
+            "jit (native)",
+            native_rate(&config, &mut jit.clone(), iterations)?,
+        );
+        let rust = HostRotation::Native(Box::new(rust_native()?));
+        row(
+            "wasm",
+            "rust (host-native)",
+            wasm_rate(&simulator, &runtime, rust, &json, iterations)?,
+        );
+        let compiled = HostRotation::Native(Box::new(jit.clone()));
+        row(
+            "wasm",
+            "jit (host-native)",
+            wasm_rate(&simulator, &runtime, compiled, &json, iterations)?,
+        );
+        let sdk_component = HostRotation::Component(sdk.rotation(&runtime, &spells, &auras, "")?);
+        row(
+            "wasm",
+            "sdk (wasm component)",
+            wasm_rate(&sdk, &runtime, sdk_component, &json, iterations)?,
+        );
+        let component =
+            HostRotation::Component(simulator.rotation(&runtime, &spells, &auras, &script)?);
+        row(
+            "wasm",
+            "rhai (wasm component)",
+            wasm_rate(&simulator, &runtime, component, &json, iterations)?,
+        );
+    }
+    println!("\ntime budgets, 300 s fight, wasm engine (it/s/core; ratio to no budget):");
+    let config = config_for(&single_thread(&spec, &script, 300.0, 1), &b.engine, &b.rhai)?;
+    let json = wowlab_protocol::address::canonical_json(&config);
+    let iterations = args.iterations / 2;
+    let mut baseline = None;
+    for mode in [Interruption::None, Interruption::Epoch, Interruption::Fuel] {
+        let runtime = Runtime::new(SandboxLimits {
+            interruption: mode,
+            ..limits
+        })?;
+        let compile = |hash: &str| -> Result<_> { store.load(runtime.engine(), hash) };
+        let rhai = Simulator::new(&runtime, compile(&b.engine)?, compile(&b.rhai)?)?;
+        let sdk = Simulator::new(&runtime, compile(&b.engine)?, compile(&sdk_hash)?)?;
+        let rates = [
+            wasm_rate(
+                &rhai,
+                &runtime,
+                HostRotation::Native(Box::new(jit.clone())),
+                &json,
+                iterations,
+            )?,
+            wasm_rate(
+                &sdk,
+                &runtime,
+                HostRotation::Component(sdk.rotation(&runtime, &spells, &auras, "")?),
+                &json,
+                iterations,
+            )?,
+            wasm_rate(
+                &rhai,
+                &runtime,
+                HostRotation::Component(rhai.rotation(&runtime, &spells, &auras, &script)?),
+                &json,
+                iterations,
+            )?,
+        ];
+        let base = *baseline.get_or_insert(rates);
+        println!(
+            "  {:<8} jit {:>7.0} ({:.2})   sdk {:>7.0} ({:.2})   rhai {:>7.0} ({:.2})",
+            format!("{mode:?}"),
+            rates[0],
+            rates[0] / base[0],
+            rates[1],
+            rates[1] / base[1],
+            rates[2],
+            rates[2] / base[2]
+        );
+    }
+
+    println!("\ncost of a 300 s fight relative to a 60 s fight (time per iteration):");
+    for (name, long) in figures.iter().filter(|f| f.0 == 300.0).map(|f| (&f.1, f.2)) {
+        let short = figures
+            .iter()
+            .find(|f| f.0 == 60.0 && &f.1 == name)
+            .map_or(f64::NAN, |f| f.2);
+        println!("  {name:<32} {:.2}x", short / long);
+    }
+
+    let config = config_for(&single_thread(&spec, &script, 300.0, 1), &b.engine, &b.rhai)?;
+    let mut recorder = Recorder {
+        inner: rust_native()?,
+        states: Vec::new(),
+    };
+    wowlab_engine::run_batch(&config, &mut recorder, 1, 0, 10)?;
+    let states = recorder.states;
+    println!(
+        "\nns per decision ({} recorded states of the reference fight):",
+        states.len()
+    );
+    let mut rust = rust_native()?;
+    let mut rhai = rhai_native()?;
+    let mut component = simulator.rotation(&runtime, &spells, &auras, &script)?;
+    let mut sdk_rotation = sdk.rotation(&runtime, &spells, &auras, "")?;
+    let mut compiled = jit.clone();
+    let rounds = 20;
+    let time = |f: &mut dyn FnMut(&[f64])| {
+        let start = Instant::now();
+        for _ in 0..rounds {
+            for s in &states {
+                f(s);
+            }
+        }
+        start.elapsed().as_nanos() as f64 / (rounds * states.len()) as f64
+    };
+    let rust_ns = time(&mut |s| {
+        std::hint::black_box(rust.decide(s).ok());
+    });
+    let rhai_ns = time(&mut |s| {
+        std::hint::black_box(rhai.decide(s).ok());
+    });
+    let wasm_ns = time(&mut |s| {
+        std::hint::black_box(component.decide(s).ok());
+    });
+    let jit_ns = time(&mut |s| {
+        std::hint::black_box(compiled.decide(s).ok());
+    });
+    let sdk_ns = time(&mut |s| {
+        std::hint::black_box(sdk_rotation.decide(s).ok());
+    });
+    println!("  {:<32} {rust_ns:>10.1}", "rust (native)");
+    println!("  {:<32} {jit_ns:>10.1}", "jit (native code)");
+    println!("  {:<32} {sdk_ns:>10.1}", "sdk (wasm component, host call)");
+    println!("  {:<32} {rhai_ns:>10.1}", "rhai (native interpreter)");
+    println!(
+        "  {:<32} {wasm_ns:>10.1}",
+        "rhai (wasm component, host call)"
+    );
+    Ok(())
+}
+
+/// A 1-target fight of `seconds` with a fixed length, seed 1, on one thread.
+fn single_thread(spec: &SpecPack, script: &str, seconds: f64, iterations: u64) -> SimRequest {
+    SimRequest {
+        spec: spec.clone(),
+        rotation: RotationInput::Rhai(script.to_string()),
+        iterations,
+        duration_s: seconds,
+        vary_length: 0.0,
+        targets: 1,
+        seed: 1,
+        threads: 1,
+        engine: None,
+        target_error: None,
+    }
+}
+
+fn native_rate(config: &SimConfig, rotation: &mut dyn Rotation, iterations: u64) -> Result<f64> {
+    let start = Instant::now();
+    let mut done = 0;
+    while done < iterations {
+        let n = wowlab_runtime::simulate::BATCH.min(iterations - done);
+        wowlab_engine::run_batch(config, rotation, 1, done, n as u32)?;
+        done += n;
+    }
+    Ok(per_second(iterations, start))
+}
+
+fn wasm_rate(
+    simulator: &Simulator,
+    runtime: &Runtime,
+    rotation: HostRotation,
+    json: &str,
+    iterations: u64,
+) -> Result<f64> {
+    let mut worker = simulator.worker_with(runtime, rotation)?;
+    worker.run_batch(json, 1, 0, 10)?;
+    let start = Instant::now();
+    let mut done = 0;
+    while done < iterations {
+        let n = wowlab_runtime::simulate::BATCH.min(iterations - done);
+        worker.run_batch(json, 1, done, n as u32)?;
+        done += n;
+    }
+    Ok(per_second(iterations, start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rust_priority_decides_like_the_rhai_script() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        let spec = spec_file::load(std::path::Path::new(&format!(
+            "{root}/examples/specs/bm_hunter.toml"
+        )))
+        .unwrap();
+        let script =
+            std::fs::read_to_string(format!("{root}/examples/rotations/bm_hunter.rhai")).unwrap();
+        let spells: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
+        let auras: Vec<String> = spec.auras.iter().map(|a| a.name.clone()).collect();
+        let config = SimConfig::for_spec(
+            spec,
+            wowlab_engine::config::Fight {
+                duration_ms: 300_000,
+                vary_length: 0.2,
+                targets: 1,
+            },
+        );
+        let mut rhai = RhaiRotation::new(&spells, &auras, &script, Limits::default()).unwrap();
+        let mut rust = BmHunterRust::new(&spells, &auras).unwrap();
+        let a = wowlab_engine::run_batch(&config, &mut rhai, 3, 0, 50).unwrap();
+        let b = wowlab_engine::run_batch(&config, &mut rust, 3, 0, 50).unwrap();
+        assert_eq!(a, b);
+    }
+}

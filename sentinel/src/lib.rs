@@ -6,7 +6,11 @@
 //! operator's commands. Not for: running simulations (that is the node, the
 //! `wowlab` crate).
 
+pub mod access;
 pub mod api;
+pub mod app;
+pub mod http;
+pub mod jobs;
 pub mod metrics;
 pub mod packs;
 pub mod passwords;
@@ -42,7 +46,7 @@ pub async fn prepare(store: &store::Store) -> Result<(), store::StoreError> {
 /// Serves the API on `listener` (TCP, or [`tls::TlsListener`]) with the scheduler and maintenance running,
 /// until `shutdown` resolves. `name` tells this sentinel's maintenance runs apart.
 pub async fn serve<L>(
-    state: api::AppState,
+    state: app::AppState,
     listener: L,
     name: String,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -53,7 +57,7 @@ where
 {
     let scheduler = tokio::spawn(state.scheduler.clone().run(state.thresholds.sweep_every));
     let maintenance = tokio::spawn(maintain(state.clone(), name));
-    let served = axum::serve(listener, api::router(state))
+    let served = axum::serve(listener, app::router(state))
         .with_graceful_shutdown(shutdown)
         .await;
     scheduler.abort();
@@ -62,7 +66,7 @@ where
 }
 
 /// Runs maintenance every `maintenance_every`, forever.
-async fn maintain(state: api::AppState, name: String) {
+async fn maintain(state: app::AppState, name: String) {
     loop {
         match state.store.maintain(&state.thresholds, &name).await {
             Ok(Some(done)) => {

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use rand::RngExt;
 use wowlab_runtime::runtime::Runtime;
 use wowlab_runtime::sandbox::SandboxLimits;
-use wowlab_sentinel::api::AppState;
+use wowlab_sentinel::app::AppState;
 use wowlab_sentinel::store::Store;
 use wowlab_sentinel::thresholds::Thresholds;
 use wowlab_sentinel::verification::Verification;
@@ -29,7 +29,7 @@ struct Cli {
     #[arg(long, env = "WOWLAB_DATABASE_URL", global = true)]
     database_url: Option<String>,
     /// Most iterations one job may ask for.
-    #[arg(long, default_value_t = wowlab_sentinel::api::DEFAULT_MAX_ITERATIONS, global = true)]
+    #[arg(long, default_value_t = wowlab_sentinel::jobs::DEFAULT_MAX_ITERATIONS, global = true)]
     max_iterations: u64,
     /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
     #[arg(long, requires = "tls_key", global = true)]

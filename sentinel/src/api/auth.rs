@@ -3,8 +3,8 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use super::AppState;
 use super::error::ApiError;
+use crate::app::AppState;
 use crate::store::User;
 
 /// The authenticated user of a request.

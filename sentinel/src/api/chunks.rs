@@ -12,9 +12,9 @@ use wowlab_protocol::api::{
     ChunkAck, CompleteChunks, CompletedChunks, FailChunk, MAX_RESULTS_PER_REPORT, RefusedChunk,
 };
 
-use super::AppState;
 use super::error::ApiError;
 use super::signed::Signed;
+use crate::app::AppState;
 use crate::store::{ChunkError, ChunkState, Reported};
 
 impl From<ChunkError> for ApiError {

@@ -16,9 +16,9 @@ use wowlab_engine::SimConfig;
 use wowlab_protocol::address::Canonical;
 use wowlab_protocol::api::PutConfig;
 
-use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use crate::app::AppState;
 
 #[utoipa::path(put, path = "/api/v1/configs/{hash}", tag = "configs", security(("token" = [])), params(("hash" = String, Path, description = "BLAKE3 of the canonical JSON")), request_body(content = Object, description = "A SimConfig"), responses((status = 201, body = PutConfig), (status = 200, description = "Stored already", body = PutConfig), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 413, body = wowlab_protocol::api::ErrorBody)))]
 /// Stores a config under the hash of its canonical JSON.
@@ -68,5 +68,9 @@ pub async fn get(
         .config(&hash)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no config {hash}")))?;
-    Ok(super::immutable("application/json", &hash, config.body))
+    Ok(crate::http::immutable(
+        "application/json",
+        &hash,
+        config.body,
+    ))
 }

@@ -76,6 +76,25 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<crate::access::AccessError> for ApiError {
+    fn from(e: crate::access::AccessError) -> Self {
+        match e {
+            crate::access::AccessError::Store(e) => ApiError::Store(e),
+            other => ApiError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::jobs::JobError> for ApiError {
+    fn from(e: crate::jobs::JobError) -> Self {
+        match e {
+            crate::jobs::JobError::Invalid(message) => ApiError::BadRequest(message),
+            crate::jobs::JobError::Access(e) => e.into(),
+            crate::jobs::JobError::Store(e) => ApiError::Store(e),
+        }
+    }
+}
+
 impl From<axum::extract::rejection::BytesRejection> for ApiError {
     fn from(e: axum::extract::rejection::BytesRejection) -> Self {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {

@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 
-use super::AppState;
 use super::error::ApiError;
+use crate::app::AppState;
 
 #[utoipa::path(get, path = "/metrics", tag = "sentinel", responses((status = 200, description = "Prometheus text format", content_type = "application/openmetrics-text", body = String)))]
 /// The metrics, with gauges read from the store now.

@@ -15,9 +15,9 @@ use axum::response::IntoResponse;
 use wowlab_protocol::api::PutModule;
 use wowlab_runtime::runtime::{Role, classify};
 
-use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use crate::app::AppState;
 
 /// Largest module accepted, in bytes.
 pub const MAX_MODULE: usize = 16 << 20;
@@ -93,5 +93,5 @@ pub async fn get(
         .module(&hash)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no module {hash}")))?;
-    Ok(super::immutable("application/wasm", &hash, bytes))
+    Ok(crate::http::immutable("application/wasm", &hash, bytes))
 }

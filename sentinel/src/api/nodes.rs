@@ -14,11 +14,11 @@ use wowlab_protocol::api::{
 };
 use wowlab_protocol::signing;
 
-use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::signed::Signed;
-use crate::store::{Claim, NewPermissions, Node, NodePermissions};
+use crate::app::AppState;
+use crate::store::{Claim, Node, NodePermissions};
 
 /// Most chunks one node may run at once.
 pub const MAX_PARALLEL: u32 = 1024;
@@ -268,14 +268,10 @@ pub async fn update(
     }
     let permissions = match &request.permissions {
         None => None,
-        Some(access) => Some(super::resolve_access(&state, access, "permissions").await?),
+        Some(access) => {
+            Some(crate::access::permissions(&state.store, access, "permissions").await?)
+        }
     };
-    let permissions = permissions.map(|p| match p {
-        super::Resolved::Private => NewPermissions::Private,
-        super::Resolved::Public => NewPermissions::Public,
-        super::Resolved::Users(ids) => NewPermissions::Users(ids),
-        super::Resolved::Group(id) => NewPermissions::Group(id),
-    });
     state
         .store
         .update_node(

@@ -13,9 +13,9 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use wowlab_protocol::api::{CreateRotation, RotationVersion, RotationView, UpdateRotation};
 
-use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use crate::app::AppState;
 use crate::store::{NewRotation, Rotation, User};
 
 /// Longest rotation name.
@@ -160,7 +160,7 @@ pub async fn script(
         .script(&checksum)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no script {checksum}")))?;
-    Ok(super::immutable(
+    Ok(crate::http::immutable(
         "text/plain; charset=utf-8",
         &checksum,
         script,

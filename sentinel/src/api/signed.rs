@@ -6,8 +6,8 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use wowlab_protocol::signing::{self, SignedHeaders};
 
-use super::AppState;
 use super::error::ApiError;
+use crate::app::AppState;
 use crate::store::Node;
 
 /// A request whose signature, timestamp and nonce checked out.

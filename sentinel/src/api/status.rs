@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use wowlab_protocol::api::Status;
 
-use super::AppState;
 use super::error::ApiError;
+use crate::app::AppState;
 use crate::store::Backend;
 
 #[utoipa::path(get, path = "/api/v1/status", tag = "sentinel", responses((status = 200, body = Status)))]

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::error::PageError;
 use super::layout::{self, csrf_field};
 use super::session::{Posted, SESSION_COOKIE, Viewer, random_token, set_cookie};
-use crate::api::AppState;
+use crate::app::AppState;
 
 /// Longest token name.
 const MAX_TOKEN_NAME: usize = 100;

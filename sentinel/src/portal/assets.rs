@@ -23,10 +23,10 @@ pub static JS_PATH: LazyLock<String> = LazyLock::new(|| versioned("/assets/porta
 
 /// `GET /assets/portal.css`.
 pub async fn css() -> Response {
-    crate::api::immutable("text/css; charset=utf-8", &CSS_PATH, CSS)
+    crate::http::immutable("text/css; charset=utf-8", &CSS_PATH, CSS)
 }
 
 /// `GET /assets/portal.js`.
 pub async fn js() -> Response {
-    crate::api::immutable("text/javascript; charset=utf-8", &JS_PATH, JS)
+    crate::http::immutable("text/javascript; charset=utf-8", &JS_PATH, JS)
 }

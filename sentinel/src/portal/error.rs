@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 
-use crate::api::error::ApiError;
 use crate::store::StoreError;
 
 /// A page that failed.
@@ -45,29 +44,15 @@ impl PageError {
     }
 }
 
-impl From<ApiError> for PageError {
-    fn from(e: ApiError) -> Self {
-        if let ApiError::Store(e) = &e {
-            tracing::error!("store: {e}");
-        }
-        let (status, _) = e.status_and_reason();
-        let title = match status {
-            StatusCode::NOT_FOUND => "Not found",
-            StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => "Not allowed",
-            s if s.is_server_error() => "Something broke on our side",
-            _ => "That did not work",
-        };
-        Self {
-            status,
-            title,
-            message: e.to_string(),
-        }
-    }
-}
-
 impl From<StoreError> for PageError {
+    /// A 500 page; the failure is logged here, once, in the request's span.
     fn from(e: StoreError) -> Self {
-        ApiError::Store(e).into()
+        tracing::error!("store: {e}");
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            title: "Something broke on our side",
+            message: "internal error".into(),
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use wowlab_runtime::report::Report;
 use super::error::PageError;
 use super::layout::{self, csrf_field};
 use super::session::{MaybeViewer, Posted, Viewer};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::store::Job;
 
 /// Jobs shown in the list.
@@ -87,7 +87,7 @@ async fn visible(state: &AppState, id: i64, viewer: Option<&Viewer>) -> Result<J
     let public = matches!(serde_json::from_str(&job.access), Ok(Access::Public));
     let allowed = public
         || match viewer {
-            Some(v) => crate::api::jobs::may_see(state, &job, &v.user).await?,
+            Some(v) => crate::access::may_see(&state.store, &job, &v.user).await?,
             None => false,
         };
     if allowed { Ok(job) } else { Err(hidden()) }

@@ -20,7 +20,7 @@ mod throttle;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::api::AppState;
+use crate::app::AppState;
 
 pub use error::{PageError, not_found};
 pub use throttle::SignInThrottle;

@@ -11,8 +11,9 @@ use wowlab_protocol::api::{Access, Trust};
 use super::error::PageError;
 use super::layout::{self, csrf_field};
 use super::session::{Posted, Viewer};
-use crate::api::AppState;
-use crate::store::{Claim, NewPermissions, Node, NodePermissions};
+use crate::access::AccessError;
+use crate::app::AppState;
+use crate::store::{Claim, Node, NodePermissions};
 
 /// Most chunks a node may run at once.
 const MAX_PARALLEL: i64 = 1024;
@@ -200,15 +201,10 @@ pub async fn update(
     let notice = match checked {
         Err(notice) => notice,
         Ok(max_parallel) => {
-            match crate::api::resolve_access(&state, &access, "permissions").await {
+            match crate::access::permissions(&state.store, &access, "permissions").await {
+                Err(AccessError::Store(e)) => return Err(e.into()),
                 Err(e) => fail(e.to_string()),
-                Ok(resolved) => {
-                    let permissions = match resolved {
-                        crate::api::Resolved::Private => NewPermissions::Private,
-                        crate::api::Resolved::Public => NewPermissions::Public,
-                        crate::api::Resolved::Users(ids) => NewPermissions::Users(ids),
-                        crate::api::Resolved::Group(g) => NewPermissions::Group(g),
-                    };
+                Ok(permissions) => {
                     state
                         .store
                         .update_node(id, Some(name), Some(max_parallel), Some(&permissions))

@@ -9,7 +9,7 @@ use wowlab_engine::SimConfig;
 use super::error::PageError;
 use super::layout;
 use super::session::MaybeViewer;
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::store::Ranked;
 
 /// Rows per ranking.

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::error::PageError;
 use super::layout::{self, csrf_field};
 use super::session::{Posted, Viewer};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::store::{NewRotation, Rotation, RotationSummary};
 
 /// Public rotations listed at once.

@@ -16,7 +16,7 @@ use rand::RngExt;
 use serde::de::DeserializeOwned;
 
 use super::error::PageError;
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::store::User;
 
 /// The session cookie's name.

@@ -18,7 +18,7 @@ use super::session::{
     MaybeViewer, Posted, SESSION_COOKIE, SESSION_SECS, SIGNIN_COOKIE, check_password, cookie,
     random_token, same_secret, set_cookie,
 };
-use crate::api::AppState;
+use crate::app::AppState;
 
 /// A hash no password is checked against successfully: stands in for unknown names.
 static UNKNOWN_USER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {

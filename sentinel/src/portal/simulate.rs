@@ -15,7 +15,7 @@ use wowlab_protocol::api::{Access, CreateJob};
 use super::error::PageError;
 use super::layout::{self, csrf_field};
 use super::session::{Posted, Viewer};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::packs::Pack;
 use crate::quick_sim::{TestOutcome, TestRun};
 use crate::store::NewRotation;
@@ -445,7 +445,7 @@ async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<i64
         )
         .await
         .map_err(internal)?;
-    let created = crate::api::jobs::submit(
+    let created = crate::jobs::submit(
         state,
         &viewer.user,
         &CreateJob {

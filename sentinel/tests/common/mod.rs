@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use wowlab_engine::SimConfig;
 use wowlab_engine::config::Fight;
-use wowlab_sentinel::api::AppState;
+use wowlab_sentinel::app::AppState;
 use wowlab_sentinel::store::Store;
 use wowlab_sentinel::thresholds::Thresholds;
 use wowlab_sentinel::verification::Verification;

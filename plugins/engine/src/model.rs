@@ -165,12 +165,23 @@ fn unique(names: &[&str], field: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
-impl Model {
-    /// Compiles and validates a config.
-    pub fn compile(config: &SimConfig) -> Result<Self, ConfigError> {
-        let spec = &config.spec;
+/// The player's stats against the target, as multipliers: what turns a
+/// spell's damage formula into the damage of one hit.
+struct Stats {
+    attack_power: f64,
+    spell_power: f64,
+    crit_chance: f64,
+    haste: f64,
+    mastery_bonus: f64,
+    versatility: f64,
+    armor_multiplier: f64,
+}
+
+impl Stats {
+    /// The config's player against its target, validated.
+    fn of(config: &SimConfig) -> Result<Self, ConfigError> {
         let p = &config.player;
-        let c = &spec.combat;
+        let c = &config.spec.combat;
         let r = &c.rating_per_percent;
         for (field, v) in [
             ("spec.combat.rating_per_percent.crit", r.crit),
@@ -182,8 +193,8 @@ impl Model {
                 return Err(ConfigError::new(field, "must be positive"));
             }
         }
-        let ap = non_negative("player.attack_power", p.attack_power)?;
-        let sp = non_negative("player.spell_power", p.spell_power)?;
+        let attack_power = non_negative("player.attack_power", p.attack_power)?;
+        let spell_power = non_negative("player.spell_power", p.spell_power)?;
         let crit_chance = finite("spec.combat.base_crit", c.base_crit)?
             + (finite("player.crit_rating", p.crit_rating)? / r.crit
                 + finite("player.crit_percent", p.crit_percent)?)
@@ -217,243 +228,324 @@ impl Model {
         } else {
             1.0
         };
-        let damage = |field: &str, d: &spec::Damage| -> Result<DamageModel, ConfigError> {
-            let raw = non_negative(&format!("{field}.base"), d.base)?
-                + finite(&format!("{field}.ap_coefficient"), d.ap_coefficient)? * ap
-                + finite(&format!("{field}.sp_coefficient"), d.sp_coefficient)? * sp;
-            let armored = d.school == spec::School::Physical && !d.ignores_armor;
-            Ok(DamageModel {
-                amount: raw * versatility * if armored { armor_multiplier } else { 1.0 },
-                can_crit: d.can_crit,
+        Ok(Self {
+            attack_power,
+            spell_power,
+            crit_chance,
+            haste,
+            mastery_bonus,
+            versatility,
+            armor_multiplier,
+        })
+    }
+
+    /// The damage of one hit of `d` (the config field `field`).
+    fn damage(&self, field: &str, d: &spec::Damage) -> Result<DamageModel, ConfigError> {
+        let raw = non_negative(&format!("{field}.base"), d.base)?
+            + finite(&format!("{field}.ap_coefficient"), d.ap_coefficient)? * self.attack_power
+            + finite(&format!("{field}.sp_coefficient"), d.sp_coefficient)? * self.spell_power;
+        let armored = d.school == spec::School::Physical && !d.ignores_armor;
+        Ok(DamageModel {
+            amount: raw * self.versatility * if armored { self.armor_multiplier } else { 1.0 },
+            can_crit: d.can_crit,
+        })
+    }
+}
+
+/// The names a spec's parts refer to each other by.
+struct Names<'a> {
+    spells: Vec<&'a str>,
+    auras: Vec<&'a str>,
+}
+
+/// Aura `i` of the spec, validated.
+fn compile_aura(i: usize, a: &spec::Aura) -> Result<AuraModel, ConfigError> {
+    let f = format!("spec.auras[{i}]");
+    if a.duration_ms == 0 {
+        return Err(ConfigError::new(
+            format!("{f}.duration_ms"),
+            "must be positive",
+        ));
+    }
+    if a.max_stacks == 0 {
+        return Err(ConfigError::new(
+            format!("{f}.max_stacks"),
+            "must be at least 1",
+        ));
+    }
+    Ok(AuraModel {
+        on: a.on,
+        duration_us: ms(a.duration_ms),
+        max_stacks: a.max_stacks,
+        damage_bonus: finite(&format!("{f}.damage_bonus"), a.damage_bonus)?,
+        haste_bonus: finite(&format!("{f}.haste_bonus"), a.haste_bonus)?,
+        crit_bonus: finite(&format!("{f}.crit_bonus"), a.crit_bonus)?,
+        attack_speed_bonus: finite(&format!("{f}.attack_speed_bonus"), a.attack_speed_bonus)?,
+    })
+}
+
+/// Spell `i` of the spec, validated, its auras and cooldown reductions
+/// resolved by name.
+fn compile_spell(
+    i: usize,
+    s: &spec::Spell,
+    names: &Names<'_>,
+    stats: &Stats,
+) -> Result<SpellModel, ConfigError> {
+    let f = format!("spec.spells[{i}]");
+    if s.charges == 0 {
+        return Err(ConfigError::new(
+            format!("{f}.charges"),
+            "must be at least 1",
+        ));
+    }
+    if s.max_targets == 0 {
+        return Err(ConfigError::new(
+            format!("{f}.max_targets"),
+            "must be at least 1",
+        ));
+    }
+    if s.gcd == SpellGcd::None && s.cast_time_ms == 0 && s.cooldown_ms == 0 {
+        return Err(ConfigError::new(
+            format!("{f}.cooldown_ms"),
+            "an instant spell without a GCD needs a cooldown",
+        ));
+    }
+    let dot = match &s.dot {
+        None => None,
+        Some(d) => {
+            if d.duration_ms == 0 || d.tick_ms == 0 {
+                return Err(ConfigError::new(
+                    format!("{f}.dot"),
+                    "duration_ms and tick_ms must be positive",
+                ));
+            }
+            Some(DotModel {
+                duration_us: ms(d.duration_ms),
+                tick_us: ms(d.tick_ms),
+                damage: stats.damage(&format!("{f}.dot.damage"), &d.damage)?,
+                hasted_ticks: d.hasted_ticks,
+                pandemic: d.pandemic,
             })
-        };
-
-        let spell_names: Vec<&str> = spec.spells.iter().map(|s| s.name.as_str()).collect();
-        let aura_names: Vec<&str> = spec.auras.iter().map(|a| a.name.as_str()).collect();
-        unique(&spell_names, "spec.spells")?;
-        unique(&aura_names, "spec.auras")?;
-
-        let mut auras = Vec::new();
-        for (i, a) in spec.auras.iter().enumerate() {
-            let f = format!("spec.auras[{i}]");
-            if a.duration_ms == 0 {
-                return Err(ConfigError::new(
-                    format!("{f}.duration_ms"),
-                    "must be positive",
-                ));
-            }
-            if a.max_stacks == 0 {
-                return Err(ConfigError::new(
-                    format!("{f}.max_stacks"),
-                    "must be at least 1",
-                ));
-            }
-            auras.push(AuraModel {
-                on: a.on,
-                duration_us: ms(a.duration_ms),
-                max_stacks: a.max_stacks,
-                damage_bonus: finite(&format!("{f}.damage_bonus"), a.damage_bonus)?,
-                haste_bonus: finite(&format!("{f}.haste_bonus"), a.haste_bonus)?,
-                crit_bonus: finite(&format!("{f}.crit_bonus"), a.crit_bonus)?,
-                attack_speed_bonus: finite(
-                    &format!("{f}.attack_speed_bonus"),
-                    a.attack_speed_bonus,
-                )?,
-            });
         }
+    };
+    let auras = s
+        .apply_auras
+        .iter()
+        .enumerate()
+        .map(|(j, a)| find(&names.auras, a, &format!("{f}.apply_auras[{j}]"), "aura"))
+        .collect::<Result<_, _>>()?;
+    let reductions = s
+        .cooldown_reductions
+        .iter()
+        .enumerate()
+        .map(|(j, cr)| {
+            find(
+                &names.spells,
+                &cr.spell,
+                &format!("{f}.cooldown_reductions[{j}].spell"),
+                "spell",
+            )
+            .map(|k| (k, ms(cr.ms)))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(SpellModel {
+        source: s.source,
+        cast_us: ms(s.cast_time_ms),
+        gcd: s.gcd.clone(),
+        cooldown_us: ms(s.cooldown_ms),
+        hasted_cooldown: s.hasted_cooldown,
+        charges: s.charges,
+        cost: non_negative(&format!("{f}.cost"), s.cost)?,
+        gain: non_negative(&format!("{f}.gain"), s.gain)?,
+        damage: s
+            .damage
+            .as_ref()
+            .map(|d| stats.damage(&format!("{f}.damage"), d))
+            .transpose()?,
+        dot,
+        max_targets: s.max_targets,
+        auras,
+        reductions,
+    })
+}
 
-        let mut spells = Vec::new();
-        for (i, s) in spec.spells.iter().enumerate() {
-            let f = format!("spec.spells[{i}]");
-            if s.charges == 0 {
-                return Err(ConfigError::new(
-                    format!("{f}.charges"),
-                    "must be at least 1",
-                ));
-            }
-            if s.max_targets == 0 {
-                return Err(ConfigError::new(
-                    format!("{f}.max_targets"),
-                    "must be at least 1",
-                ));
-            }
-            if s.gcd == SpellGcd::None && s.cast_time_ms == 0 && s.cooldown_ms == 0 {
-                return Err(ConfigError::new(
-                    format!("{f}.cooldown_ms"),
-                    "an instant spell without a GCD needs a cooldown",
-                ));
-            }
-            let dot = match &s.dot {
-                None => None,
-                Some(d) => {
-                    if d.duration_ms == 0 || d.tick_ms == 0 {
-                        return Err(ConfigError::new(
-                            format!("{f}.dot"),
-                            "duration_ms and tick_ms must be positive",
-                        ));
-                    }
-                    Some(DotModel {
-                        duration_us: ms(d.duration_ms),
-                        tick_us: ms(d.tick_ms),
-                        damage: damage(&format!("{f}.dot.damage"), &d.damage)?,
-                        hasted_ticks: d.hasted_ticks,
-                        pandemic: d.pandemic,
-                    })
-                }
-            };
-            let auras = s
-                .apply_auras
-                .iter()
-                .enumerate()
-                .map(|(j, a)| find(&aura_names, a, &format!("{f}.apply_auras[{j}]"), "aura"))
-                .collect::<Result<_, _>>()?;
-            let reductions = s
-                .cooldown_reductions
-                .iter()
-                .enumerate()
-                .map(|(j, cr)| {
-                    find(
-                        &spell_names,
-                        &cr.spell,
-                        &format!("{f}.cooldown_reductions[{j}].spell"),
-                        "spell",
-                    )
-                    .map(|k| (k, ms(cr.ms)))
-                })
-                .collect::<Result<_, _>>()?;
-            spells.push(SpellModel {
-                source: s.source,
-                cast_us: ms(s.cast_time_ms),
-                gcd: s.gcd.clone(),
-                cooldown_us: ms(s.cooldown_ms),
-                hasted_cooldown: s.hasted_cooldown,
-                charges: s.charges,
-                cost: non_negative(&format!("{f}.cost"), s.cost)?,
-                gain: non_negative(&format!("{f}.gain"), s.gain)?,
-                damage: s
-                    .damage
-                    .as_ref()
-                    .map(|d| damage(&format!("{f}.damage"), d))
-                    .transpose()?,
-                dot,
-                max_targets: s.max_targets,
-                auras,
-                reductions,
-            });
+/// The player's and the pet's auto-attacks; each becomes a result source
+/// named after it in `source_names`.
+fn compile_autos(
+    spec: &spec::SpecPack,
+    source_names: &mut Vec<String>,
+    stats: &Stats,
+) -> Result<Vec<AutoModel>, ConfigError> {
+    let mut autos = Vec::new();
+    let player_auto = spec
+        .auto_attack
+        .as_ref()
+        .map(|a| (a, Source::Player, "spec.auto_attack"));
+    let pet_auto = spec
+        .pet
+        .as_ref()
+        .map(|p| (&p.auto_attack, Source::Pet, "spec.pet.auto_attack"));
+    for (a, source, f) in player_auto.into_iter().chain(pet_auto) {
+        if a.period_ms == 0 {
+            return Err(ConfigError::new(
+                format!("{f}.period_ms"),
+                "must be positive",
+            ));
         }
+        if source_names.contains(&a.name) {
+            return Err(ConfigError::new(
+                format!("{f}.name"),
+                format!("`{}` is already a spell's name", a.name),
+            ));
+        }
+        autos.push(AutoModel {
+            stat: source_names.len(),
+            source,
+            period_us: ms(a.period_ms),
+            damage: stats.damage(&format!("{f}.damage"), &a.damage)?,
+        });
+        source_names.push(a.name.clone());
+    }
+    Ok(autos)
+}
 
-        let mut source_names: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
-        let mut autos = Vec::new();
-        let player_auto = spec
-            .auto_attack
-            .as_ref()
-            .map(|a| (a, Source::Player, "spec.auto_attack"));
-        let pet_auto = spec
-            .pet
-            .as_ref()
-            .map(|p| (&p.auto_attack, Source::Pet, "spec.pet.auto_attack"));
-        for (a, source, f) in player_auto.into_iter().chain(pet_auto) {
-            if a.period_ms == 0 {
-                return Err(ConfigError::new(
-                    format!("{f}.period_ms"),
-                    "must be positive",
-                ));
-            }
-            if source_names.contains(&a.name) {
+/// Proc `i` of the spec, validated; `event_sources` are the spells and
+/// auto-attacks whose events it may count. A damaging proc becomes a
+/// result source named after it in `source_names`.
+fn compile_proc(
+    i: usize,
+    pr: &spec::Proc,
+    names: &Names<'_>,
+    event_sources: &[&str],
+    source_names: &mut Vec<String>,
+    stats: &Stats,
+) -> Result<ProcModel, ConfigError> {
+    let f = format!("spec.procs[{i}]");
+    let rate = match (pr.chance, pr.rppm) {
+        (Some(c), None) => ProcRate::Chance(non_negative(&format!("{f}.chance"), c)?),
+        (None, Some(r)) => ProcRate::Rppm {
+            rate: non_negative(&format!("{f}.rppm"), r)?,
+            hasted: pr.hasted_rppm,
+        },
+        _ => {
+            return Err(ConfigError::new(
+                f,
+                "give exactly one of `chance` and `rppm`",
+            ));
+        }
+    };
+    let sources = pr
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(j, s)| {
+            find(
+                event_sources,
+                s,
+                &format!("{f}.sources[{j}]"),
+                "spell or auto-attack",
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    let damage = match &pr.damage {
+        None => None,
+        Some(d) => {
+            if source_names.contains(&pr.name) {
                 return Err(ConfigError::new(
                     format!("{f}.name"),
-                    format!("`{}` is already a spell's name", a.name),
+                    format!("`{}` is already the name of a damage source", pr.name),
                 ));
             }
-            autos.push(AutoModel {
-                stat: source_names.len(),
-                source,
-                period_us: ms(a.period_ms),
-                damage: damage(&format!("{f}.damage"), &a.damage)?,
-            });
-            source_names.push(a.name.clone());
+            source_names.push(pr.name.clone());
+            Some((
+                source_names.len() - 1,
+                stats.damage(&format!("{f}.damage"), d)?,
+            ))
         }
-        let event_sources: Vec<String> = source_names.clone();
-        let event_source_refs: Vec<&str> = event_sources.iter().map(String::as_str).collect();
+    };
+    Ok(ProcModel {
+        on: pr.on,
+        sources,
+        rate,
+        icd_us: ms(pr.icd_ms),
+        damage,
+        aura: pr
+            .apply_aura
+            .as_ref()
+            .map(|a| find(&names.auras, a, &format!("{f}.apply_aura"), "aura"))
+            .transpose()?,
+        gain: non_negative(&format!("{f}.gain"), pr.gain)?,
+        reset: pr
+            .reset_cooldown
+            .as_ref()
+            .map(|s| find(&names.spells, s, &format!("{f}.reset_cooldown"), "spell"))
+            .transpose()?,
+    })
+}
 
+/// Refuses a fight of no length, a variation above half, or a target count
+/// outside 1..=100.
+fn check_fight(fight: &crate::config::Fight) -> Result<(), ConfigError> {
+    if fight.duration_ms == 0 {
+        return Err(ConfigError::new("fight.duration_ms", "must be positive"));
+    }
+    if !(0.0..=0.5).contains(&fight.vary_length) {
+        return Err(ConfigError::new(
+            "fight.vary_length",
+            "must be between 0 and 0.5",
+        ));
+    }
+    if !(1..=100).contains(&fight.targets) {
+        return Err(ConfigError::new(
+            "fight.targets",
+            "must be between 1 and 100",
+        ));
+    }
+    Ok(())
+}
+
+impl Model {
+    /// Compiles and validates a config; the first error found, in the order
+    /// stats, names, auras, spells, auto-attacks, procs, fight, resource, GCD.
+    pub fn compile(config: &SimConfig) -> Result<Self, ConfigError> {
+        let spec = &config.spec;
+        let stats = Stats::of(config)?;
+        let names = Names {
+            spells: spec.spells.iter().map(|s| s.name.as_str()).collect(),
+            auras: spec.auras.iter().map(|a| a.name.as_str()).collect(),
+        };
+        unique(&names.spells, "spec.spells")?;
+        unique(&names.auras, "spec.auras")?;
+        let auras = spec
+            .auras
+            .iter()
+            .enumerate()
+            .map(|(i, a)| compile_aura(i, a))
+            .collect::<Result<_, _>>()?;
+        let spells = spec
+            .spells
+            .iter()
+            .enumerate()
+            .map(|(i, s)| compile_spell(i, s, &names, &stats))
+            .collect::<Result<_, _>>()?;
+        let mut source_names: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
+        let autos = compile_autos(spec, &mut source_names, &stats)?;
+        let event_sources: Vec<String> = source_names.clone();
+        let event_sources: Vec<&str> = event_sources.iter().map(String::as_str).collect();
         let mut procs = Vec::new();
         for (i, pr) in spec.procs.iter().enumerate() {
-            let f = format!("spec.procs[{i}]");
-            let rate = match (pr.chance, pr.rppm) {
-                (Some(c), None) => ProcRate::Chance(non_negative(&format!("{f}.chance"), c)?),
-                (None, Some(r)) => ProcRate::Rppm {
-                    rate: non_negative(&format!("{f}.rppm"), r)?,
-                    hasted: pr.hasted_rppm,
-                },
-                _ => {
-                    return Err(ConfigError::new(
-                        f,
-                        "give exactly one of `chance` and `rppm`",
-                    ));
-                }
-            };
-            let sources = pr
-                .sources
-                .iter()
-                .enumerate()
-                .map(|(j, s)| {
-                    find(
-                        &event_source_refs,
-                        s,
-                        &format!("{f}.sources[{j}]"),
-                        "spell or auto-attack",
-                    )
-                })
-                .collect::<Result<_, _>>()?;
-            let damage = match &pr.damage {
-                None => None,
-                Some(d) => {
-                    if source_names.contains(&pr.name) {
-                        return Err(ConfigError::new(
-                            format!("{f}.name"),
-                            format!("`{}` is already the name of a damage source", pr.name),
-                        ));
-                    }
-                    source_names.push(pr.name.clone());
-                    Some((source_names.len() - 1, damage(&format!("{f}.damage"), d)?))
-                }
-            };
-            procs.push(ProcModel {
-                on: pr.on,
-                sources,
-                rate,
-                icd_us: ms(pr.icd_ms),
-                damage,
-                aura: pr
-                    .apply_aura
-                    .as_ref()
-                    .map(|a| find(&aura_names, a, &format!("{f}.apply_aura"), "aura"))
-                    .transpose()?,
-                gain: non_negative(&format!("{f}.gain"), pr.gain)?,
-                reset: pr
-                    .reset_cooldown
-                    .as_ref()
-                    .map(|s| find(&spell_names, s, &format!("{f}.reset_cooldown"), "spell"))
-                    .transpose()?,
-            });
+            procs.push(compile_proc(
+                i,
+                pr,
+                &names,
+                &event_sources,
+                &mut source_names,
+                &stats,
+            )?);
         }
-
         let fight = &config.fight;
-        if fight.duration_ms == 0 {
-            return Err(ConfigError::new("fight.duration_ms", "must be positive"));
-        }
-        if !(0.0..=0.5).contains(&fight.vary_length) {
-            return Err(ConfigError::new(
-                "fight.vary_length",
-                "must be between 0 and 0.5",
-            ));
-        }
-        if !(1..=100).contains(&fight.targets) {
-            return Err(ConfigError::new(
-                "fight.targets",
-                "must be between 1 and 100",
-            ));
-        }
+        check_fight(fight)?;
         let res = &spec.resource;
         let resource_max = non_negative("spec.resource.max", res.max)?;
         let resource_start =
@@ -464,16 +556,17 @@ impl Model {
                 "must not exceed base_ms",
             ));
         }
+        let c = &spec.combat;
         Ok(Self {
             spells,
             auras,
             procs,
             autos,
             source_names,
-            crit_chance,
+            crit_chance: stats.crit_chance,
             crit_multiplier: finite("spec.combat.crit_multiplier", c.crit_multiplier)?,
-            haste,
-            mastery_bonus,
+            haste: stats.haste,
+            mastery_bonus: stats.mastery_bonus,
             mastery_sources: c.mastery.applies_to.clone(),
             gcd_base_us: ms(spec.gcd.base_ms),
             gcd_min_us: ms(spec.gcd.min_ms),

@@ -9,6 +9,7 @@ use futures_util::TryStreamExt;
 use sqlx::Row;
 use wowlab_engine::BatchResult;
 
+use wowlab_protocol::address::canonical_json;
 use wowlab_protocol::digest::encoding_digest;
 
 use super::{ChunkStatus, JobStatus, Store, StoreError, placeholders};
@@ -91,128 +92,63 @@ impl Store {
         &self,
         node: i64,
         results: &[Reported],
-    ) -> Result<Vec<(i64, Result<ChunkState, ChunkError>)>, StoreError> {
+    ) -> Result<Vec<Outcome>, StoreError> {
         if results.is_empty() {
             return Ok(Vec::new());
         }
         let mut tx = self.pool.begin().await?;
         // Each result's canonical encoding: stored as it is, and digested.
-        let encoded: Vec<String> = results
-            .iter()
-            .map(|r| serde_json::to_string(&r.result).expect("a BatchResult serialises"))
-            .collect();
+        let encoded: Vec<String> = results.iter().map(|r| canonical_json(&r.result)).collect();
         let digests: Vec<String> = encoded
             .iter()
             .map(|json| encoding_digest(json.as_bytes()))
             .collect();
-        let forged: Vec<(i64, String)> = results
-            .iter()
-            .zip(&digests)
-            .filter(|(r, digest)| r.digest != **digest)
-            .map(|(r, digest)| {
-                let why = format!(
-                    "reported chunk {} with digest {} but its result's digest is {digest}",
-                    r.chunk_id, r.digest
-                );
-                (r.chunk_id, why)
-            })
-            .collect();
-        if let Some((_, why)) = forged.first() {
-            let mut accepted = Vec::new();
-            for chunk in votes::quarantine(&mut tx, node, why).await? {
-                accepted.extend(votes::settle(&mut tx, chunk).await?);
-            }
-            add_accepted(&mut tx, accepted).await?;
-            tx.commit().await?;
-            return Ok(results
-                .iter()
-                .map(|r| {
-                    let outcome = match forged.iter().find(|(id, _)| *id == r.chunk_id) {
-                        Some((_, why)) => ChunkError::BadResult(format!("{why}: node quarantined")),
-                        None => ChunkError::NotAssigned(r.chunk_id),
-                    };
-                    (r.chunk_id, Err(outcome))
-                })
-                .collect());
+        let forged = forged_digests(results, &digests);
+        if !forged.is_empty() {
+            return quarantine_forger(tx, node, results, &forged).await;
         }
         let rows = chunk_rows(&mut tx, results.iter().map(|r| r.chunk_id)).await?;
         let (owner, streak) = votes::owner_and_streak(&mut tx, node).await?;
-        let mut outcomes: Vec<(i64, Result<ChunkState, ChunkError>)> = Vec::new();
+        let mut outcomes = Vec::with_capacity(results.len());
         let mut accepted: Vec<Stored> = Vec::new();
         for ((reported, digest), json) in results.iter().zip(&digests).zip(encoded) {
             let id = reported.chunk_id;
-            let outcome = match rows.get(&id) {
-                None => Err(ChunkError::Unknown(id)),
-                Some(row) if row.status.has_result() && row.node == Some(node) => Ok(ChunkState {
-                    status: ChunkStatus::Done,
-                    ..row.state()
-                }),
-                Some(row) if row.status != ChunkStatus::Running || row.node != Some(node) => {
-                    Err(ChunkError::NotAssigned(id))
-                }
-                Some(row) if reported.result.iterations() != row.iterations as u64 => {
-                    Err(ChunkError::BadResult(format!(
-                        "the result has {} iterations but chunk {id} has {}",
-                        reported.result.iterations(),
-                        row.iterations
-                    )))
-                }
-                Some(row) => {
+            let outcome = rows
+                .get(&id)
+                .ok_or(ChunkError::Unknown(id))
+                .and_then(|row| {
                     // Taken as it is: the job owner's own node's result, or
                     // one the draw does not re-run; else judged below.
-                    let taken = row.check_of.is_none()
-                        && (owner == Some(row.job_owner) || !self.verification.sample(streak));
-                    accepted.push(Stored {
-                        id,
-                        json,
-                        digest,
-                        status: if taken {
-                            ChunkStatus::Done
-                        } else {
-                            ChunkStatus::Reported
-                        },
-                    });
+                    let taken = || {
+                        row.check_of.is_none()
+                            && (owner == Some(row.job_owner) || !self.verification.sample(streak))
+                    };
+                    let status = check_report(node, id, row, reported)?;
+                    if status == Some(ChunkStatus::Running) {
+                        accepted.push(Stored {
+                            id,
+                            json,
+                            digest,
+                            status: if taken() {
+                                ChunkStatus::Done
+                            } else {
+                                ChunkStatus::Reported
+                            },
+                        });
+                    }
                     Ok(ChunkState {
                         status: ChunkStatus::Done,
                         ..row.state()
                     })
-                }
-            };
+                });
             outcomes.push((id, outcome));
         }
         let stored = store_results(&mut tx, node, &accepted).await?;
-        let mut accepted_now = votes::Accepted::new();
-        for run in &accepted {
-            let row = &rows[&run.id];
-            if !stored.contains(&run.id) {
-                let lost = outcomes.iter_mut().find(|(c, _)| *c == run.id);
-                lost.expect("accepted chunks were reported").1 =
-                    Err(ChunkError::NotAssigned(run.id));
-            } else if run.status == ChunkStatus::Done {
-                accepted_now.push((row.job_id, row.iterations));
-            }
-        }
-        for run in accepted
-            .iter()
-            .filter(|r| r.status == ChunkStatus::Reported && stored.contains(&r.id))
-        {
-            let check_of = rows[&run.id].check_of;
-            accepted_now.extend(votes::judge(&mut tx, node, run.id, check_of).await?);
-        }
+        let accepted_now =
+            judge_stored(&mut tx, node, &accepted, &stored, &rows, &mut outcomes).await?;
         let finished = add_accepted(&mut tx, accepted_now).await?;
         tx.commit().await?;
-        // A job this report finished is timed on one of its chunks only.
-        let mut timed = HashSet::new();
-        for (id, outcome) in &mut outcomes {
-            if let Ok(state) = outcome
-                && let Some((job_status, after)) = finished.get(&state.job_id)
-            {
-                state.job_status = *job_status;
-                if stored.contains(id) && timed.insert(state.job_id) {
-                    state.finished_job_after = *after;
-                }
-            }
-        }
+        time_finished_jobs(&mut outcomes, &finished, &stored);
         Ok(outcomes)
     }
 
@@ -299,6 +235,130 @@ impl Store {
             .rows_affected();
         }
         Ok(returned)
+    }
+}
+
+/// A chunk's outcome in a report: its state, or why it was refused.
+pub type Outcome = (i64, Result<ChunkState, ChunkError>);
+
+/// The chunks whose claimed digest is not their result's, each with why.
+fn forged_digests(results: &[Reported], digests: &[String]) -> Vec<(i64, String)> {
+    results
+        .iter()
+        .zip(digests)
+        .filter(|(r, digest)| r.digest != **digest)
+        .map(|(r, digest)| {
+            let why = format!(
+                "reported chunk {} with digest {} but its result's digest is {digest}",
+                r.chunk_id, r.digest
+            );
+            (r.chunk_id, why)
+        })
+        .collect()
+}
+
+/// A node that claimed a wrong digest is modified: it is quarantined, the
+/// chunks its quarantine unsettles are decided, and nothing of its report
+/// is kept.
+async fn quarantine_forger(
+    mut tx: Tx,
+    node: i64,
+    results: &[Reported],
+    forged: &[(i64, String)],
+) -> Result<Vec<Outcome>, StoreError> {
+    let mut accepted = Vec::new();
+    for chunk in votes::quarantine(&mut tx, node, &forged[0].1).await? {
+        accepted.extend(votes::settle(&mut tx, chunk).await?);
+    }
+    add_accepted(&mut tx, accepted).await?;
+    tx.commit().await?;
+    Ok(results
+        .iter()
+        .map(|r| {
+            let outcome = match forged.iter().find(|(id, _)| *id == r.chunk_id) {
+                Some((_, why)) => ChunkError::BadResult(format!("{why}: node quarantined")),
+                None => ChunkError::NotAssigned(r.chunk_id),
+            };
+            (r.chunk_id, Err(outcome))
+        })
+        .collect())
+}
+
+/// Whether `node` may report `reported` for chunk `id` (as `row`): a
+/// repeat of a result it already delivered is acknowledged
+/// (`Ok(None)`); a chunk running on it with the right iteration count is
+/// taken (`Ok(Some(Running))`); anything else is refused.
+fn check_report(
+    node: i64,
+    id: i64,
+    row: &ChunkRow,
+    reported: &Reported,
+) -> Result<Option<ChunkStatus>, ChunkError> {
+    if row.status.has_result() && row.node == Some(node) {
+        return Ok(None);
+    }
+    if row.status != ChunkStatus::Running || row.node != Some(node) {
+        return Err(ChunkError::NotAssigned(id));
+    }
+    if reported.result.iterations() != row.iterations as u64 {
+        return Err(ChunkError::BadResult(format!(
+            "the result has {} iterations but chunk {id} has {}",
+            reported.result.iterations(),
+            row.iterations
+        )));
+    }
+    Ok(Some(ChunkStatus::Running))
+}
+
+/// After the results are stored: a result the store did not take (its
+/// chunk left the node meanwhile) is refused; results taken as they are
+/// count at once; the others are judged by [`votes::judge`]. The chunks
+/// accepted now.
+async fn judge_stored(
+    tx: &mut Tx,
+    node: i64,
+    accepted: &[Stored<'_>],
+    stored: &HashSet<i64>,
+    rows: &HashMap<i64, ChunkRow>,
+    outcomes: &mut [Outcome],
+) -> Result<votes::Accepted, StoreError> {
+    let mut accepted_now = votes::Accepted::new();
+    for run in accepted {
+        let row = &rows[&run.id];
+        if !stored.contains(&run.id) {
+            let lost = outcomes.iter_mut().find(|(c, _)| *c == run.id);
+            lost.expect("accepted chunks were reported").1 = Err(ChunkError::NotAssigned(run.id));
+        } else if run.status == ChunkStatus::Done {
+            accepted_now.push((row.job_id, row.iterations));
+        }
+    }
+    for run in accepted
+        .iter()
+        .filter(|r| r.status == ChunkStatus::Reported && stored.contains(&r.id))
+    {
+        let check_of = rows[&run.id].check_of;
+        accepted_now.extend(votes::judge(tx, node, run.id, check_of).await?);
+    }
+    Ok(accepted_now)
+}
+
+/// Tells each outcome its job's status after the report; a job this
+/// report finished is timed on one of its chunks only.
+fn time_finished_jobs(
+    outcomes: &mut [Outcome],
+    finished: &BTreeMap<i64, (JobStatus, Option<i64>)>,
+    stored: &HashSet<i64>,
+) {
+    let mut timed = HashSet::new();
+    for (id, outcome) in outcomes {
+        if let Ok(state) = outcome
+            && let Some((job_status, after)) = finished.get(&state.job_id)
+        {
+            state.job_status = *job_status;
+            if stored.contains(id) && timed.insert(state.job_id) {
+                state.finished_job_after = *after;
+            }
+        }
     }
 }
 

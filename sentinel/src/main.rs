@@ -261,51 +261,72 @@ async fn open(cli: &Cli) -> Result<Store> {
 
 async fn run(cli: Cli) -> Result<()> {
     let store = open(&cli).await?;
-    match cli.command {
-        None => {
-            let listener = tokio::net::TcpListener::bind(cli.listen)
-                .await
-                .with_context(|| format!("listening on {}", cli.listen))?;
-            let local = listener.local_addr()?;
-            let name = format!("{}@{local}", std::process::id());
-            let runtime = Arc::new(Runtime::new(SandboxLimits::default())?);
-            let state = AppState::new(
-                store,
-                runtime,
-                cli.max_iterations,
-                cli.thresholds.thresholds(),
-            )
-            .with_secure_cookies(cli.tls_cert.is_some());
-            let state = match &cli.spec_dir {
-                Some(dir) => state.with_packs(wowlab_sentinel::packs::with_dir(dir)?),
-                None => state,
-            };
-            let shutdown = wowlab_runtime::shutdown::signal();
-            match (&cli.tls_cert, &cli.tls_key) {
-                (Some(cert), Some(key)) => {
-                    let config = wowlab_sentinel::tls::server_config(cert, key)?;
-                    let listener = wowlab_sentinel::tls::TlsListener::new(listener, config)?;
-                    tracing::info!("serving on https://{local}");
-                    wowlab_sentinel::serve(state, listener, name, shutdown).await?;
-                }
-                _ => {
-                    tracing::info!("serving on http://{local}");
-                    wowlab_sentinel::serve(state, listener, name, shutdown).await?;
-                }
-            }
-        }
-        Some(Command::User {
-            command: UserCommand::Add { name, password },
+    match &cli.command {
+        None => serve(&cli, store).await?,
+        Some(Command::User { command }) => user(&store, command).await?,
+        Some(Command::Group { command }) => group(&store, command).await?,
+        Some(Command::Node {
+            command: NodeCommand::Release { id },
         }) => {
-            let phc = if password {
-                Some(read_password(&name)?)
+            if !store.release_node(*id).await? {
+                bail!("node {id} is not quarantined");
+            }
+            println!("node {id} released: it gets work again");
+        }
+        Some(Command::Engine { command }) => engine(&store, command).await?,
+    }
+    Ok(())
+}
+
+/// Serves the API and the portal on `--listen` (HTTPS with `--tls-cert`)
+/// until SIGINT or SIGTERM.
+async fn serve(cli: &Cli, store: Store) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
+        .with_context(|| format!("listening on {}", cli.listen))?;
+    let local = listener.local_addr()?;
+    let name = format!("{}@{local}", std::process::id());
+    let runtime = Arc::new(Runtime::new(SandboxLimits::default())?);
+    let state = AppState::new(
+        store,
+        runtime,
+        cli.max_iterations,
+        cli.thresholds.thresholds(),
+    )
+    .with_secure_cookies(cli.tls_cert.is_some());
+    let state = match &cli.spec_dir {
+        Some(dir) => state.with_packs(wowlab_sentinel::packs::with_dir(dir)?),
+        None => state,
+    };
+    let shutdown = wowlab_runtime::shutdown::signal();
+    match (&cli.tls_cert, &cli.tls_key) {
+        (Some(cert), Some(key)) => {
+            let config = wowlab_sentinel::tls::server_config(cert, key)?;
+            let listener = wowlab_sentinel::tls::TlsListener::new(listener, config)?;
+            tracing::info!("serving on https://{local}");
+            wowlab_sentinel::serve(state, listener, name, shutdown).await?;
+        }
+        _ => {
+            tracing::info!("serving on http://{local}");
+            wowlab_sentinel::serve(state, listener, name, shutdown).await?;
+        }
+    }
+    Ok(())
+}
+
+/// `user add` (prints the new user's API token) and `user password`.
+async fn user(store: &Store, command: &UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Add { name, password } => {
+            let phc = if *password {
+                Some(read_password(name)?)
             } else {
                 None
             };
             let token: [u8; 32] = rand::rng().random();
             let token: String = token.iter().map(|b| format!("{b:02x}")).collect();
             match store
-                .add_user(&name, &wowlab_protocol::address::hash_of(token.as_bytes()))
+                .add_user(name, &wowlab_protocol::address::hash_of(token.as_bytes()))
                 .await?
             {
                 Some(user) => {
@@ -317,46 +338,40 @@ async fn run(cli: Cli) -> Result<()> {
                 None => bail!("a user named `{name}` exists already"),
             }
         }
-        Some(Command::User {
-            command: UserCommand::Password { name },
-        }) => {
+        UserCommand::Password { name } => {
             let id = store
-                .user_id(&name)
+                .user_id(name)
                 .await?
                 .with_context(|| format!("no user named `{name}`"))?;
-            let phc = read_password(&name)?;
+            let phc = read_password(name)?;
             store.set_password(id, &phc).await?;
             println!("password set for {name}");
         }
-        Some(Command::Group { command }) => group(&store, command).await?,
-        Some(Command::Node {
-            command: NodeCommand::Release { id },
-        }) => {
-            if !store.release_node(id).await? {
-                bail!("node {id} is not quarantined");
+    }
+    Ok(())
+}
+
+/// `engine pin|unpin|ls`.
+async fn engine(store: &Store, command: &EngineCommand) -> Result<()> {
+    match command {
+        EngineCommand::Pin { hash } => {
+            if !wowlab_protocol::address::is_hash(hash) {
+                bail!("`{hash}` is not an engine hash (64 lowercase hex digits)");
             }
-            println!("node {id} released: it gets work again");
+            let new = store.pin_engine(hash).await?;
+            println!("{} {hash}", if new { "pinned" } else { "already pinned" });
         }
-        Some(Command::Engine { command }) => match command {
-            EngineCommand::Pin { hash } => {
-                if !wowlab_protocol::address::is_hash(&hash) {
-                    bail!("`{hash}` is not an engine hash (64 lowercase hex digits)");
-                }
-                let new = store.pin_engine(&hash).await?;
-                println!("{} {hash}", if new { "pinned" } else { "already pinned" });
+        EngineCommand::Unpin { hash } => {
+            if !store.unpin_engine(hash).await? {
+                bail!("{hash} is not pinned");
             }
-            EngineCommand::Unpin { hash } => {
-                if !store.unpin_engine(&hash).await? {
-                    bail!("{hash} is not pinned");
-                }
-                println!("unpinned {hash}");
+            println!("unpinned {hash}");
+        }
+        EngineCommand::Ls => {
+            for hash in store.pinned_engines().await? {
+                println!("{hash}");
             }
-            EngineCommand::Ls => {
-                for hash in store.pinned_engines().await? {
-                    println!("{hash}");
-                }
-            }
-        },
+        }
     }
     Ok(())
 }
@@ -382,12 +397,13 @@ fn read_password(name: &str) -> Result<String> {
     Ok(wowlab_sentinel::passwords::hash(&password)?)
 }
 
-async fn group(store: &Store, command: GroupCommand) -> Result<()> {
+/// `group add|add-member|remove-member|ls`.
+async fn group(store: &Store, command: &GroupCommand) -> Result<()> {
     /// The group's id and the users' (name, id), or which one does not exist.
     async fn resolve(
         store: &Store,
         group: &str,
-        users: Vec<String>,
+        users: &[String],
     ) -> Result<(i64, Vec<(String, i64)>)> {
         let gid = store
             .group_id(group)
@@ -396,20 +412,20 @@ async fn group(store: &Store, command: GroupCommand) -> Result<()> {
         let mut ids = Vec::with_capacity(users.len());
         for user in users {
             let uid = store
-                .user_id(&user)
+                .user_id(user)
                 .await?
                 .with_context(|| format!("no user named `{user}`"))?;
-            ids.push((user, uid));
+            ids.push((user.clone(), uid));
         }
         Ok((gid, ids))
     }
     match command {
-        GroupCommand::Add { name } => match store.add_group(&name).await? {
+        GroupCommand::Add { name } => match store.add_group(name).await? {
             Some(_) => println!("created group {name}"),
             None => bail!("a group named `{name}` exists already"),
         },
         GroupCommand::AddMember { group, users } => {
-            let (gid, users) = resolve(store, &group, users).await?;
+            let (gid, users) = resolve(store, group, users).await?;
             for (user, uid) in users {
                 let added = store.add_member(gid, uid).await?;
                 println!(
@@ -419,7 +435,7 @@ async fn group(store: &Store, command: GroupCommand) -> Result<()> {
             }
         }
         GroupCommand::RemoveMember { group, users } => {
-            let (gid, users) = resolve(store, &group, users).await?;
+            let (gid, users) = resolve(store, group, users).await?;
             for (user, uid) in users {
                 if !store.remove_member(gid, uid).await? {
                     bail!("{user} is not in {group}");

@@ -105,39 +105,108 @@ fn per_second(count: u64, start: Instant) -> f64 {
     count as f64 / start.elapsed().as_secs_f64()
 }
 
+/// What every table of the benchmark runs on.
+struct Setup<'a> {
+    store: &'a ModuleStore,
+    limits: SandboxLimits,
+    spec: SpecPack,
+    script: String,
+    spells: Vec<String>,
+    auras: Vec<String>,
+    runtime: Runtime,
+    builtins: Builtins,
+    sdk_hash: String,
+    /// The built-in engine with the Rhai component.
+    simulator: Simulator,
+    /// The built-in engine with the sdk's BM hunter component.
+    sdk: Simulator,
+    jit: JitRotation,
+}
+
+impl Setup<'_> {
+    fn rhai_native(&self) -> Result<RhaiRotation> {
+        Ok(RhaiRotation::new(
+            &self.spells,
+            &self.auras,
+            &self.script,
+            Limits::default(),
+        )?)
+    }
+
+    fn rust_native(&self) -> Result<BmHunterRust> {
+        BmHunterRust::new(&self.spells, &self.auras)
+    }
+
+    /// The reference config for a 1-target fight of `seconds`.
+    fn config(&self, seconds: f64, iterations: u64) -> Result<SimConfig> {
+        config_for(
+            &single_thread(&self.spec, &self.script, seconds, iterations),
+            &self.builtins.engine,
+            &self.builtins.rhai,
+        )
+    }
+}
+
 /// Runs the benchmarks and prints the figures.
 pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Result<()> {
     let spec = spec_file::load(&args.spec)?;
     let script = std::fs::read_to_string(&args.rotation)
         .with_context(|| format!("reading {}", args.rotation.display()))?;
     let runtime = Runtime::new(limits)?;
-    let b = Builtins::install(store)?;
-    let engine = store.load(runtime.engine(), &b.engine)?;
-    let rhai = store.load(runtime.engine(), &b.rhai)?;
+    let builtins = Builtins::install(store)?;
+    let engine = store.load(runtime.engine(), &builtins.engine)?;
+    let rhai = store.load(runtime.engine(), &builtins.rhai)?;
     let simulator = Simulator::new(&runtime, engine.clone(), rhai)?;
     let spells: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
     let auras: Vec<String> = spec.auras.iter().map(|a| a.name.clone()).collect();
-    let rhai_native = || RhaiRotation::new(&spells, &auras, &script, Limits::default());
-    let rust_native = || BmHunterRust::new(&spells, &auras);
     let jit = JitRotation::compile(&spells, &auras, &script)?;
     let sdk_hash = store.add(wowlab_artifacts::BM_HUNTER_RS)?;
     let sdk_component =
         store.component(runtime.engine(), &sdk_hash, wowlab_artifacts::BM_HUNTER_RS)?;
-    let sdk = Simulator::new(&runtime, engine.clone(), sdk_component)?;
+    let sdk = Simulator::new(&runtime, engine, sdk_component)?;
+    let setup = Setup {
+        store,
+        limits,
+        spec,
+        script,
+        spells,
+        auras,
+        runtime,
+        builtins,
+        sdk_hash,
+        simulator,
+        sdk,
+        jit,
+    };
+    let figures = fight_rates(&setup, args.iterations)?;
+    time_budgets(&setup, args.iterations / 2)?;
+    fight_length_cost(&figures);
+    decision_costs(&setup)
+}
 
-    println!("wowlab bench: {} on 1 thread, 1 target", spec.name);
+/// Iterations per second per core of every engine and rotation pair, on
+/// a 300 s and a 60 s fight (the 60 s one runs 5 times the iterations);
+/// returns (fight seconds, pair, rate).
+fn fight_rates(setup: &Setup<'_>, iterations: u64) -> Result<Vec<(f64, String, f64)>> {
+    let Setup {
+        runtime,
+        simulator,
+        sdk,
+        jit,
+        spells,
+        auras,
+        script,
+        ..
+    } = setup;
+    println!("wowlab bench: {} on 1 thread, 1 target", setup.spec.name);
     println!(
         "{:<8} {:<6} {:<22} {:>12} {:>14}",
         "fight", "engine", "rotation", "it/s/core", "µs/iteration"
     );
     let mut figures = Vec::new();
     for seconds in [300.0, 60.0] {
-        let iterations = (args.iterations as f64 * 300.0 / seconds) as u64;
-        let config = config_for(
-            &single_thread(&spec, &script, seconds, iterations),
-            &b.engine,
-            &b.rhai,
-        )?;
+        let iterations = (iterations as f64 * 300.0 / seconds) as u64;
+        let config = setup.config(seconds, iterations)?;
         let json = wowlab_protocol::address::canonical_json(&config);
         let mut row = |engine: &str, rotation: &str, rate: f64| {
             println!(
@@ -153,57 +222,70 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
         row(
             "native",
             "rust (native)",
-            native_rate(&config, &mut rust_native()?, iterations)?,
+            native_rate(&config, &mut setup.rust_native()?, iterations)?,
         );
         row(
             "native",
             "rhai (native)",
-            native_rate(&config, &mut rhai_native()?, iterations)?,
+            native_rate(&config, &mut setup.rhai_native()?, iterations)?,
         );
         row(
             "native",
             "jit (native)",
             native_rate(&config, &mut jit.clone(), iterations)?,
         );
-        let rust = HostRotation::Native(Box::new(rust_native()?));
+        let rust = HostRotation::Native(Box::new(setup.rust_native()?));
         row(
             "wasm",
             "rust (host-native)",
-            wasm_rate(&simulator, &runtime, rust, &json, iterations)?,
+            wasm_rate(simulator, runtime, rust, &json, iterations)?,
         );
         let compiled = HostRotation::Native(Box::new(jit.clone()));
         row(
             "wasm",
             "jit (host-native)",
-            wasm_rate(&simulator, &runtime, compiled, &json, iterations)?,
+            wasm_rate(simulator, runtime, compiled, &json, iterations)?,
         );
-        let sdk_component = HostRotation::Component(sdk.rotation(&runtime, &spells, &auras, "")?);
+        let sdk_component = HostRotation::Component(sdk.rotation(runtime, spells, auras, "")?);
         row(
             "wasm",
             "sdk (wasm component)",
-            wasm_rate(&sdk, &runtime, sdk_component, &json, iterations)?,
+            wasm_rate(sdk, runtime, sdk_component, &json, iterations)?,
         );
         let component =
-            HostRotation::Component(simulator.rotation(&runtime, &spells, &auras, &script)?);
+            HostRotation::Component(simulator.rotation(runtime, spells, auras, script)?);
         row(
             "wasm",
             "rhai (wasm component)",
-            wasm_rate(&simulator, &runtime, component, &json, iterations)?,
+            wasm_rate(simulator, runtime, component, &json, iterations)?,
         );
     }
+    Ok(figures)
+}
+
+/// What each way of bounding a guest's time costs, as rates and ratios to
+/// no budget at all.
+fn time_budgets(setup: &Setup<'_>, iterations: u64) -> Result<()> {
+    let Setup {
+        store,
+        builtins: b,
+        jit,
+        spells,
+        auras,
+        script,
+        ..
+    } = setup;
     println!("\ntime budgets, 300 s fight, wasm engine (it/s/core; ratio to no budget):");
-    let config = config_for(&single_thread(&spec, &script, 300.0, 1), &b.engine, &b.rhai)?;
-    let json = wowlab_protocol::address::canonical_json(&config);
-    let iterations = args.iterations / 2;
+    let json = wowlab_protocol::address::canonical_json(&setup.config(300.0, 1)?);
     let mut baseline = None;
     for mode in [Interruption::None, Interruption::Epoch, Interruption::Fuel] {
         let runtime = Runtime::new(SandboxLimits {
             interruption: mode,
-            ..limits
+            ..setup.limits
         })?;
         let compile = |hash: &str| -> Result<_> { store.load(runtime.engine(), hash) };
         let rhai = Simulator::new(&runtime, compile(&b.engine)?, compile(&b.rhai)?)?;
-        let sdk = Simulator::new(&runtime, compile(&b.engine)?, compile(&sdk_hash)?)?;
+        let sdk = Simulator::new(&runtime, compile(&b.engine)?, compile(&setup.sdk_hash)?)?;
         let rates = [
             wasm_rate(
                 &rhai,
@@ -215,14 +297,14 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
             wasm_rate(
                 &sdk,
                 &runtime,
-                HostRotation::Component(sdk.rotation(&runtime, &spells, &auras, "")?),
+                HostRotation::Component(sdk.rotation(&runtime, spells, auras, "")?),
                 &json,
                 iterations,
             )?,
             wasm_rate(
                 &rhai,
                 &runtime,
-                HostRotation::Component(rhai.rotation(&runtime, &spells, &auras, &script)?),
+                HostRotation::Component(rhai.rotation(&runtime, spells, auras, script)?),
                 &json,
                 iterations,
             )?,
@@ -239,7 +321,11 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
             rates[2] / base[2]
         );
     }
+    Ok(())
+}
 
+/// How much more one iteration of the 300 s fight costs than one of the 60 s fight.
+fn fight_length_cost(figures: &[(f64, String, f64)]) {
     println!("\ncost of a 300 s fight relative to a 60 s fight (time per iteration):");
     for (name, long) in figures.iter().filter(|f| f.0 == 300.0).map(|f| (&f.1, f.2)) {
         let short = figures
@@ -248,10 +334,23 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
             .map_or(f64::NAN, |f| f.2);
         println!("  {name:<32} {:.2}x", short / long);
     }
+}
 
-    let config = config_for(&single_thread(&spec, &script, 300.0, 1), &b.engine, &b.rhai)?;
+/// Nanoseconds per decision of every rotation backend, over the states of
+/// ten recorded reference fights.
+fn decision_costs(setup: &Setup<'_>) -> Result<()> {
+    let Setup {
+        runtime,
+        simulator,
+        sdk,
+        spells,
+        auras,
+        script,
+        ..
+    } = setup;
+    let config = setup.config(300.0, 1)?;
     let mut recorder = Recorder {
-        inner: rust_native()?,
+        inner: setup.rust_native()?,
         states: Vec::new(),
     };
     wowlab_engine::run_batch(&config, &mut recorder, 1, 0, 10)?;
@@ -260,11 +359,11 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
         "\nns per decision ({} recorded states of the reference fight):",
         states.len()
     );
-    let mut rust = rust_native()?;
-    let mut rhai = rhai_native()?;
-    let mut component = simulator.rotation(&runtime, &spells, &auras, &script)?;
-    let mut sdk_rotation = sdk.rotation(&runtime, &spells, &auras, "")?;
-    let mut compiled = jit.clone();
+    let mut rust = setup.rust_native()?;
+    let mut rhai = setup.rhai_native()?;
+    let mut component = simulator.rotation(runtime, spells, auras, script)?;
+    let mut sdk_rotation = sdk.rotation(runtime, spells, auras, "")?;
+    let mut compiled = setup.jit.clone();
     let rounds = 20;
     let time = |f: &mut dyn FnMut(&[f64])| {
         let start = Instant::now();

@@ -14,6 +14,7 @@ use serde::Serialize;
 use wowlab_engine::{BatchResult, SimConfig};
 use wowlab_protocol::api::Access;
 use wowlab_runtime::report::Report;
+use wowlab_runtime::simulate::ROUND;
 
 use super::error::PageError;
 use super::layout::{self, csrf_field};
@@ -102,21 +103,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let job = match visible(&state, id, viewer.as_ref()).await {
         Ok(job) => job,
-        Err(_) if viewer.is_none() => {
-            return Ok((
-                axum::http::StatusCode::NOT_FOUND,
-                layout::page(
-                    "Not found",
-                    None,
-                    html! {
-                        h1 { "Not found" }
-                        p.error role="alert" { "There is no public job " (id) ". If it is yours or shared with you, sign in to see it." }
-                        p { (super::signin::signin_link(&format!("/jobs/{id}"))) }
-                    },
-                ),
-            )
-                .into_response());
-        }
+        Err(_) if viewer.is_none() => return Ok(no_public_job(id)),
         Err(e) => return Err(e),
     };
     let config = state
@@ -126,16 +113,7 @@ pub async fn page(
         .and_then(|c| SimConfig::from_json(&c.body).ok());
     let mine = viewer.as_ref().is_some_and(|v| v.user.id == job.owner);
     let public = matches!(serde_json::from_str(&job.access), Ok(Access::Public));
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if state.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    let link = format!("{scheme}://{host}/jobs/{id}");
+    let link = share_link(&state, &headers, id);
     let nodes = state.store.nodes_on_job(id).await?;
     let title = match &config {
         Some(c) => format!("Job {id} · {}", c.spec.name),
@@ -146,27 +124,7 @@ pub async fn page(
         viewer.as_ref(),
         html! {
             h1 { (title) }
-            section #live data-job=(id) data-status=(job.status) data-events={ "/jobs/" (id) "/events" } {
-                p { "Status: " span #status class={ "status " (job.status) } { (job.status) } }
-                progress #progress max=(job.iterations) value=(job.progress) aria-label="Iterations done" {}
-                p #progress-text { (job.progress) " / " (job.iterations) " iterations (" (percent(&job)) " %)" }
-                @if let Some(target) = job.target_error {
-                    p.hint { "Runs until the 95 % error is at most " (target) " % of the mean DPS, checking after each chunk of 1,000 iterations in order; " (job.iterations) " at most." }
-                }
-                p { "Nodes working on it: " span #nodes { (nodes_text(&nodes)) } }
-                p title="Volunteers' results are re-run on a node of another owner and compared exactly; results from your own nodes are trusted." {
-                    "Verified: " span #verification { (verification_text(&job)) }
-                }
-                @if let Some(e) = &job.error { p.error role="alert" { "Failed: " (e) } }
-                @if mine && !finished(&job.status) {
-                    @if let Some(v) = &viewer {
-                        form method="post" action={ "/jobs/" (id) "/cancel" } {
-                            (csrf_field(v))
-                            button type="submit" { "Cancel job" }
-                        }
-                    }
-                }
-            }
+            (live_section(&job, &nodes, viewer.as_ref().filter(|_| mine)))
             @if public {
                 p.share { "Anyone can open this job at " input #share-link readonly value=(link) aria-label="Link to this job"; }
             }
@@ -177,6 +135,62 @@ pub async fn page(
         },
     )
     .into_response())
+}
+
+/// The page a signed-out visitor gets for a job that is not public.
+fn no_public_job(id: i64) -> Response {
+    let body = layout::page(
+        "Not found",
+        None,
+        html! {
+            h1 { "Not found" }
+            p.error role="alert" { "There is no public job " (id) ". If it is yours or shared with you, sign in to see it." }
+            p { (super::signin::signin_link(&format!("/jobs/{id}"))) }
+        },
+    );
+    (axum::http::StatusCode::NOT_FOUND, body).into_response()
+}
+
+/// The address others open this job at, on the host the request named.
+fn share_link(state: &AppState, headers: &HeaderMap, id: i64) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}/jobs/{id}")
+}
+
+/// The part of the page the job's events keep up to date: status,
+/// progress, nodes, verification, error, and for its owner (`owner`) a
+/// cancel button while it runs.
+fn live_section(job: &Job, nodes: &[(String, i64)], owner: Option<&Viewer>) -> Markup {
+    let id = job.id;
+    html! {
+        section #live data-job=(id) data-status=(job.status) data-events={ "/jobs/" (id) "/events" } {
+            p { "Status: " span #status class={ "status " (job.status) } { (job.status) } }
+            progress #progress max=(job.iterations) value=(job.progress) aria-label="Iterations done" {}
+            p #progress-text { (job.progress) " / " (job.iterations) " iterations (" (percent(job)) " %)" }
+            @if let Some(target) = job.target_error {
+                p.hint { "Runs until the 95 % error is at most " (target) " % of the mean DPS, checking after each chunk of " (ROUND) " iterations in order; " (job.iterations) " at most." }
+            }
+            p { "Nodes working on it: " span #nodes { (nodes_text(nodes)) } }
+            p title="Volunteers' results are re-run on a node of another owner and compared exactly; results from your own nodes are trusted." {
+                "Verified: " span #verification { (verification_text(job)) }
+            }
+            @if let Some(e) = &job.error { p.error role="alert" { "Failed: " (e) } }
+            @if let Some(v) = owner.filter(|_| !finished(&job.status)) {
+                form method="post" action={ "/jobs/" (id) "/cancel" } {
+                    (csrf_field(v))
+                    button type="submit" { "Cancel job" }
+                }
+            }
+        }
+    }
 }
 
 fn nodes_text(nodes: &[(String, i64)]) -> String {

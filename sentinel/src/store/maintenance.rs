@@ -109,7 +109,7 @@ async fn my_turn(
         .await?
         .get(0);
     let period_ms = thresholds.maintenance_every.as_millis() as i64;
-    Ok(!last.is_some_and(|last| now.ms - last < period_ms))
+    Ok(last.is_none_or(|last| now.ms - last >= period_ms))
 }
 
 /// Returns to pending the chunks running on nodes offline for longer than

@@ -379,11 +379,15 @@ async fn chunk_row(
 }
 
 /// A chunk as a report sees it.
+#[derive(sqlx::FromRow)]
 struct ChunkRow {
+    id: i64,
+    #[sqlx(try_from = "String")]
     status: ChunkStatus,
     node: Option<i64>,
     iterations: i64,
     job_id: i64,
+    #[sqlx(try_from = "String")]
     job_status: JobStatus,
     /// The chunk it re-runs, if it is a re-run.
     check_of: Option<i64>,
@@ -408,29 +412,17 @@ async fn chunk_rows(
     ids: impl ExactSizeIterator<Item = i64>,
 ) -> Result<HashMap<i64, ChunkRow>, StoreError> {
     let sql = format!(
-        "SELECT c.id, c.status, c.node_id, c.iterations, c.job_id, j.status, c.check_of, j.owner \
+        "SELECT c.id, c.status, c.node_id AS node, c.iterations, c.job_id, j.status AS job_status, \
+             c.check_of, j.owner AS job_owner \
          FROM chunks c JOIN jobs j ON j.id = c.job_id WHERE c.id IN ({})",
         placeholders(1, ids.len())
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut query = sqlx::query_as::<_, ChunkRow>(sqlx::AssertSqlSafe(sql));
     for id in ids {
         query = query.bind(id);
     }
     let rows = query.fetch_all(&mut **tx).await?;
-    rows.iter()
-        .map(|r| {
-            let row = ChunkRow {
-                status: ChunkStatus::parse(&r.get::<String, _>(1))?,
-                node: r.get(2),
-                iterations: r.get(3),
-                job_id: r.get(4),
-                job_status: JobStatus::parse(&r.get::<String, _>(5))?,
-                check_of: r.get(6),
-                job_owner: r.get(7),
-            };
-            Ok((r.get(0), row))
-        })
-        .collect()
+    Ok(rows.into_iter().map(|row| (row.id, row)).collect())
 }
 
 /// A result to store for a chunk.

@@ -8,8 +8,8 @@ use super::{ChunkStatus, Store, StoreError};
 /// Rows per multi-row INSERT of chunks.
 const CHUNK_ROWS_PER_INSERT: usize = 500;
 
-/// A job as stored.
-#[derive(Debug, Clone, PartialEq)]
+/// A job as stored (read by column name, see `JOB_COLUMNS`).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Job {
     /// Row id.
     pub id: i64,
@@ -60,30 +60,14 @@ pub struct NewJob<'a> {
     pub target_error: Option<f64>,
 }
 
+/// The columns of a [`Job`], each named as its field.
 const JOB_COLUMNS: &str = "j.id, j.owner, j.config_hash, j.iterations, j.seed, j.access, j.status, j.progress, \
-     j.result, j.error, (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id AND c.check_of IS NULL), \
+     j.result, j.error, \
+     (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id AND c.check_of IS NULL) AS chunks, \
      j.target_error, \
-     (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id AND c.check_of IS NULL AND c.verified = 1), \
-     (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id AND c.status = 'checking')";
-
-fn job(r: &sqlx::any::AnyRow) -> Job {
-    Job {
-        id: r.get(0),
-        owner: r.get(1),
-        config_hash: r.get(2),
-        iterations: r.get(3),
-        seed: r.get(4),
-        access: r.get(5),
-        status: r.get(6),
-        progress: r.get(7),
-        result: r.get(8),
-        error: r.get(9),
-        chunks: r.get(10),
-        target_error: r.get(11),
-        verified_chunks: r.get(12),
-        checking_chunks: r.get(13),
-    }
-}
+     (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id AND c.check_of IS NULL AND c.verified = 1) \
+         AS verified_chunks, \
+     (SELECT COUNT(*) FROM chunks c WHERE c.job_id = j.id AND c.status = 'checking') AS checking_chunks";
 
 impl Store {
     /// Creates a job and its chunks in one transaction; returns (id, chunks).
@@ -151,11 +135,10 @@ impl Store {
     /// The job with this id.
     pub async fn job(&self, id: i64) -> Result<Option<Job>, StoreError> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs j WHERE j.id = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.as_ref().map(job))
+            .await?)
     }
 
     /// A user's jobs, newest first (at most `limit`).
@@ -163,12 +146,11 @@ impl Store {
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM jobs j WHERE j.owner = $1 ORDER BY j.id DESC LIMIT $2"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(owner)
             .bind(limit)
             .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(job).collect())
+            .await?)
     }
 
     /// Cancels an unfinished job and its pending chunks; false if it had finished.

@@ -87,12 +87,36 @@ pub enum Claim {
     Unknown,
 }
 
-const NODE_COLUMNS: &str = "n.id, n.public_key, n.name, n.owner, u.name, n.max_parallel, \
-     n.access_kind, g.name, n.last_seen_at, \
-     (SELECT COUNT(*) FROM chunks c WHERE c.node_id = n.id AND c.status = 'running'), \
-     n.cores, (SELECT COUNT(*) FROM chunks c WHERE c.node_id = n.id AND c.status IN ('done', 'checking')), \
+/// The columns of a [`NodeRow`], each named as its field.
+const NODE_COLUMNS: &str = "n.id, n.public_key, n.name, n.owner, u.name AS owner_name, n.max_parallel, \
+     n.access_kind, g.name AS group_name, n.last_seen_at, \
+     (SELECT COUNT(*) FROM chunks c WHERE c.node_id = n.id AND c.status = 'running') AS running, \
+     n.cores, \
+     (SELECT COUNT(*) FROM chunks c WHERE c.node_id = n.id AND c.status IN ('done', 'checking')) \
+         AS completed, \
      n.streak, n.verified, n.mismatches, n.quarantine_reason \
      FROM nodes n LEFT JOIN users u ON u.id = n.owner LEFT JOIN user_groups g ON g.id = n.access_group";
+
+/// A node's row: a [`Node`] but for its permissions' user list.
+#[derive(sqlx::FromRow)]
+struct NodeRow {
+    id: i64,
+    public_key: String,
+    name: String,
+    owner: Option<i64>,
+    owner_name: Option<String>,
+    max_parallel: i64,
+    access_kind: String,
+    group_name: Option<String>,
+    last_seen_at: i64,
+    running: i64,
+    cores: i64,
+    completed: i64,
+    streak: i64,
+    verified: i64,
+    mismatches: i64,
+    quarantine_reason: Option<String>,
+}
 
 impl Store {
     /// Records a nonce of a signed request; false if the key used it before (a replay).
@@ -152,12 +176,12 @@ impl Store {
     /// The node with this id.
     pub async fn node(&self, id: i64) -> Result<Option<Node>, StoreError> {
         let sql = format!("SELECT {NODE_COLUMNS} WHERE n.id = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let row: Option<NodeRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
         match row {
-            Some(row) => Ok(Some(self.node_from(&row).await?)),
+            Some(row) => Ok(Some(self.node_from(row).await?)),
             None => Ok(None),
         }
     }
@@ -165,29 +189,28 @@ impl Store {
     /// A user's nodes, by id.
     pub async fn nodes_of(&self, owner: i64) -> Result<Vec<Node>, StoreError> {
         let sql = format!("SELECT {NODE_COLUMNS} WHERE n.owner = $1 ORDER BY n.id");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows: Vec<NodeRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(owner)
             .fetch_all(&self.pool)
             .await?;
         let mut nodes = Vec::with_capacity(rows.len());
-        for row in &rows {
+        for row in rows {
             nodes.push(self.node_from(row).await?);
         }
         Ok(nodes)
     }
 
-    async fn node_from(&self, r: &sqlx::any::AnyRow) -> Result<Node, StoreError> {
-        let id: i64 = r.get(0);
-        let kind: String = r.get(6);
-        let permissions = match kind.as_str() {
+    /// The node of `r`, with the users its permissions list.
+    async fn node_from(&self, r: NodeRow) -> Result<Node, StoreError> {
+        let permissions = match r.access_kind.as_str() {
             "public" => NodePermissions::Public,
-            "group" => NodePermissions::Group(r.get::<Option<String>, _>(7).unwrap_or_default()),
+            "group" => NodePermissions::Group(r.group_name.unwrap_or_default()),
             "users" => {
                 let rows = sqlx::query(
                     "SELECT u.name FROM node_users nu JOIN users u ON u.id = nu.user_id \
                      WHERE nu.node_id = $1 ORDER BY u.name",
                 )
-                .bind(id)
+                .bind(r.id)
                 .fetch_all(&self.pool)
                 .await?;
                 NodePermissions::Users(rows.iter().map(|r| r.get(0)).collect())
@@ -195,21 +218,21 @@ impl Store {
             _ => NodePermissions::Private,
         };
         Ok(Node {
-            id,
-            public_key: r.get(1),
-            name: r.get(2),
-            owner: r.get(3),
-            owner_name: r.get(4),
-            max_parallel: r.get(5),
+            id: r.id,
+            public_key: r.public_key,
+            name: r.name,
+            owner: r.owner,
+            owner_name: r.owner_name,
+            max_parallel: r.max_parallel,
             permissions,
-            last_seen_at: r.get(8),
-            running: r.get(9),
-            cores: r.get(10),
-            completed: r.get(11),
-            streak: r.get(12),
-            verified: r.get(13),
-            mismatches: r.get(14),
-            quarantine_reason: r.get(15),
+            last_seen_at: r.last_seen_at,
+            running: r.running,
+            cores: r.cores,
+            completed: r.completed,
+            streak: r.streak,
+            verified: r.verified,
+            mismatches: r.mismatches,
+            quarantine_reason: r.quarantine_reason,
         })
     }
 

@@ -40,6 +40,15 @@ macro_rules! status_enum {
             }
         }
 
+        impl TryFrom<String> for $name {
+            type Error = StoreError;
+
+            /// For reading the column with `#[sqlx(try_from = "String")]`.
+            fn try_from(text: String) -> Result<Self, StoreError> {
+                $name::parse(&text)
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())

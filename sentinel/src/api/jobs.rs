@@ -18,7 +18,7 @@ use crate::store::{Job, User};
 fn view(j: Job) -> JobView {
     JobView {
         id: j.id,
-        status: j.status,
+        status: j.status.as_str().to_string(),
         progress: j.progress,
         iterations: j.iterations,
         target_error: j.target_error,

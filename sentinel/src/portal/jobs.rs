@@ -20,7 +20,7 @@ use super::error::PageError;
 use super::layout::{self, csrf_field};
 use super::session::{MaybeViewer, Posted, Viewer};
 use crate::app::AppState;
-use crate::store::Job;
+use crate::store::{Job, JobStatus};
 
 /// Jobs shown in the list.
 const LISTED: i64 = 100;
@@ -28,8 +28,8 @@ const LISTED: i64 = 100;
 const REREAD: Duration = Duration::from_secs(2);
 const MIN_GAP: Duration = Duration::from_millis(200);
 
-fn finished(status: &str) -> bool {
-    matches!(status, "done" | "failed" | "cancelled")
+fn finished(status: JobStatus) -> bool {
+    !status.is_open()
 }
 
 fn mean_dps(job: &Job) -> Option<f64> {
@@ -68,7 +68,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Marku
 
 /// How far along a job is; a job that stopped at its target error is done.
 fn percent(job: &Job) -> u64 {
-    if job.status == "done" {
+    if job.status == JobStatus::Done {
         100
     } else if job.iterations > 0 {
         (job.progress.max(0) as u64 * 100) / job.iterations as u64
@@ -183,7 +183,7 @@ fn live_section(job: &Job, nodes: &[(String, i64)], owner: Option<&Viewer>) -> M
                 "Verified: " span #verification { (verification_text(job)) }
             }
             @if let Some(e) = &job.error { p.error role="alert" { "Failed: " (e) } }
-            @if let Some(v) = owner.filter(|_| !finished(&job.status)) {
+            @if let Some(v) = owner.filter(|_| !finished(job.status)) {
                 form method="post" action={ "/jobs/" (id) "/cancel" } {
                     (csrf_field(v))
                     button type="submit" { "Cancel job" }
@@ -312,13 +312,13 @@ pub async fn events(
                 let nodes = state.store.nodes_on_job(id).await.unwrap_or_default();
                 let now = Progress {
                     percent: percent(&job),
-                    status: job.status.clone(),
+                    status: job.status.as_str().to_string(),
                     progress: job.progress,
                     iterations: job.iterations,
                     nodes: nodes_text(&nodes),
                     verification: verification_text(&job),
                 };
-                let done = finished(&now.status);
+                let done = finished(job.status);
                 if last.as_ref() != Some(&now) || done {
                     let kind = if done { "done" } else { "progress" };
                     let event = Event::default()

@@ -3,7 +3,7 @@
 use sqlx::Row;
 use wowlab_runtime::simulate::ROUND;
 
-use super::{ChunkStatus, Store, StoreError};
+use super::{ChunkStatus, JobStatus, Store, StoreError};
 
 /// Rows per multi-row INSERT of chunks.
 const CHUNK_ROWS_PER_INSERT: usize = 500;
@@ -23,8 +23,9 @@ pub struct Job {
     pub seed: i64,
     /// Who may see it, as JSON.
     pub access: String,
-    /// pending, running, done, failed or cancelled.
-    pub status: String,
+    /// Where it is in its life.
+    #[sqlx(try_from = "String")]
+    pub status: JobStatus,
     /// Iterations completed.
     pub progress: i64,
     /// The merged result, as JSON, once done.

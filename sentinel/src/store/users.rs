@@ -5,7 +5,7 @@ use sqlx::Row;
 use super::{Store, StoreError};
 
 /// A user of the sentinel.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
     /// Row id.
     pub id: i64,
@@ -14,7 +14,7 @@ pub struct User {
 }
 
 /// One of a user's API tokens (the token itself is never stored).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ApiToken {
     /// Row id.
     pub id: i64,
@@ -61,17 +61,13 @@ impl Store {
 
     /// The user one of whose API tokens hashes to `token_hash`.
     pub async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT u.id, u.name FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| User {
-            id: r.get(0),
-            name: r.get(1),
-        }))
+        .await?)
     }
 
     /// The id of the user with this name.
@@ -85,20 +81,12 @@ impl Store {
 
     /// A user's API tokens, oldest first.
     pub async fn api_tokens_of(&self, user: i64) -> Result<Vec<ApiToken>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, name, created_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
         )
         .bind(user)
         .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| ApiToken {
-                id: r.get(0),
-                name: r.get(1),
-                created_at: r.get(2),
-            })
-            .collect())
+        .await?)
     }
 
     /// Adds an API token (by its hash) for `user`; its id.

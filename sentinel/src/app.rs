@@ -9,10 +9,11 @@ use std::sync::Arc;
 use axum::Router;
 use wowlab_runtime::runtime::Runtime;
 
+use crate::accounts::SignInThrottle;
 use crate::api::error::{ApiError, RejectReason};
 use crate::metrics::Metrics;
 use crate::packs::Pack;
-use crate::portal::{self, SignInThrottle};
+use crate::portal;
 use crate::quick_sim::QuickSim;
 use crate::scheduler::Scheduler;
 use crate::store::Store;

@@ -7,16 +7,19 @@
 //! `wowlab` crate).
 
 pub mod access;
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod http;
 pub mod jobs;
 pub mod metrics;
+pub mod nodes;
 pub mod packs;
 pub mod passwords;
 pub mod portal;
 pub mod quick_sim;
 pub mod request_span;
+pub mod rotations;
 pub mod scheduler;
 pub mod store;
 pub mod thresholds;

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use rand::RngExt;
 use wowlab_runtime::runtime::Runtime;
 use wowlab_runtime::sandbox::SandboxLimits;
 use wowlab_sentinel::app::AppState;
@@ -323,20 +322,9 @@ async fn user(store: &Store, command: &UserCommand) -> Result<()> {
             } else {
                 None
             };
-            let token: [u8; 32] = rand::rng().random();
-            let token: String = token.iter().map(|b| format!("{b:02x}")).collect();
-            match store
-                .add_user(name, &wowlab_protocol::address::hash_of(token.as_bytes()))
-                .await?
-            {
-                Some(user) => {
-                    if let Some(phc) = phc {
-                        store.set_password(user.id, &phc).await?;
-                    }
-                    println!("created user {} (id {})\n{token}", user.name, user.id)
-                }
-                None => bail!("a user named `{name}` exists already"),
-            }
+            let (user, token) =
+                wowlab_sentinel::accounts::add_user(store, name, phc.as_deref()).await?;
+            println!("created user {} (id {})\n{token}", user.name, user.id)
         }
         UserCommand::Password { name } => {
             let id = store

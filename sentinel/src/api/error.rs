@@ -104,3 +104,28 @@ impl From<axum::extract::rejection::BytesRejection> for ApiError {
         }
     }
 }
+
+impl From<crate::nodes::NodeError> for ApiError {
+    fn from(e: crate::nodes::NodeError) -> Self {
+        use crate::nodes::NodeError as N;
+        match e {
+            N::Name | N::MaxParallel(_) => ApiError::BadRequest(e.to_string()),
+            N::NotYours(_) | N::UnknownCode(_) => ApiError::NotFound(e.to_string()),
+            N::Taken(_) => ApiError::Conflict(e.to_string()),
+            N::Access(e) => e.into(),
+            N::Store(e) => ApiError::Store(e),
+        }
+    }
+}
+
+impl From<crate::rotations::RotationError> for ApiError {
+    fn from(e: crate::rotations::RotationError) -> Self {
+        use crate::rotations::RotationError as R;
+        match e {
+            R::Name | R::Script(_) => ApiError::BadRequest(e.to_string()),
+            R::NotVisible(_) => ApiError::NotFound(e.to_string()),
+            R::NotOwner { .. } => ApiError::Forbidden(e.to_string()),
+            R::Store(e) => ApiError::Store(e),
+        }
+    }
+}

@@ -18,31 +18,8 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::signed::Signed;
 use crate::app::AppState;
-use crate::store::{Claim, Node, NodePermissions};
-
-/// Most chunks one node may run at once.
-pub const MAX_PARALLEL: u32 = 1024;
-
-/// Longest node name.
-const MAX_NAME: usize = 100;
-
-fn check_name(name: &str) -> Result<(), ApiError> {
-    if name.trim().is_empty() || name.len() > MAX_NAME {
-        return Err(ApiError::BadRequest(format!(
-            "`name` must be 1 to {MAX_NAME} characters"
-        )));
-    }
-    Ok(())
-}
-
-fn check_parallel(n: u32) -> Result<(), ApiError> {
-    if !(1..=MAX_PARALLEL).contains(&n) {
-        return Err(ApiError::BadRequest(format!(
-            "`max_parallel` must be between 1 and {MAX_PARALLEL} (got {n})"
-        )));
-    }
-    Ok(())
-}
+use crate::nodes::{Changes, Registration};
+use crate::store::{Node, NodePermissions};
 
 fn registered(state: &AppState, node: &Node) -> Registered {
     Registered {
@@ -87,30 +64,20 @@ pub async fn register(
     signed: Signed,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
     let request: RegisterNode = super::parse_json(&signed.body, "node registration")?;
-    check_name(&request.name)?;
-    check_parallel(request.max_parallel)?;
-    let code = signing::normalise_claim_code(&signing::claim_code(&signed.key));
-    let (node, status) = match state.store.node_seen(&signed.key).await? {
-        Some(id) => {
-            state.store.set_node_cores(id, request.cores.into()).await?;
-            let node = state.store.node(id).await?.ok_or_else(|| {
-                ApiError::NotFound(format!("node {id} was removed while registering"))
-            })?;
-            (node, StatusCode::OK)
-        }
-        None => {
-            let node = state
-                .store
-                .register_node(
-                    &signed.key,
-                    &code,
-                    &request.name,
-                    request.max_parallel.into(),
-                    request.cores.into(),
-                )
-                .await?;
-            (node, StatusCode::CREATED)
-        }
+    let (node, new) = crate::nodes::register(
+        &state,
+        &signed.key,
+        Registration {
+            name: &request.name,
+            max_parallel: request.max_parallel.into(),
+            cores: request.cores.into(),
+        },
+    )
+    .await?;
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
     };
     Ok((status, Json(registered(&state, &node))))
 }
@@ -213,22 +180,9 @@ pub async fn claim(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<NodeView>, ApiError> {
     let request: ClaimNode = super::parse_json(&body?, "claim")?;
-    let code = signing::normalise_claim_code(&request.code);
-    match state.store.claim_node(&code, user.id).await? {
-        Claim::Claimed(id) => {
-            let node = own_node(&state, id, user.id).await?;
-            state.scheduler.poke();
-            Ok(Json(view(&state, node)))
-        }
-        Claim::Taken => Err(ApiError::Conflict(format!(
-            "the node with claim code `{}` belongs to another user",
-            request.code
-        ))),
-        Claim::Unknown => Err(ApiError::NotFound(format!(
-            "no node has claim code `{}`: check the code the node printed",
-            request.code
-        ))),
-    }
+    let id = crate::nodes::claim(&state, &request.code, user.id).await?;
+    let node = crate::nodes::own(&state, id, user.id).await?;
+    Ok(Json(view(&state, node)))
 }
 
 #[utoipa::path(get, path = "/api/v1/nodes", tag = "nodes", security(("token" = [])), responses((status = 200, body = Vec<NodeView>), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody)))]
@@ -241,15 +195,6 @@ pub async fn list(
     Ok(Json(nodes.into_iter().map(|n| view(&state, n)).collect()))
 }
 
-async fn own_node(state: &AppState, id: i64, user: i64) -> Result<Node, ApiError> {
-    state
-        .store
-        .node(id)
-        .await?
-        .filter(|n| n.owner == Some(user))
-        .ok_or_else(|| ApiError::NotFound(format!("no node {id}, or it is not yours")))
-}
-
 #[utoipa::path(patch, path = "/api/v1/nodes/{id}", tag = "nodes", security(("token" = [])), params(("id" = i64, Path)), request_body = UpdateNode, responses((status = 200, body = NodeView), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody)))]
 /// Changes the caller's node's name, parallelism or permissions.
 pub async fn update(
@@ -259,30 +204,13 @@ pub async fn update(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<NodeView>, ApiError> {
     let request: UpdateNode = super::parse_json(&body?, "node update")?;
-    own_node(&state, id, user.id).await?;
-    if let Some(name) = &request.name {
-        check_name(name)?;
-    }
-    if let Some(n) = request.max_parallel {
-        check_parallel(n)?;
-    }
-    let permissions = match &request.permissions {
-        None => None,
-        Some(access) => {
-            Some(crate::access::permissions(&state.store, access, "permissions").await?)
-        }
+    let changes = Changes {
+        name: request.name.as_deref(),
+        max_parallel: request.max_parallel.map(i64::from),
+        permissions: request.permissions.as_ref(),
     };
-    state
-        .store
-        .update_node(
-            id,
-            request.name.as_deref(),
-            request.max_parallel.map(i64::from),
-            permissions.as_ref(),
-        )
-        .await?;
-    state.scheduler.poke();
-    Ok(Json(view(&state, own_node(&state, id, user.id).await?)))
+    let node = crate::nodes::update(&state, id, user.id, changes).await?;
+    Ok(Json(view(&state, node)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/nodes/{id}", tag = "nodes", security(("token" = [])), params(("id" = i64, Path)), responses((status = 204, description = "Deleted"), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody)))]
@@ -292,8 +220,6 @@ pub async fn delete(
     Caller(user): Caller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    own_node(&state, id, user.id).await?;
-    state.store.delete_node(id).await?;
-    state.scheduler.poke();
+    crate::nodes::delete(&state, id, user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -16,10 +16,8 @@ use wowlab_protocol::api::{CreateRotation, RotationVersion, RotationView, Update
 use super::auth::Caller;
 use super::error::ApiError;
 use crate::app::AppState;
-use crate::store::{NewRotation, Rotation, User};
-
-/// Longest rotation name.
-const MAX_NAME: usize = 100;
+use crate::rotations::{self, Draft};
+use crate::store::Rotation;
 
 fn view(r: Rotation) -> RotationView {
     let (version, checksum, _) = r.versions.last().cloned().unwrap_or_default();
@@ -44,23 +42,6 @@ fn view(r: Rotation) -> RotationView {
     }
 }
 
-/// Refuses a script that does not parse; the error gives line and column.
-fn check_script(script: &str) -> Result<String, ApiError> {
-    wowlab_rhai::check_syntax(script, wowlab_rhai::Limits::default())
-        .map_err(|e| ApiError::BadRequest(format!("`script`: {e}")))?;
-    Ok(wowlab_protocol::address::hash_of(script.as_bytes()))
-}
-
-/// Rotation `id` if the caller may see it (own, or public).
-async fn visible(state: &AppState, id: i64, user: &User) -> Result<Rotation, ApiError> {
-    state
-        .store
-        .rotation(id)
-        .await?
-        .filter(|r| r.public || r.owner == user.id)
-        .ok_or_else(|| ApiError::NotFound(format!("no rotation {id}, or it is not yours")))
-}
-
 #[utoipa::path(post, path = "/api/v1/rotations", tag = "rotations", security(("token" = [])), request_body = CreateRotation, responses((status = 201, body = RotationView), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody)))]
 /// Creates a rotation with its first version.
 pub async fn create(
@@ -69,27 +50,15 @@ pub async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<RotationView>), ApiError> {
     let request: CreateRotation = super::parse_json(&body?, "rotation")?;
-    if request.name.trim().is_empty() || request.name.len() > MAX_NAME {
-        return Err(ApiError::BadRequest(format!(
-            "`name` must be 1 to {MAX_NAME} characters"
-        )));
-    }
-    let checksum = check_script(&request.script)?;
-    let id = state
-        .store
-        .create_rotation(NewRotation {
-            owner: user.id,
-            name: &request.name,
-            spec: &request.spec,
-            public: request.public,
-            script: &request.script,
-            checksum: &checksum,
-        })
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(view(visible(&state, id, &user).await?)),
-    ))
+    let draft = Draft {
+        name: &request.name,
+        spec: &request.spec,
+        public: request.public,
+        script: &request.script,
+    };
+    let id = rotations::create(&state.store, user.id, draft).await?;
+    let created = rotations::visible(&state.store, id, user.id).await?;
+    Ok((StatusCode::CREATED, Json(view(created))))
 }
 
 #[utoipa::path(put, path = "/api/v1/rotations/{id}", tag = "rotations", security(("token" = [])), params(("id" = i64, Path)), request_body = UpdateRotation, responses((status = 200, body = RotationView), (status = 400, description = "Bad input; the error names the field", body = wowlab_protocol::api::ErrorBody), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody), (status = 403, body = wowlab_protocol::api::ErrorBody), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody)))]
@@ -101,26 +70,15 @@ pub async fn update(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<RotationView>, ApiError> {
     let request: UpdateRotation = super::parse_json(&body?, "rotation update")?;
-    let rotation = visible(&state, id, &user).await?;
-    if rotation.owner != user.id {
-        return Err(ApiError::Forbidden(format!(
-            "rotation {id} belongs to {}; only its owner may change it",
-            rotation.owner_name
-        )));
-    }
-    let script = match &request.script {
-        Some(script) => Some((script.as_str(), check_script(script)?)),
-        None => None,
-    };
-    state
-        .store
-        .update_rotation(
-            id,
-            script.as_ref().map(|(s, c)| (*s, c.as_str())),
-            request.public,
-        )
-        .await?;
-    Ok(Json(view(visible(&state, id, &user).await?)))
+    let rotation = rotations::update(
+        &state.store,
+        id,
+        user.id,
+        request.script.as_deref(),
+        request.public,
+    )
+    .await?;
+    Ok(Json(view(rotation)))
 }
 
 #[utoipa::path(get, path = "/api/v1/rotations", tag = "rotations", security(("token" = [])), responses((status = 200, body = Vec<RotationView>), (status = 401, description = "Missing or unknown token", body = wowlab_protocol::api::ErrorBody)))]
@@ -145,7 +103,9 @@ pub async fn get(
     Caller(user): Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<RotationView>, ApiError> {
-    Ok(Json(view(visible(&state, id, &user).await?)))
+    Ok(Json(view(
+        rotations::visible(&state.store, id, user.id).await?,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/scripts/{checksum}", tag = "rotations", params(("checksum" = String, Path)), responses((status = 200, description = "The script; immutable", content_type = "text/plain", body = String), (status = 404, description = "Not found, or not yours", body = wowlab_protocol::api::ErrorBody)))]

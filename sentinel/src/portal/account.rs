@@ -10,11 +10,9 @@ use serde::Deserialize;
 
 use super::error::PageError;
 use super::layout::{self, csrf_field};
-use super::session::{Posted, SESSION_COOKIE, Viewer, random_token, set_cookie};
+use super::session::{Posted, SESSION_COOKIE, Viewer, set_cookie};
+use crate::accounts::{self, AccountError, MAX_TOKEN_NAME};
 use crate::app::AppState;
-
-/// Longest token name.
-const MAX_TOKEN_NAME: usize = 100;
 
 /// A message above the page: (is it an error, text), and a new token to show once.
 #[derive(Default)]
@@ -114,18 +112,6 @@ pub(super) fn day(secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Whether `password` is `viewer`'s.
-async fn password_matches(
-    state: &AppState,
-    viewer: &Viewer,
-    password: String,
-) -> Result<bool, PageError> {
-    let Some(phc) = state.store.password_of_id(viewer.user.id).await? else {
-        return Ok(false);
-    };
-    Ok(super::session::check_password(password, phc).await)
-}
-
 /// The password form.
 #[derive(Debug, Deserialize)]
 pub struct PasswordForm {
@@ -144,26 +130,25 @@ pub async fn change_password(
         error: Some(text.to_string()),
         ..Notice::default()
     };
-    if !password_matches(&state, &viewer, form.current).await? {
-        return render(&state, &viewer, error("The current password is wrong.")).await;
-    }
     if form.new != form.again {
         return render(&state, &viewer, error("The two new passwords differ.")).await;
     }
-    let new = form.new;
-    let hashed = tokio::task::spawn_blocking(move || crate::passwords::hash(&new))
-        .await
-        .map_err(|_| PageError::bad_request("hashing the password failed"))?;
-    let phc = match hashed {
-        Ok(phc) => phc,
+    let changed = accounts::change_password(
+        &state.store,
+        &viewer.user,
+        &viewer.token_hash,
+        form.current,
+        form.new,
+    )
+    .await;
+    match changed {
+        Ok(()) => {}
+        Err(AccountError::WrongPassword) => {
+            return render(&state, &viewer, error("The current password is wrong.")).await;
+        }
+        Err(AccountError::Store(e)) => return Err(e.into()),
         Err(e) => return render(&state, &viewer, error(&e.to_string())).await,
-    };
-    state.store.set_password(viewer.user.id, &phc).await?;
-    state
-        .store
-        .close_other_sessions(viewer.user.id, &viewer.token_hash)
-        .await?;
-    tracing::info!(user = viewer.user.name, "password changed");
+    }
     let done = Notice {
         done: Some("Password changed; your other sessions are signed out.".into()),
         ..Notice::default()
@@ -183,28 +168,18 @@ pub async fn create_token(
     posted: Posted<TokenForm>,
 ) -> Result<Markup, PageError> {
     let Posted { viewer, form } = posted;
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > MAX_TOKEN_NAME {
-        let notice = Notice {
+    let notice = match accounts::create_token(&state.store, viewer.user.id, &form.name).await {
+        Ok(token) => Notice {
+            new_token: Some(token),
+            ..Notice::default()
+        },
+        Err(AccountError::Store(e)) => return Err(e.into()),
+        Err(_) => Notice {
             error: Some(format!(
                 "A token's name must be 1 to {MAX_TOKEN_NAME} characters."
             )),
             ..Notice::default()
-        };
-        return render(&state, &viewer, notice).await;
-    }
-    let token = random_token();
-    state
-        .store
-        .add_api_token(
-            viewer.user.id,
-            name,
-            &wowlab_protocol::address::hash_of(token.as_bytes()),
-        )
-        .await?;
-    let notice = Notice {
-        new_token: Some(token),
-        ..Notice::default()
+        },
     };
     render(&state, &viewer, notice).await
 }
@@ -215,14 +190,11 @@ pub async fn revoke_token(
     Path(id): Path<i64>,
     posted: Posted<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    if !state
-        .store
-        .revoke_api_token(posted.viewer.user.id, id)
-        .await?
-    {
-        return Err(PageError::not_found(format!("You have no API token {id}.")));
+    match accounts::revoke_token(&state.store, posted.viewer.user.id, id).await {
+        Ok(()) => Ok(Redirect::to("/account").into_response()),
+        Err(AccountError::Store(e)) => Err(e.into()),
+        Err(_) => Err(PageError::not_found(format!("You have no API token {id}."))),
     }
-    Ok(Redirect::to("/account").into_response())
 }
 
 /// The delete form.
@@ -242,18 +214,22 @@ pub async fn delete(
         error: Some(text.to_string()),
         ..Notice::default()
     };
-    if form.confirm.trim() != viewer.user.name {
-        let notice = refuse("Type your name exactly to confirm; nothing was deleted.");
-        return Ok(render(&state, &viewer, notice).await?.into_response());
-    }
-    if !password_matches(&state, &viewer, form.password).await? {
-        let notice = refuse("The password is wrong; nothing was deleted.");
-        return Ok(render(&state, &viewer, notice).await?.into_response());
-    }
-    let deleted = state.store.delete_user(viewer.user.id).await?;
-    state.scheduler.poke();
-    state.job_updates.notify_waiters();
-    tracing::info!(user = viewer.user.name, ?deleted, "account deleted");
+    let refused = match accounts::delete(&state, &viewer.user, &form.confirm, form.password).await {
+        Ok(deleted) => return Ok(deleted_page(&state, &deleted)),
+        Err(AccountError::NotConfirmed) => {
+            "Type your name exactly to confirm; nothing was deleted."
+        }
+        Err(AccountError::WrongPassword) => "The password is wrong; nothing was deleted.",
+        Err(AccountError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(PageError::bad_request(e.to_string())),
+    };
+    Ok(render(&state, &viewer, refuse(refused))
+        .await?
+        .into_response())
+}
+
+/// The page after an account is deleted; its session cookie goes too.
+fn deleted_page(state: &AppState, deleted: &crate::store::Deleted) -> Response {
     let body = layout::page(
         "Account deleted",
         None,
@@ -263,14 +239,11 @@ pub async fn delete(
                 (deleted.rotations) " rotation(s) and " (deleted.nodes) " node(s)." }
         },
     );
-    Ok((
-        [(
-            header::SET_COOKIE,
-            set_cookie(&state, SESSION_COOKIE, "", 0),
-        )],
+    (
+        [(header::SET_COOKIE, set_cookie(state, SESSION_COOKIE, "", 0))],
         body,
     )
-        .into_response())
+        .into_response()
 }
 
 #[cfg(test)]

@@ -15,7 +15,6 @@ mod rotations;
 mod session;
 mod signin;
 mod simulate;
-mod throttle;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -23,7 +22,6 @@ use axum::routing::{get, post};
 use crate::app::AppState;
 
 pub use error::{PageError, not_found};
-pub use throttle::SignInThrottle;
 
 /// The portal's routes.
 pub fn routes() -> Router<AppState> {

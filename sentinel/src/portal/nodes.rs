@@ -13,10 +13,8 @@ use super::layout::{self, csrf_field};
 use super::session::{Posted, Viewer};
 use crate::access::AccessError;
 use crate::app::AppState;
-use crate::store::{Claim, Node, NodePermissions};
-
-/// Most chunks a node may run at once.
-const MAX_PARALLEL: i64 = 1024;
+use crate::nodes::{Changes, MAX_NAME, MAX_PARALLEL, NodeError};
+use crate::store::{Node, NodePermissions};
 
 /// `GET /nodes`.
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, PageError> {
@@ -89,7 +87,7 @@ fn node_card(viewer: &Viewer, node: &Node, online: bool, trust: Trust) -> Markup
             }
             form.grid method="post" action={ "/nodes/" (node.id) } {
                 (csrf_field(viewer))
-                label { "Name" input name="name" value=(node.name) required maxlength="100"; }
+                label { "Name" input name="name" value=(node.name) required maxlength=(MAX_NAME); }
                 label { "Chunks at once" input name="max_parallel" value=(node.max_parallel) inputmode="numeric" required; }
                 label { "Runs jobs of"
                     select name="access" {
@@ -118,32 +116,33 @@ pub async fn claim(
     posted: Posted<ClaimForm>,
 ) -> Result<Response, PageError> {
     let Posted { viewer, form } = posted;
-    let code = wowlab_protocol::signing::normalise_claim_code(&form.code);
-    let notice = match state.store.claim_node(&code, viewer.user.id).await? {
-        Claim::Claimed(id) => {
-            state.scheduler.poke();
-            tracing::info!(node = id, user = viewer.user.name, "node claimed");
-            (
-                false,
-                format!("Node claimed with code {}.", form.code.trim()),
-            )
-        }
-        Claim::Taken => (
+    let code = form.code.trim();
+    let notice = match crate::nodes::claim(&state, code, viewer.user.id).await {
+        Ok(_) => (false, format!("Node claimed with code {code}.")),
+        Err(NodeError::Taken(_)) => (
+            true,
+            format!("The node with code {code} belongs to someone else."),
+        ),
+        Err(NodeError::UnknownCode(_)) => (
             true,
             format!(
-                "The node with code {} belongs to someone else.",
-                form.code.trim()
+                "No node has the code {code}. Check the code the node printed (it is valid while the node runs)."
             ),
         ),
-        Claim::Unknown => (
-            true,
-            format!(
-                "No node has the code {}. Check the code the node printed (it is valid while the node runs).",
-                form.code.trim()
-            ),
-        ),
+        Err(e) => return Err(page_error(e)),
     };
     Ok(render(&state, &viewer, Some(notice)).await?.into_response())
+}
+
+/// A node error that is no notice on the list: a missing node is a 404
+/// page, a store failure a 500 page.
+fn page_error(e: NodeError) -> PageError {
+    match e {
+        NodeError::Store(e) => e.into(),
+        NodeError::Access(crate::access::AccessError::Store(e)) => e.into(),
+        NodeError::NotYours(id) => PageError::not_found(format!("You have no node {id}.")),
+        other => PageError::bad_request(other.to_string()),
+    }
 }
 
 /// A node's settings form.
@@ -165,26 +164,13 @@ pub async fn update(
     posted: Posted<NodeForm>,
 ) -> Result<Response, PageError> {
     let Posted { viewer, form } = posted;
-    let owned = state
-        .store
-        .node(id)
-        .await?
-        .filter(|n| n.owner == Some(viewer.user.id));
-    if owned.is_none() {
-        return Err(PageError::not_found(format!("You have no node {id}.")));
-    }
-    let fail = |text: String| (true, text);
+    crate::nodes::own(&state, id, viewer.user.id)
+        .await
+        .map_err(page_error)?;
     let name = form.name.trim();
-    let checked = if name.is_empty() || name.len() > 100 {
-        Err(fail("A node's name must be 1 to 100 characters.".into()))
-    } else {
-        match form.max_parallel.trim().parse::<i64>() {
-            Ok(n) if (1..=MAX_PARALLEL).contains(&n) => Ok(n),
-            _ => Err(fail(format!(
-                "Chunks at once must be a whole number from 1 to {MAX_PARALLEL} (got `{}`).",
-                form.max_parallel.trim()
-            ))),
-        }
+    let Ok(max_parallel) = form.max_parallel.trim().parse::<i64>() else {
+        let notice = (true, parallel_notice(form.max_parallel.trim()));
+        return Ok(render(&state, &viewer, Some(notice)).await?.into_response());
     };
     let access = match form.access.as_str() {
         "public" => Access::Public,
@@ -198,22 +184,26 @@ pub async fn update(
         "group" => Access::Group(form.access_group.trim().to_string()),
         _ => Access::Private,
     };
-    let notice = match checked {
-        Err(notice) => notice,
-        Ok(max_parallel) => {
-            match crate::access::permissions(&state.store, &access, "permissions").await {
-                Err(AccessError::Store(e)) => return Err(e.into()),
-                Err(e) => fail(e.to_string()),
-                Ok(permissions) => {
-                    state
-                        .store
-                        .update_node(id, Some(name), Some(max_parallel), Some(&permissions))
-                        .await?;
-                    state.scheduler.poke();
-                    return Ok(Redirect::to("/nodes").into_response());
-                }
-            }
-        }
+    let changes = Changes {
+        name: Some(name),
+        max_parallel: Some(max_parallel),
+        permissions: Some(&access),
     };
-    Ok(render(&state, &viewer, Some(notice)).await?.into_response())
+    let notice = match crate::nodes::update(&state, id, viewer.user.id, changes).await {
+        Ok(_) => return Ok(Redirect::to("/nodes").into_response()),
+        Err(NodeError::Name) => format!("A node's name must be 1 to {MAX_NAME} characters."),
+        Err(NodeError::MaxParallel(_)) => parallel_notice(form.max_parallel.trim()),
+        Err(NodeError::Access(
+            e @ (AccessError::UnknownUser { .. } | AccessError::UnknownGroup { .. }),
+        )) => e.to_string(),
+        Err(e) => return Err(page_error(e)),
+    };
+    Ok(render(&state, &viewer, Some((true, notice)))
+        .await?
+        .into_response())
+}
+
+/// What the list says about a bad "chunks at once".
+fn parallel_notice(typed: &str) -> String {
+    format!("Chunks at once must be a whole number from 1 to {MAX_PARALLEL} (got `{typed}`).")
 }

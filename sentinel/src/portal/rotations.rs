@@ -10,12 +10,11 @@ use super::error::PageError;
 use super::layout::{self, csrf_field};
 use super::session::{Posted, Viewer};
 use crate::app::AppState;
-use crate::store::{NewRotation, Rotation, RotationSummary};
+use crate::rotations::{self, Draft, MAX_NAME, RotationError};
+use crate::store::{Rotation, RotationSummary};
 
 /// Public rotations listed at once.
 const LISTED: i64 = 100;
-/// Longest rotation name.
-const MAX_NAME: usize = 100;
 
 fn table(rotations: &[RotationSummary], show_owner: bool) -> Markup {
     html! {
@@ -95,14 +94,33 @@ pub async fn public(
     ))
 }
 
-/// Rotation `id` if `viewer` may see it (theirs, or public).
-async fn visible(state: &AppState, id: i64, viewer: &Viewer) -> Result<Rotation, PageError> {
-    state
-        .store
-        .rotation(id)
-        .await?
-        .filter(|r| r.public || r.owner == viewer.user.id)
-        .ok_or_else(|| PageError::not_found(format!("There is no rotation {id} you can see.")))
+/// A rotation error as a page: what the player sees when it is not a
+/// message above the form.
+fn page_error(e: RotationError) -> PageError {
+    match e {
+        RotationError::NotVisible(id) => {
+            PageError::not_found(format!("There is no rotation {id} you can see."))
+        }
+        RotationError::NotOwner { .. } => {
+            PageError::forbidden("only its author can change a rotation; copy it first")
+        }
+        RotationError::Store(e) => e.into(),
+        other => PageError::bad_request(form_message(&other)),
+    }
+}
+
+/// A name or script error as the form shows it above the editor.
+fn form_message(e: &RotationError) -> String {
+    match e {
+        RotationError::Name => format!("A rotation's name must be 1 to {MAX_NAME} characters."),
+        RotationError::Script(wowlab_rhai::RotationError::Syntax {
+            line,
+            column,
+            message,
+        }) => format!("Line {line}, column {column}: {message}"),
+        RotationError::Script(other) => other.to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// Which version to show.
@@ -118,7 +136,9 @@ pub async fn open(
     Path(id): Path<i64>,
     Query(choice): Query<VersionChoice>,
 ) -> Result<Markup, PageError> {
-    let rotation = visible(&state, id, &viewer).await?;
+    let rotation = rotations::visible(&state.store, id, viewer.user.id)
+        .await
+        .map_err(page_error)?;
     render(&state, &viewer, &rotation, choice.version, None).await
 }
 
@@ -183,22 +203,6 @@ async fn render(
     ))
 }
 
-/// Checks a script; its checksum, or the error with its line.
-fn checked(script: &str) -> Result<String, String> {
-    wowlab_rhai::check_syntax(script, wowlab_rhai::Limits::default())
-        .map(|()| wowlab_protocol::address::hash_of(script.as_bytes()))
-        .map_err(|e| match e {
-            wowlab_rhai::RotationError::Syntax {
-                line,
-                column,
-                message,
-            } => {
-                format!("Line {line}, column {column}: {message}")
-            }
-            other => other.to_string(),
-        })
-}
-
 /// A script as posted, with `\n` line ends.
 #[derive(Debug, Deserialize)]
 pub struct ScriptForm {
@@ -216,26 +220,19 @@ pub async fn save(
     posted: Posted<ScriptForm>,
 ) -> Result<Response, PageError> {
     let Posted { viewer, form } = posted;
-    let rotation = visible(&state, id, &viewer).await?;
-    if rotation.owner != viewer.user.id {
-        return Err(PageError::forbidden(
-            "only its author can change a rotation; copy it first",
-        ));
-    }
     let script = unix_lines(&form.script);
-    match checked(&script) {
-        Ok(checksum) => {
-            state
-                .store
-                .update_rotation(id, Some((&script, &checksum)), None)
-                .await?;
-            Ok(Redirect::to(&format!("/rotations/{id}")).into_response())
-        }
-        Err(message) => Ok(
-            render(&state, &viewer, &rotation, None, Some((message, script)))
+    match rotations::update(&state.store, id, viewer.user.id, Some(&script), None).await {
+        Ok(_) => Ok(Redirect::to(&format!("/rotations/{id}")).into_response()),
+        Err(e @ RotationError::Script(_)) => {
+            let rotation = rotations::owned(&state.store, id, viewer.user.id)
+                .await
+                .map_err(page_error)?;
+            let error = Some((form_message(&e), script));
+            Ok(render(&state, &viewer, &rotation, None, error)
                 .await?
-                .into_response(),
-        ),
+                .into_response())
+        }
+        Err(e) => Err(page_error(e)),
     }
 }
 
@@ -251,16 +248,10 @@ pub async fn visibility(
     Path(id): Path<i64>,
     posted: Posted<VisibilityForm>,
 ) -> Result<Redirect, PageError> {
-    let rotation = visible(&state, id, &posted.viewer).await?;
-    if rotation.owner != posted.viewer.user.id {
-        return Err(PageError::forbidden(
-            "only its author can change a rotation",
-        ));
-    }
-    state
-        .store
-        .update_rotation(id, None, Some(posted.form.public))
-        .await?;
+    let user = posted.viewer.user.id;
+    rotations::update(&state.store, id, user, None, Some(posted.form.public))
+        .await
+        .map_err(page_error)?;
     Ok(Redirect::to(&format!("/rotations/{id}")))
 }
 
@@ -270,23 +261,9 @@ pub async fn copy(
     Path(id): Path<i64>,
     posted: Posted<serde::de::IgnoredAny>,
 ) -> Result<Redirect, PageError> {
-    let viewer = posted.viewer;
-    let rotation = visible(&state, id, &viewer).await?;
-    let name: String = format!("{} (copy)", rotation.name)
-        .chars()
-        .take(MAX_NAME)
-        .collect();
-    let copy = state
-        .store
-        .create_rotation(NewRotation {
-            owner: viewer.user.id,
-            name: &name,
-            spec: &rotation.spec,
-            public: false,
-            script: &rotation.script,
-            checksum: &wowlab_protocol::address::hash_of(rotation.script.as_bytes()),
-        })
-        .await?;
+    let copy = rotations::copy(&state.store, id, posted.viewer.user.id)
+        .await
+        .map_err(page_error)?;
     Ok(Redirect::to(&format!("/rotations/{copy}")))
 }
 
@@ -351,25 +328,17 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     let Posted { viewer, mut form } = posted;
     form.script = unix_lines(&form.script);
-    let name = form.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > MAX_NAME {
-        let error = format!("A rotation's name must be 1 to {MAX_NAME} characters.");
-        return Ok(new_form(&state, &viewer, &form, Some(&error)).into_response());
-    }
-    let checksum = match checked(&form.script) {
-        Ok(c) => c,
-        Err(e) => return Ok(new_form(&state, &viewer, &form, Some(&e)).into_response()),
+    let draft = Draft {
+        name: &form.name,
+        spec: &form.spec,
+        public: form.public.is_some(),
+        script: &form.script,
     };
-    let id = state
-        .store
-        .create_rotation(NewRotation {
-            owner: viewer.user.id,
-            name: &name,
-            spec: &form.spec,
-            public: form.public.is_some(),
-            script: &form.script,
-            checksum: &checksum,
-        })
-        .await?;
-    Ok(Redirect::to(&format!("/rotations/{id}")).into_response())
+    match rotations::create(&state.store, viewer.user.id, draft).await {
+        Ok(id) => Ok(Redirect::to(&format!("/rotations/{id}")).into_response()),
+        Err(e @ (RotationError::Name | RotationError::Script(_))) => {
+            Ok(new_form(&state, &viewer, &form, Some(&form_message(&e))).into_response())
+        }
+        Err(e) => Err(page_error(e)),
+    }
 }

@@ -12,7 +12,6 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use rand::RngExt;
 use serde::de::DeserializeOwned;
 
 use super::error::PageError;
@@ -23,8 +22,6 @@ use crate::store::User;
 pub const SESSION_COOKIE: &str = "wowlab_session";
 /// The cookie that pairs a sign-in form with the browser that loaded it.
 pub const SIGNIN_COOKIE: &str = "wowlab_signin";
-/// How long a session lasts, in seconds.
-pub const SESSION_SECS: i64 = 30 * 86_400;
 
 /// A signed-in player.
 #[derive(Debug, Clone)]
@@ -35,12 +32,6 @@ pub struct Viewer {
     pub csrf: String,
     /// The hash of the session's cookie token.
     pub token_hash: String,
-}
-
-/// 32 random bytes, hex.
-pub fn random_token() -> String {
-    let bytes: [u8; 32] = rand::rng().random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The value of cookie `name` in `headers`.
@@ -59,20 +50,6 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> String {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
-}
-
-/// Password checks at once: each takes tens of milliseconds of CPU and about
-/// 19 MiB, so a flood of sign-in attempts queues instead of starving the server.
-static PASSWORD_CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-
-/// Whether `password` matches the PHC string `phc`, checked on a blocking thread.
-pub async fn check_password(password: String, phc: String) -> bool {
-    let Ok(_turn) = PASSWORD_CHECKS.acquire().await else {
-        return false;
-    };
-    tokio::task::spawn_blocking(move || crate::passwords::verify(&password, &phc))
-        .await
-        .unwrap_or(false)
 }
 
 /// Whether two secrets are equal, in time independent of where they differ.

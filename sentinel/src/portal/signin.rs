@@ -4,8 +4,6 @@
 //! cookie set with the form, so another site cannot sign a browser into an
 //! account of its choosing.
 
-use std::time::Instant;
-
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,15 +13,10 @@ use serde::Deserialize;
 use super::error::PageError;
 use super::layout;
 use super::session::{
-    MaybeViewer, Posted, SESSION_COOKIE, SESSION_SECS, SIGNIN_COOKIE, check_password, cookie,
-    random_token, same_secret, set_cookie,
+    MaybeViewer, Posted, SESSION_COOKIE, SIGNIN_COOKIE, cookie, same_secret, set_cookie,
 };
+use crate::accounts::{self, AccountError, SESSION_SECS, random_token};
 use crate::app::AppState;
-
-/// A hash no password is checked against successfully: stands in for unknown names.
-static UNKNOWN_USER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    crate::passwords::hash(&random_token()).expect("a random token is a valid password")
-});
 
 /// Where to go after signing in.
 #[derive(Debug, Default, Deserialize)]
@@ -108,42 +101,19 @@ pub async fn sign_in(
             Some("This sign-in form expired. Please sign in again."),
         ));
     }
-    let name = input.name.trim();
-    if let Some(wait) = state.signin_throttle.wait(name, Instant::now()) {
-        let message = format!(
-            "Too many wrong passwords for this name. Try again in {} s.",
-            wait.as_secs().max(1)
-        );
-        return Ok(form(&state, &next, name, Some(&message)));
-    }
-    let found = state.store.password_of(name).await?;
-    // An unknown name costs a hash check too, so timing does not tell names apart.
-    let phc = found
-        .as_ref()
-        .map_or_else(|| UNKNOWN_USER.clone(), |(_, p)| p.clone());
-    let matches = check_password(input.password, phc).await;
-    let Some((user, _)) = found.filter(|_| matches) else {
-        tracing::info!(name, "failed sign-in");
-        state.signin_throttle.failed(name, Instant::now());
-        return Ok(form(
-            &state,
-            &next,
-            &input.name,
-            Some("Wrong name or password."),
-        ));
+    let session = match accounts::sign_in(&state, &input.name, input.password).await {
+        Ok(session) => session,
+        Err(AccountError::Throttled(secs)) => {
+            let message = format!("Too many wrong passwords for this name. Try again in {secs} s.");
+            return Ok(form(&state, &next, input.name.trim(), Some(&message)));
+        }
+        Err(AccountError::Store(e)) => return Err(e.into()),
+        Err(_) => {
+            let message = "Wrong name or password.";
+            return Ok(form(&state, &next, &input.name, Some(message)));
+        }
     };
-    state.signin_throttle.succeeded(name);
-    let token = random_token();
-    state
-        .store
-        .open_session(
-            &wowlab_protocol::address::hash_of(token.as_bytes()),
-            user.id,
-            &random_token(),
-            crate::now() + SESSION_SECS,
-        )
-        .await?;
-    tracing::info!(user = user.name, "signed in");
+    let token = session.token;
     let headers = [
         (
             header::SET_COOKIE,

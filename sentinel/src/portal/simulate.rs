@@ -18,7 +18,6 @@ use super::session::{Posted, Viewer};
 use crate::app::AppState;
 use crate::packs::Pack;
 use crate::quick_sim::{TestOutcome, TestRun};
-use crate::store::NewRotation;
 
 /// Rotations offered in the picker.
 const ROTATIONS_OFFERED: i64 = 50;
@@ -191,12 +190,12 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let rotation = match choice.rotation {
         Some(id) => Some(
-            state
-                .store
-                .rotation(id)
-                .await?
-                .filter(|r| r.public || r.owner == viewer.user.id)
-                .ok_or_else(|| PageError::not_found(format!("You can see no rotation {id}.")))?,
+            crate::rotations::visible(&state.store, id, viewer.user.id)
+                .await
+                .map_err(|e| match e {
+                    crate::rotations::RotationError::Store(e) => e.into(),
+                    _ => PageError::not_found(format!("You can see no rotation {id}.")),
+                })?,
         ),
         None => None,
     };
@@ -247,7 +246,7 @@ async fn render(
     }
     for id in ids {
         if let Some(r) = state.store.rotation(id).await?
-            && (r.public || r.owner == viewer.user.id)
+            && crate::rotations::may_see(&r, viewer.user.id)
         {
             let mine = r.owner == viewer.user.id;
             offered.push(Offered {
@@ -413,7 +412,14 @@ async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<i64
         }
     };
     let checksum = wowlab_protocol::address::hash_of(form.script.as_bytes());
-    save_rotation(state, viewer, form, &input.pack.spec.name, &checksum)
+    let simulated = crate::rotations::Simulated {
+        started_from: form.rotation.parse().ok(),
+        name: &form.rotation_name,
+        spec: &input.pack.spec.name,
+        script: &form.script,
+        checksum: &checksum,
+    };
+    crate::rotations::keep(&state.store, viewer.user.id, simulated)
         .await
         .map_err(internal)?;
     let mut config = SimConfig::for_spec(
@@ -462,51 +468,4 @@ async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<i64
         message: e.to_string(),
     })?;
     Ok(created.job_id)
-}
-
-/// Keeps the script as a rotation version of the player's own: a new version
-/// of their rotation when they started from it, else a new private rotation
-/// (unless one of theirs has this exact script already), so their jobs never
-/// depend on someone else's rotation staying there.
-async fn save_rotation(
-    state: &AppState,
-    viewer: &Viewer,
-    form: &SimForm,
-    spec: &str,
-    checksum: &str,
-) -> Result<(), crate::store::StoreError> {
-    let picked = match form.rotation.parse::<i64>() {
-        Ok(id) => state.store.rotation(id).await?,
-        Err(_) => None,
-    };
-    match picked {
-        Some(r) if r.owner == viewer.user.id => {
-            state
-                .store
-                .update_rotation(r.id, Some((&form.script, checksum)), None)
-                .await
-        }
-        _ if state.store.owns_script(viewer.user.id, checksum).await? => Ok(()),
-        _ => {
-            let name = form.rotation_name.trim();
-            let name = if name.is_empty() {
-                "Untitled rotation"
-            } else {
-                name
-            };
-            let name: String = name.chars().take(100).collect();
-            state
-                .store
-                .create_rotation(NewRotation {
-                    owner: viewer.user.id,
-                    name: &name,
-                    spec,
-                    public: false,
-                    script: &form.script,
-                    checksum,
-                })
-                .await
-                .map(drop)
-        }
-    }
 }

@@ -5,11 +5,11 @@
 use rand::RngExt;
 use thiserror::Error;
 use wowlab_engine::SimConfig;
-use wowlab_protocol::api::{CreateJob, CreatedJob};
+use wowlab_protocol::api::CreateJob;
 
 use crate::access::AccessError;
 use crate::app::AppState;
-use crate::store::{NewJob, Store, StoreError, User};
+use crate::store::{JobId, NewJob, Store, StoreError, User};
 
 /// Default for [`AppState::max_iterations`].
 pub const DEFAULT_MAX_ITERATIONS: u64 = 10_000_000;
@@ -28,13 +28,22 @@ pub enum JobError {
     Store(#[from] StoreError),
 }
 
+/// A job just created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Created {
+    /// Its id.
+    pub job: JobId,
+    /// How many chunks it was split into.
+    pub chunks: i64,
+}
+
 /// Creates the job `request` describes for `user`, once its config, engine
 /// and modules check out.
 pub async fn submit(
     state: &AppState,
     user: &User,
     request: &CreateJob,
-) -> Result<CreatedJob, JobError> {
+) -> Result<Created, JobError> {
     if !(1..=state.max_iterations).contains(&request.iterations) {
         return Err(JobError::Invalid(format!(
             "`iterations` must be between 1 and {} (got {})",
@@ -83,7 +92,10 @@ pub async fn submit(
         })
         .await?;
     state.scheduler.poke();
-    Ok(CreatedJob { job_id, chunks })
+    Ok(Created {
+        job: job_id,
+        chunks,
+    })
 }
 
 /// Refuses a config whose engine, rotation module or script nodes could not fetch.

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use wowlab_runtime::runtime::Runtime;
 use wowlab_runtime::sandbox::SandboxLimits;
 use wowlab_sentinel::app::AppState;
-use wowlab_sentinel::store::Store;
+use wowlab_sentinel::store::{NodeId, Store, UserId};
 use wowlab_sentinel::thresholds::Thresholds;
 use wowlab_sentinel::verification::Verification;
 
@@ -267,7 +267,7 @@ async fn run(cli: Cli) -> Result<()> {
         Some(Command::Node {
             command: NodeCommand::Release { id },
         }) => {
-            if !store.release_node(*id).await? {
+            if !store.release_node(NodeId(*id)).await? {
                 bail!("node {id} is not quarantined");
             }
             println!("node {id} released: it gets work again");
@@ -392,7 +392,7 @@ async fn group(store: &Store, command: &GroupCommand) -> Result<()> {
         store: &Store,
         group: &str,
         users: &[String],
-    ) -> Result<(i64, Vec<(String, i64)>)> {
+    ) -> Result<(i64, Vec<(String, UserId)>)> {
         let gid = store
             .group_id(group)
             .await?

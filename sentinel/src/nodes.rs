@@ -3,6 +3,7 @@
 //! of the caller's nodes. Both front ends call these; each maps
 //! [`NodeError`] to its own response.
 
+use crate::store::{NodeId, UserId};
 use thiserror::Error;
 use wowlab_protocol::api::Access;
 use wowlab_protocol::signing;
@@ -28,7 +29,7 @@ pub enum NodeError {
     MaxParallel(i64),
     /// There is no such node, or it is another user's.
     #[error("no node {0}, or it is not yours")]
-    NotYours(i64),
+    NotYours(NodeId),
     /// The claim code is another user's node's.
     #[error("the node with claim code `{0}` belongs to another user")]
     Taken(String),
@@ -94,7 +95,7 @@ pub async fn register(
 
 /// Makes the node with claim code `code` (as typed) user `user`'s and
 /// returns its id.
-pub async fn claim(state: &AppState, code: &str, user: i64) -> Result<i64, NodeError> {
+pub async fn claim(state: &AppState, code: &str, user: UserId) -> Result<NodeId, NodeError> {
     let typed = code.trim();
     match state
         .store
@@ -102,7 +103,7 @@ pub async fn claim(state: &AppState, code: &str, user: i64) -> Result<i64, NodeE
         .await?
     {
         Claim::Claimed(id) => {
-            tracing::info!(node = id, user, "node claimed");
+            tracing::info!(node = %id, %user, "node claimed");
             state.scheduler.poke();
             Ok(id)
         }
@@ -112,7 +113,7 @@ pub async fn claim(state: &AppState, code: &str, user: i64) -> Result<i64, NodeE
 }
 
 /// Node `id`, if it is user `user`'s.
-pub async fn own(state: &AppState, id: i64, user: i64) -> Result<Node, NodeError> {
+pub async fn own(state: &AppState, id: NodeId, user: UserId) -> Result<Node, NodeError> {
     state
         .store
         .node(id)
@@ -136,8 +137,8 @@ pub struct Changes<'a> {
 /// returns the node as it is now.
 pub async fn update(
     state: &AppState,
-    id: i64,
-    user: i64,
+    id: NodeId,
+    user: UserId,
     changes: Changes<'_>,
 ) -> Result<Node, NodeError> {
     own(state, id, user).await?;
@@ -162,7 +163,7 @@ pub async fn update(
 }
 
 /// Deletes user `user`'s node `id`; its running chunks return to pending.
-pub async fn delete(state: &AppState, id: i64, user: i64) -> Result<(), NodeError> {
+pub async fn delete(state: &AppState, id: NodeId, user: UserId) -> Result<(), NodeError> {
     own(state, id, user).await?;
     state.store.delete_node(id).await?;
     state.scheduler.poke();

@@ -28,11 +28,11 @@ pub async fn layer(request: Request, next: Next) -> Response {
 }
 
 /// Records on the current request's span that node `id` sent it.
-pub fn record_node(id: i64) {
-    tracing::Span::current().record("node", id);
+pub fn record_node(id: crate::store::NodeId) {
+    tracing::Span::current().record("node", id.0);
 }
 
 /// Records on the current request's span that user `id` sent it.
-pub fn record_user(id: i64) {
-    tracing::Span::current().record("user", id);
+pub fn record_user(id: crate::store::UserId) {
+    tracing::Span::current().record("user", id.0);
 }

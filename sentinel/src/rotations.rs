@@ -3,6 +3,7 @@
 //! a rotation of their own. Both front ends call these; each maps
 //! [`RotationError`] to its own response.
 
+use crate::store::{RotationId, UserId};
 use thiserror::Error;
 
 use crate::store::{NewRotation, Rotation, Store, StoreError};
@@ -24,12 +25,12 @@ pub enum RotationError {
     Script(wowlab_rhai::RotationError),
     /// There is no such rotation, or it is another user's private one.
     #[error("no rotation {0}, or it is not yours")]
-    NotVisible(i64),
+    NotVisible(RotationId),
     /// The rotation is someone else's.
     #[error("rotation {id} belongs to {owner}; only its owner may change it")]
     NotOwner {
         /// The rotation.
-        id: i64,
+        id: RotationId,
         /// Its owner's name.
         owner: String,
     },
@@ -56,12 +57,16 @@ pub fn check_script(script: &str) -> Result<String, RotationError> {
 }
 
 /// Whether user `user` may see `rotation`: theirs, or public.
-pub fn may_see(rotation: &Rotation, user: i64) -> bool {
+pub fn may_see(rotation: &Rotation, user: UserId) -> bool {
     rotation.public || rotation.owner == user
 }
 
 /// Rotation `id` if user `user` may see it.
-pub async fn visible(store: &Store, id: i64, user: i64) -> Result<Rotation, RotationError> {
+pub async fn visible(
+    store: &Store,
+    id: RotationId,
+    user: UserId,
+) -> Result<Rotation, RotationError> {
     store
         .rotation(id)
         .await?
@@ -70,7 +75,7 @@ pub async fn visible(store: &Store, id: i64, user: i64) -> Result<Rotation, Rota
 }
 
 /// Rotation `id` if user `user` may change it: theirs.
-pub async fn owned(store: &Store, id: i64, user: i64) -> Result<Rotation, RotationError> {
+pub async fn owned(store: &Store, id: RotationId, user: UserId) -> Result<Rotation, RotationError> {
     let rotation = visible(store, id, user).await?;
     if rotation.owner != user {
         return Err(RotationError::NotOwner {
@@ -95,7 +100,11 @@ pub struct Draft<'a> {
 }
 
 /// Creates `draft` as user `owner`'s rotation; its id.
-pub async fn create(store: &Store, owner: i64, draft: Draft<'_>) -> Result<i64, RotationError> {
+pub async fn create(
+    store: &Store,
+    owner: UserId,
+    draft: Draft<'_>,
+) -> Result<RotationId, RotationError> {
     check_name(draft.name)?;
     let checksum = check_script(draft.script)?;
     Ok(store
@@ -114,8 +123,8 @@ pub async fn create(store: &Store, owner: i64, draft: Draft<'_>) -> Result<i64, 
 /// rotation `id`; the rotation as it is now.
 pub async fn update(
     store: &Store,
-    id: i64,
-    user: i64,
+    id: RotationId,
+    user: UserId,
     script: Option<&str>,
     public: Option<bool>,
 ) -> Result<Rotation, RotationError> {
@@ -137,7 +146,11 @@ pub fn name_of_copy(name: &str) -> String {
 
 /// Copies the latest version of rotation `id`, which user `user` may see,
 /// into a private rotation of theirs; the copy's id.
-pub async fn copy(store: &Store, id: i64, user: i64) -> Result<i64, RotationError> {
+pub async fn copy(
+    store: &Store,
+    id: RotationId,
+    user: UserId,
+) -> Result<RotationId, RotationError> {
     let rotation = visible(store, id, user).await?;
     Ok(store
         .create_rotation(NewRotation {
@@ -155,7 +168,7 @@ pub async fn copy(store: &Store, id: i64, user: i64) -> Result<i64, RotationErro
 #[derive(Debug, Clone, Copy)]
 pub struct Simulated<'a> {
     /// The rotation they started from, if any.
-    pub started_from: Option<i64>,
+    pub started_from: Option<RotationId>,
     /// The name they gave it (blank for [`UNTITLED`]).
     pub name: &'a str,
     /// The spec it ran for.
@@ -170,7 +183,7 @@ pub struct Simulated<'a> {
 /// new version of their rotation when they started from it, else a new
 /// private rotation (unless one of theirs has this exact script already),
 /// so their jobs never depend on someone else's rotation staying there.
-pub async fn keep(store: &Store, user: i64, simulated: Simulated<'_>) -> Result<(), StoreError> {
+pub async fn keep(store: &Store, user: UserId, simulated: Simulated<'_>) -> Result<(), StoreError> {
     let started_from = match simulated.started_from {
         Some(id) => store.rotation(id).await?,
         None => None,

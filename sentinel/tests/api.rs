@@ -6,6 +6,7 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use wowlab_sentinel::api::MAX_BODY;
+use wowlab_sentinel::store::JobId;
 
 on_both_stores!(
     status_names_the_database_and_pins,
@@ -238,7 +239,7 @@ async fn a_job_is_split_into_chunks_and_shown_to_its_owner(s: Server) {
     assert_eq!(v["chunks"], 3);
     let id = v["job_id"].as_i64().unwrap();
     assert_eq!(
-        s.store.chunk_counts(id).await.unwrap(),
+        s.store.chunk_counts(JobId(id)).await.unwrap(),
         vec![("pending".to_string(), 3)]
     );
     let (status, job) = s
@@ -380,7 +381,7 @@ async fn access_decides_who_sees_a_job_and_only_the_owner_cancels(s: Server) {
         (StatusCode::OK, Some("cancelled"))
     );
     assert_eq!(
-        s.store.chunk_counts(private).await.unwrap(),
+        s.store.chunk_counts(JobId(private)).await.unwrap(),
         vec![("cancelled".to_string(), 2)]
     );
     let (status, v) = s
@@ -393,7 +394,7 @@ async fn access_decides_who_sees_a_job_and_only_the_owner_cancels(s: Server) {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{v}");
     assert_eq!(
-        s.store.chunk_counts(shared).await.unwrap(),
+        s.store.chunk_counts(JobId(shared)).await.unwrap(),
         vec![("pending".to_string(), 2)]
     );
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use wowlab_sentinel::store::JobId;
 
 on_both_stores!(
     a_node_registers_and_its_owner_manages_it,
@@ -221,7 +222,7 @@ async fn chunks_are_assigned_completed_once_and_merged_into_the_job_result(s: Se
         "the merged chunks equal one run over all iterations"
     );
     assert_eq!(
-        s.store.chunk_counts(job).await.unwrap(),
+        s.store.chunk_counts(JobId(job)).await.unwrap(),
         vec![("done".to_string(), 3)]
     );
 }
@@ -301,7 +302,7 @@ async fn several_results_in_one_report_finish_two_jobs_together(s: Server) {
         .await;
     assert_eq!(v["progress"], 1_700);
     assert_eq!(
-        s.store.chunk_counts(extra).await.unwrap(),
+        s.store.chunk_counts(JobId(extra)).await.unwrap(),
         vec![("running".to_string(), 1)],
         "the other node's chunk is still its own"
     );
@@ -375,7 +376,7 @@ async fn bad_results_and_reports_about_other_chunks_change_nothing(s: Server) {
         .await;
     assert_eq!(v["progress"], 0, "nothing was counted");
     assert_eq!(
-        s.store.chunk_counts(job).await.unwrap(),
+        s.store.chunk_counts(JobId(job)).await.unwrap(),
         vec![("running".to_string(), 2)]
     );
     let (status, _) = idle.complete(&config, &b).await;
@@ -448,7 +449,7 @@ async fn forged_stale_and_replayed_requests_are_refused_and_change_nothing(s: Se
     let v: Value = unsigned.json().await.unwrap();
     assert!(v["error"].as_str().unwrap().contains("x-wowlab-key"), "{v}");
     assert_eq!(
-        s.store.chunk_counts(job).await.unwrap(),
+        s.store.chunk_counts(JobId(job)).await.unwrap(),
         vec![("running".to_string(), 1)],
         "no refused request completed the chunk"
     );
@@ -468,7 +469,7 @@ async fn forged_stale_and_replayed_requests_are_refused_and_change_nothing(s: Se
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{v}");
     assert!(v["error"].as_str().unwrap().contains("replayed"), "{v}");
     assert_eq!(
-        s.store.chunk_counts(job).await.unwrap(),
+        s.store.chunk_counts(JobId(job)).await.unwrap(),
         vec![("running".to_string(), 1)],
         "the replayed release did not release the chunk again"
     );
@@ -624,7 +625,7 @@ async fn released_chunks_and_chunks_a_restarted_node_lost_return_to_pending(s: S
         .await;
     assert_eq!((status, &v["status"]), (StatusCode::OK, &json!("pending")));
     assert_eq!(
-        s.store.chunk_counts(job).await.unwrap(),
+        s.store.chunk_counts(JobId(job)).await.unwrap(),
         vec![("pending".to_string(), 1), ("running".to_string(), 1)]
     );
     // A restarted node's heartbeat does not list what it ran before; chunks
@@ -634,7 +635,7 @@ async fn released_chunks_and_chunks_a_restarted_node_lost_return_to_pending(s: S
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        s.store.chunk_counts(job).await.unwrap(),
+        s.store.chunk_counts(JobId(job)).await.unwrap(),
         vec![("pending".to_string(), 1), ("running".to_string(), 1)]
     );
     tokio::time::sleep(common::thresholds().delivery_grace).await;
@@ -643,7 +644,7 @@ async fn released_chunks_and_chunks_a_restarted_node_lost_return_to_pending(s: S
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        s.store.chunk_counts(job).await.unwrap(),
+        s.store.chunk_counts(JobId(job)).await.unwrap(),
         vec![("pending".to_string(), 1), ("running".to_string(), 1)],
         "a listed chunk stays"
     );
@@ -652,7 +653,7 @@ async fn released_chunks_and_chunks_a_restarted_node_lost_return_to_pending(s: S
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        s.store.chunk_counts(job).await.unwrap(),
+        s.store.chunk_counts(JobId(job)).await.unwrap(),
         vec![("pending".to_string(), 2)],
         "an unlisted chunk returns"
     );
@@ -675,7 +676,7 @@ async fn released_chunks_and_chunks_a_restarted_node_lost_return_to_pending(s: S
     };
     assert_eq!(done.chunks_returned, 2, "{done:?}");
     assert_eq!(
-        s.store.chunk_counts(job).await.unwrap(),
+        s.store.chunk_counts(JobId(job)).await.unwrap(),
         vec![("pending".to_string(), 2)]
     );
 
@@ -699,7 +700,7 @@ async fn released_chunks_and_chunks_a_restarted_node_lost_return_to_pending(s: S
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(
-        s.store.chunk_counts(job).await.unwrap(),
+        s.store.chunk_counts(JobId(job)).await.unwrap(),
         vec![("cancelled".to_string(), 2)]
     );
 }
@@ -820,7 +821,7 @@ async fn a_target_error_job_stops_at_the_first_chunks_in_order_that_reach_it(s: 
         "chunk 0's result only"
     );
     assert_eq!(v["target_error"], target);
-    let counts = s.store.chunk_counts(job).await.unwrap();
+    let counts = s.store.chunk_counts(JobId(job)).await.unwrap();
     assert_eq!(
         counts,
         vec![

@@ -8,6 +8,7 @@ use common::Server;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
+use wowlab_sentinel::store::JobId;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -537,7 +538,7 @@ async fn deleting_an_account_removes_everything_it_owns_and_nothing_else(s: Serv
             .unwrap()
             .contains("nothing was deleted")
     );
-    assert!(s.store.job(mine).await.unwrap().is_some());
+    assert!(s.store.job(JobId(mine)).await.unwrap().is_some());
 
     let deleted = post_form(
         &s,
@@ -561,7 +562,7 @@ async fn deleting_an_account_removes_everything_it_owns_and_nothing_else(s: Serv
         "{page}"
     );
     assert!(s.store.user_id("tester").await.unwrap().is_none());
-    assert!(s.store.job(mine).await.unwrap().is_none());
+    assert!(s.store.job(JobId(mine)).await.unwrap().is_none());
     assert!(s.store.nodes_of(tester).await.unwrap().is_empty());
     let (status, _) = s.call(reqwest::Method::GET, "/jobs", &s.token, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -753,7 +754,7 @@ async fn guessing_passwords_locks_the_name_for_a_while(s: Server) {
 
 async fn node_cards_show_trust_and_job_pages_count_confirmed_chunks(s: Server) {
     let id = create_job(&s, json!("private")).await;
-    let hash = s.store.job(id).await.unwrap().unwrap().config_hash;
+    let hash = s.store.job(JobId(id)).await.unwrap().unwrap().config_hash;
     let config = common::stored_config(&s, &hash).await;
     let (alice, _, _) = common::volunteer(&s, 1, "alice", 1).await;
     let (bob, _, _) = common::volunteer(&s, 2, "bob", 1).await;

@@ -13,6 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use wowlab_engine::SimConfig;
 use wowlab_protocol::api::Assignment;
+use wowlab_sentinel::store::{JobId, NodeId};
 use wowlab_sentinel::verification::Verification;
 
 /// Reliable after two confirmed results, and then never re-run.
@@ -190,7 +191,7 @@ async fn a_lying_node_is_outvoted_and_quarantined(s: Server) {
 
     // Its unconfirmed result in the open job runs again, on an honest node.
     assert_eq!(
-        s.store.chunk_counts(second_job).await.unwrap(),
+        s.store.chunk_counts(JobId(second_job)).await.unwrap(),
         vec![("pending".to_string(), 1)]
     );
     let rerun = alice.poll().await;
@@ -204,7 +205,7 @@ async fn a_lying_node_is_outvoted_and_quarantined(s: Server) {
     assert_eq!(node_view(&s, &alice_token, alice_id).await["mismatches"], 0);
 
     // The operator lifts the quarantine: it starts over as a new node.
-    assert!(s.store.release_node(mallory_id).await.unwrap());
+    assert!(s.store.release_node(NodeId(mallory_id)).await.unwrap());
     let view = node_view(&s, &mallory_token, mallory_id).await;
     assert_eq!(
         (&view["trust"], &view["quarantine_reason"]),
@@ -266,7 +267,7 @@ async fn a_digest_that_does_not_match_the_result_quarantines_at_once(s: Server) 
         "{error}"
     );
     assert_eq!(
-        s.store.chunk_counts(id).await.unwrap(),
+        s.store.chunk_counts(JobId(id)).await.unwrap(),
         vec![("pending".to_string(), 1)],
         "nothing it reported is kept"
     );

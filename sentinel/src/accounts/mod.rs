@@ -6,6 +6,7 @@
 
 mod throttle;
 
+use crate::store::UserId;
 use std::time::Instant;
 
 use rand::RngExt;
@@ -146,7 +147,11 @@ pub async fn add_user(
 }
 
 /// Whether `password` is user `user`'s.
-async fn password_matches(store: &Store, user: i64, password: String) -> Result<bool, StoreError> {
+async fn password_matches(
+    store: &Store,
+    user: UserId,
+    password: String,
+) -> Result<bool, StoreError> {
     let Some(phc) = store.password_of_id(user).await? else {
         return Ok(false);
     };
@@ -176,7 +181,7 @@ pub async fn change_password(
 
 /// Creates an API token named `name` for user `user`; the token, which is
 /// shown once (the store keeps its hash).
-pub async fn create_token(store: &Store, user: i64, name: &str) -> Result<String, AccountError> {
+pub async fn create_token(store: &Store, user: UserId, name: &str) -> Result<String, AccountError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_TOKEN_NAME {
         return Err(AccountError::TokenName);
@@ -193,7 +198,7 @@ pub async fn create_token(store: &Store, user: i64, name: &str) -> Result<String
 }
 
 /// Revokes user `user`'s API token `id`.
-pub async fn revoke_token(store: &Store, user: i64, id: i64) -> Result<(), AccountError> {
+pub async fn revoke_token(store: &Store, user: UserId, id: i64) -> Result<(), AccountError> {
     if !store.revoke_api_token(user, id).await? {
         return Err(AccountError::NoToken(id));
     }

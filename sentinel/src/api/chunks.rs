@@ -1,6 +1,7 @@
 //! Chunks, signed by the node they are assigned to:
 //! `POST /chunks/complete`, `POST /chunks/{id}/fail`, `POST /chunks/{id}/release`.
 
+use crate::store::ChunkId;
 use std::collections::HashSet;
 
 use axum::Json;
@@ -28,9 +29,9 @@ impl From<ChunkError> for ApiError {
     }
 }
 
-fn ack(chunk_id: i64, state: ChunkState) -> ChunkAck {
+fn ack(chunk_id: ChunkId, state: ChunkState) -> ChunkAck {
     ChunkAck {
-        chunk_id,
+        chunk_id: chunk_id.0,
         status: state.status.as_str().to_string(),
         job_status: state.job_status.as_str().to_string(),
     }
@@ -53,15 +54,15 @@ pub async fn complete(
             Ok(done) => {
                 if let Some(seconds) = done.finished_job_after {
                     state.metrics.job_finished_after(seconds);
-                    tracing::info!(job = done.job_id, seconds, "job done");
+                    tracing::info!(job = %done.job_id, seconds, "job done");
                 }
                 answer.acks.push(ack(chunk, done));
             }
             Err(ChunkError::Store(e)) => return Err(e.into()),
             Err(e) => {
-                tracing::info!(chunk, node, "result refused: {e}");
+                tracing::info!(%chunk, %node, "result refused: {e}");
                 answer.refused.push(RefusedChunk {
-                    chunk_id: chunk,
+                    chunk_id: chunk.0,
                     error: e.to_string(),
                 });
             }
@@ -96,7 +97,7 @@ fn parse_results(request: CompleteChunks) -> Result<Vec<Reported>, ApiError> {
             ))
         })?;
         results.push(Reported {
-            chunk_id: entry.chunk_id,
+            chunk_id: ChunkId(entry.chunk_id),
             result,
             digest: entry.digest,
         });
@@ -108,7 +109,7 @@ fn parse_results(request: CompleteChunks) -> Result<Vec<Reported>, ApiError> {
 /// Gives a chunk back after a failure; deterministic failures on three nodes fail the job.
 pub async fn fail(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ChunkId>,
     signed: Signed,
 ) -> Result<Json<ChunkAck>, ApiError> {
     let node = signed.node_id(&state).await?;
@@ -117,8 +118,8 @@ pub async fn fail(
     let failure = request.deterministic.then_some(error.as_str());
     let done = state.store.return_chunk(node, id, failure).await?;
     tracing::info!(
-        chunk = id,
-        node,
+        chunk = %id,
+        %node,
         deterministic = request.deterministic,
         "chunk failed: {error}"
     );
@@ -131,7 +132,7 @@ pub async fn fail(
 /// Gives a chunk back unrun (the node is stopping).
 pub async fn release(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ChunkId>,
     signed: Signed,
 ) -> Result<Json<ChunkAck>, ApiError> {
     let node = signed.node_id(&state).await?;

@@ -13,11 +13,11 @@ use wowlab_protocol::api::{CreateJob, CreatedJob, JobView};
 use super::auth::Caller;
 use super::error::ApiError;
 use crate::app::AppState;
-use crate::store::{Job, User};
+use crate::store::{Job, JobId, User};
 
 fn view(j: Job) -> JobView {
     JobView {
-        id: j.id,
+        id: j.id.0,
         status: j.status.as_str().to_string(),
         progress: j.progress,
         iterations: j.iterations,
@@ -41,14 +41,18 @@ pub async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<CreatedJob>), ApiError> {
     let request: CreateJob = super::parse_json(&body?, "job")?;
+    let created = crate::jobs::submit(&state, &user, &request).await?;
     Ok((
         StatusCode::CREATED,
-        Json(crate::jobs::submit(&state, &user, &request).await?),
+        Json(CreatedJob {
+            job_id: created.job.0,
+            chunks: created.chunks,
+        }),
     ))
 }
 
 /// Job `id` if `allowed` says the caller may act on it; else "not found".
-async fn job_for(state: &AppState, id: i64, user: &User, to_see: bool) -> Result<Job, ApiError> {
+async fn job_for(state: &AppState, id: JobId, user: &User, to_see: bool) -> Result<Job, ApiError> {
     let not_found = || ApiError::NotFound(format!("no job {id}, or it is not yours"));
     let job = state.store.job(id).await?.ok_or_else(not_found)?;
     let allowed = if to_see {
@@ -64,7 +68,7 @@ async fn job_for(state: &AppState, id: i64, user: &User, to_see: bool) -> Result
 pub async fn get(
     State(state): State<AppState>,
     Caller(user): Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<JobId>,
 ) -> Result<Json<JobView>, ApiError> {
     let job = job_for(&state, id, &user, true).await?;
     Ok(Json(view(job)))
@@ -85,7 +89,7 @@ pub async fn list(
 pub async fn cancel(
     State(state): State<AppState>,
     Caller(user): Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<JobId>,
 ) -> Result<Json<JobView>, ApiError> {
     let job = job_for(&state, id, &user, false).await?;
     let cancelled = state.store.cancel_job(job.id).await?;

@@ -2,6 +2,7 @@
 //! `POST /nodes/poll` and the `GET /nodes/stream` WebSocket. By its user:
 //! `POST /nodes/claim`, `GET /nodes`, `PATCH /nodes/{id}`, `DELETE /nodes/{id}`.
 
+use crate::store::{ChunkId, NodeId};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -24,7 +25,7 @@ use crate::store::{Node, NodePermissions};
 fn registered(state: &AppState, node: &Node) -> Registered {
     Registered {
         heartbeat_every_secs: state.thresholds.heartbeat_every.as_secs(),
-        node_id: node.id,
+        node_id: node.id.0,
         claim_code: signing::claim_code(&node.public_key),
         claimed: node.owner.is_some(),
     }
@@ -34,7 +35,7 @@ fn view(state: &AppState, node: Node) -> NodeView {
     let online_since = crate::now() - state.thresholds.offline_after.as_secs() as i64;
     let trust = node.trust(state.store.verification());
     NodeView {
-        id: node.id,
+        id: node.id.0,
         name: node.name,
         public_key: node.public_key,
         owner: node.owner_name,
@@ -104,7 +105,7 @@ pub async fn heartbeat(
         .await?;
     if lost > 0 {
         tracing::info!(
-            node = node.id,
+            node = %node.id,
             lost,
             "chunks the node no longer runs returned to pending"
         );
@@ -136,9 +137,9 @@ pub async fn stream(
     Ok(upgrade.on_upgrade(move |socket| push(state, node, socket)))
 }
 
-async fn push(state: AppState, node: i64, mut socket: WebSocket) {
+async fn push(state: AppState, node: NodeId, mut socket: WebSocket) {
     let mut subscription = state.scheduler.subscribe(node);
-    tracing::info!(node, "stream connected");
+    tracing::info!(%node, "stream connected");
     loop {
         tokio::select! {
             batch = subscription.rx.recv() => {
@@ -159,13 +160,17 @@ async fn push(state: AppState, node: i64, mut socket: WebSocket) {
     while let Some(batch) = subscription.rx.recv().await {
         give_back(&state, node, &batch).await;
     }
-    tracing::info!(node, "stream closed");
+    tracing::info!(%node, "stream closed");
 }
 
 /// Returns chunks that were never delivered.
-async fn give_back(state: &AppState, node: i64, batch: &Assignments) {
+async fn give_back(state: &AppState, node: NodeId, batch: &Assignments) {
     for a in &batch.assignments {
-        if let Err(e) = state.store.return_chunk(node, a.chunk_id, None).await {
+        if let Err(e) = state
+            .store
+            .return_chunk(node, ChunkId(a.chunk_id), None)
+            .await
+        {
             tracing::warn!("returning undelivered chunk {}: {e}", a.chunk_id);
         }
     }
@@ -200,7 +205,7 @@ pub async fn list(
 pub async fn update(
     State(state): State<AppState>,
     Caller(user): Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<NodeId>,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<NodeView>, ApiError> {
     let request: UpdateNode = super::parse_json(&body?, "node update")?;
@@ -218,7 +223,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     Caller(user): Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<NodeId>,
 ) -> Result<StatusCode, ApiError> {
     crate::nodes::delete(&state, id, user.id).await?;
     Ok(StatusCode::NO_CONTENT)

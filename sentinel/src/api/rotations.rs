@@ -17,12 +17,12 @@ use super::auth::Caller;
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::rotations::{self, Draft};
-use crate::store::Rotation;
+use crate::store::{Rotation, RotationId};
 
 fn view(r: Rotation) -> RotationView {
     let (version, checksum, _) = r.versions.last().cloned().unwrap_or_default();
     RotationView {
-        id: r.id,
+        id: r.id.0,
         name: r.name,
         owner: r.owner_name,
         public: r.public,
@@ -66,7 +66,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     Caller(user): Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<RotationId>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<RotationView>, ApiError> {
     let request: UpdateRotation = super::parse_json(&body?, "rotation update")?;
@@ -101,7 +101,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     Caller(user): Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<RotationId>,
 ) -> Result<Json<RotationView>, ApiError> {
     Ok(Json(view(
         rotations::visible(&state.store, id, user.id).await?,

@@ -8,7 +8,7 @@ use wowlab_protocol::signing::{self, SignedHeaders};
 
 use super::error::ApiError;
 use crate::app::AppState;
-use crate::store::Node;
+use crate::store::{Node, NodeId};
 
 /// A request whose signature, timestamp and nonce checked out.
 pub struct Signed {
@@ -31,7 +31,7 @@ impl Signed {
 
     /// The id of the registered node that signed, marked as seen now: one
     /// statement, for the requests that need no more of the node.
-    pub async fn node_id(&self, state: &AppState) -> Result<i64, ApiError> {
+    pub async fn node_id(&self, state: &AppState) -> Result<NodeId, ApiError> {
         let id = state
             .store
             .node_seen(&self.key)

@@ -20,7 +20,7 @@ use super::error::PageError;
 use super::layout::{self, csrf_field};
 use super::session::{MaybeViewer, Posted, Viewer};
 use crate::app::AppState;
-use crate::store::{Job, JobStatus};
+use crate::store::{Job, JobId, JobStatus};
 
 /// Jobs shown in the list.
 const LISTED: i64 = 100;
@@ -78,7 +78,7 @@ fn percent(job: &Job) -> u64 {
 }
 
 /// Job `id` if `viewer` may see it; the same answer whether it is missing or hidden.
-async fn visible(state: &AppState, id: i64, viewer: Option<&Viewer>) -> Result<Job, PageError> {
+async fn visible(state: &AppState, id: JobId, viewer: Option<&Viewer>) -> Result<Job, PageError> {
     let hidden = || {
         PageError::not_found(format!(
             "There is no job {id} you can see. It may not exist, or its owner has not shared it with you."
@@ -99,7 +99,7 @@ pub async fn page(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<JobId>,
 ) -> Result<Response, PageError> {
     let job = match visible(&state, id, viewer.as_ref()).await {
         Ok(job) => job,
@@ -138,7 +138,7 @@ pub async fn page(
 }
 
 /// The page a signed-out visitor gets for a job that is not public.
-fn no_public_job(id: i64) -> Response {
+fn no_public_job(id: JobId) -> Response {
     let body = layout::page(
         "Not found",
         None,
@@ -152,7 +152,7 @@ fn no_public_job(id: i64) -> Response {
 }
 
 /// The address others open this job at, on the host the request named.
-fn share_link(state: &AppState, headers: &HeaderMap, id: i64) -> String {
+fn share_link(state: &AppState, headers: &HeaderMap, id: JobId) -> String {
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -286,7 +286,7 @@ struct Progress {
 pub async fn events(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<JobId>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, PageError> {
     visible(&state, id, viewer.as_ref()).await?;
     let stream = futures_util::stream::unfold(
@@ -335,7 +335,7 @@ pub async fn events(
 /// `POST /jobs/{id}/cancel`.
 pub async fn cancel(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<JobId>,
     posted: Posted<serde::de::IgnoredAny>,
 ) -> Result<Redirect, PageError> {
     let job = visible(&state, id, Some(&posted.viewer)).await?;

@@ -14,7 +14,7 @@ use super::session::{Posted, Viewer};
 use crate::access::AccessError;
 use crate::app::AppState;
 use crate::nodes::{Changes, MAX_NAME, MAX_PARALLEL, NodeError};
-use crate::store::{Node, NodePermissions};
+use crate::store::{Node, NodeId, NodePermissions};
 
 /// `GET /nodes`.
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Markup, PageError> {
@@ -160,7 +160,7 @@ pub struct NodeForm {
 /// `POST /nodes/{id}`.
 pub async fn update(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<NodeId>,
     posted: Posted<NodeForm>,
 ) -> Result<Response, PageError> {
     let Posted { viewer, form } = posted;

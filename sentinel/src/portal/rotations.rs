@@ -11,7 +11,7 @@ use super::layout::{self, csrf_field};
 use super::session::{Posted, Viewer};
 use crate::app::AppState;
 use crate::rotations::{self, Draft, MAX_NAME, RotationError};
-use crate::store::{Rotation, RotationSummary};
+use crate::store::{Rotation, RotationId, RotationSummary};
 
 /// Public rotations listed at once.
 const LISTED: i64 = 100;
@@ -133,7 +133,7 @@ pub struct VersionChoice {
 pub async fn open(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<RotationId>,
     Query(choice): Query<VersionChoice>,
 ) -> Result<Markup, PageError> {
     let rotation = rotations::visible(&state.store, id, viewer.user.id)
@@ -216,7 +216,7 @@ fn unix_lines(script: &str) -> String {
 /// `POST /rotations/{id}`: a new version.
 pub async fn save(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<RotationId>,
     posted: Posted<ScriptForm>,
 ) -> Result<Response, PageError> {
     let Posted { viewer, form } = posted;
@@ -245,7 +245,7 @@ pub struct VisibilityForm {
 /// `POST /rotations/{id}/visibility`.
 pub async fn visibility(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<RotationId>,
     posted: Posted<VisibilityForm>,
 ) -> Result<Redirect, PageError> {
     let user = posted.viewer.user.id;
@@ -258,7 +258,7 @@ pub async fn visibility(
 /// `POST /rotations/{id}/copy`: a private copy of the latest version.
 pub async fn copy(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<RotationId>,
     posted: Posted<serde::de::IgnoredAny>,
 ) -> Result<Redirect, PageError> {
     let copy = rotations::copy(&state.store, id, posted.viewer.user.id)

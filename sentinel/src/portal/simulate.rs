@@ -18,6 +18,7 @@ use super::session::{Posted, Viewer};
 use crate::app::AppState;
 use crate::packs::Pack;
 use crate::quick_sim::{TestOutcome, TestRun};
+use crate::store::{JobId, RotationId};
 
 /// Rotations offered in the picker.
 const ROTATIONS_OFFERED: i64 = 50;
@@ -179,7 +180,7 @@ impl SimForm {
 #[derive(Debug, Default, Deserialize)]
 pub struct PackChoice {
     pack: Option<String>,
-    rotation: Option<i64>,
+    rotation: Option<RotationId>,
 }
 
 /// `GET /simulate`.
@@ -222,7 +223,7 @@ pub async fn page(
 /// A rotation in the picker.
 #[derive(serde::Serialize)]
 struct Offered {
-    id: i64,
+    id: RotationId,
     label: String,
     name: String,
     script: String,
@@ -239,7 +240,7 @@ async fn render(
         .store
         .rotations_visible_to(viewer.user.id, ROTATIONS_OFFERED)
         .await?;
-    if let Ok(picked) = form.rotation.parse::<i64>()
+    if let Ok(picked) = form.rotation.parse::<RotationId>()
         && !ids.contains(&picked)
     {
         ids.insert(0, picked);
@@ -395,7 +396,7 @@ pub async fn submit(
     }
 }
 
-async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<i64, FieldError> {
+async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<JobId, FieldError> {
     let input = form.check(state)?;
     let (spells, auras) = wowlab_runtime::simulate::names(&input.pack.spec);
     wowlab_rhai::check(&spells, &auras, &form.script, Default::default()).map_err(|e| {
@@ -467,5 +468,5 @@ async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<i64
         field: "access",
         message: e.to_string(),
     })?;
-    Ok(created.job_id)
+    Ok(created.job)
 }

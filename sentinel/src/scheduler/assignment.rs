@@ -17,6 +17,7 @@
 //! or `sql/assign.postgres.sql`. `status = 'pending'` is checked again by
 //! the update itself, so two sentinels never assign a chunk twice.
 
+use crate::store::NodeId;
 use sqlx::Row;
 use wowlab_protocol::api::Assignment;
 
@@ -45,7 +46,7 @@ pub struct Assigned {
 }
 
 /// How many more chunks a claimed node may run now (none when quarantined).
-pub async fn free_slots(store: &Store, node: i64) -> Result<i64, StoreError> {
+pub async fn free_slots(store: &Store, node: NodeId) -> Result<i64, StoreError> {
     let row = sqlx::query(
         "SELECT n.max_parallel - (SELECT COUNT(*) FROM chunks c \
              WHERE c.node_id = n.id AND c.status = 'running') \
@@ -59,7 +60,10 @@ pub async fn free_slots(store: &Store, node: i64) -> Result<i64, StoreError> {
 
 /// The free slots of those of `nodes` that are claimed, in one query per
 /// 500 nodes.
-pub async fn free_slots_of(store: &Store, nodes: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+pub async fn free_slots_of(
+    store: &Store,
+    nodes: &[NodeId],
+) -> Result<Vec<(NodeId, i64)>, StoreError> {
     let mut free = Vec::with_capacity(nodes.len());
     for batch in nodes.chunks(500) {
         let sql = format!(
@@ -82,7 +86,7 @@ pub async fn free_slots_of(store: &Store, nodes: &[i64]) -> Result<Vec<(i64, i64
 
 /// Assigns up to `limit` pending chunks to `node` by the policy above, and
 /// marks their jobs running; in chunk id order.
-pub async fn assign(store: &Store, node: i64, limit: i64) -> Result<Vec<Assigned>, StoreError> {
+pub async fn assign(store: &Store, node: NodeId, limit: i64) -> Result<Vec<Assigned>, StoreError> {
     if limit <= 0 {
         return Ok(Vec::new());
     }

@@ -10,6 +10,7 @@
 
 pub mod assignment;
 
+use crate::store::{ChunkId, NodeId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,14 +36,14 @@ pub struct Scheduler {
     metrics: Arc<Metrics>,
     wake: Notify,
     hint: Notify,
-    streams: Mutex<HashMap<i64, Stream>>,
+    streams: Mutex<HashMap<NodeId, Stream>>,
     next_stream: AtomicU64,
 }
 
 /// A node's subscription to its assignments; detaches when dropped.
 pub struct Subscription {
     scheduler: Arc<Scheduler>,
-    node: i64,
+    node: NodeId,
     id: u64,
     /// Assignments as they are made.
     pub rx: mpsc::UnboundedReceiver<Assignments>,
@@ -90,7 +91,7 @@ impl Scheduler {
     }
 
     /// Assigns as many chunks to `node` as it has free slots.
-    pub async fn assign(&self, node: i64) -> Result<Vec<Assignment>, StoreError> {
+    pub async fn assign(&self, node: NodeId) -> Result<Vec<Assignment>, StoreError> {
         let free = assignment::free_slots(&self.store, node).await?;
         let assigned = assignment::assign(&self.store, node, free).await?;
         Ok(self.measured(assigned))
@@ -109,7 +110,7 @@ impl Scheduler {
 
     /// Pushes `node`'s assignments to the returned subscription from now on
     /// (replacing an earlier stream of the same node).
-    pub fn subscribe(self: &Arc<Self>, node: i64) -> Subscription {
+    pub fn subscribe(self: &Arc<Self>, node: NodeId) -> Subscription {
         let (tx, rx) = mpsc::unbounded_channel();
         let id = self.next_stream.fetch_add(1, Ordering::Relaxed);
         self.streams
@@ -164,7 +165,7 @@ impl Scheduler {
     /// pending; otherwise one query for their free slots, then one
     /// assignment per node with a free slot until the pending chunks run out.
     async fn pass(&self) -> Result<(), StoreError> {
-        let nodes: Vec<i64> = self
+        let nodes: Vec<NodeId> = self
             .streams
             .lock()
             .expect("not poisoned")
@@ -186,7 +187,7 @@ impl Scheduler {
                 continue;
             }
             let assigned = assignment::assign(&self.store, node, free.min(pending))
-                .instrument(tracing::debug_span!("assign", node, free))
+                .instrument(tracing::debug_span!("assign", %node, free))
                 .await?;
             pending -= assigned.len() as i64;
             let assignments = self.measured(assigned);
@@ -199,7 +200,7 @@ impl Scheduler {
 
     /// Sends assignments down `node`'s stream; if it closed since the pass
     /// began, gives the chunks back.
-    async fn push(&self, node: i64, assignments: Vec<Assignment>) {
+    async fn push(&self, node: NodeId, assignments: Vec<Assignment>) {
         let returned = {
             let streams = self.streams.lock().expect("not poisoned");
             match streams.get(&node) {
@@ -212,7 +213,11 @@ impl Scheduler {
             }
         };
         for a in returned.unwrap_or_default() {
-            if let Err(e) = self.store.return_chunk(node, a.chunk_id, None).await {
+            if let Err(e) = self
+                .store
+                .return_chunk(node, ChunkId(a.chunk_id), None)
+                .await
+            {
                 tracing::warn!("returning chunk {}: {e}", a.chunk_id);
             }
         }

@@ -1,5 +1,6 @@
 //! Deleting an account and everything its user owns.
 
+use super::UserId;
 use super::{Store, StoreError};
 
 /// What deleting an account removed.
@@ -17,7 +18,7 @@ impl Store {
     /// Deletes user `user` with their jobs, rotations, nodes, tokens and
     /// sessions, in one transaction. Chunks their nodes were running return
     /// to pending; configs other users' jobs use pass to one of those users.
-    pub async fn delete_user(&self, user: i64) -> Result<Deleted, StoreError> {
+    pub async fn delete_user(&self, user: UserId) -> Result<Deleted, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE chunks SET status = 'pending', node_id = NULL, pending_since = $1 \

@@ -3,6 +3,7 @@
 //! for the last chunk, its merged result, in one transaction), failure and
 //! release.
 
+use super::{ChunkId, JobId, NodeId, UserId};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use futures_util::TryStreamExt;
@@ -22,7 +23,7 @@ pub const FAILURES_TO_FAIL_JOB: i64 = 3;
 #[derive(Debug, Clone)]
 pub struct Reported {
     /// The chunk (or re-run) the node ran.
-    pub chunk_id: i64,
+    pub chunk_id: ChunkId,
     /// Its result.
     pub result: BatchResult,
     /// The digest the node claims for it.
@@ -34,10 +35,10 @@ pub struct Reported {
 pub enum ChunkError {
     /// No such chunk.
     #[error("no chunk {0}")]
-    Unknown(i64),
+    Unknown(ChunkId),
     /// The chunk is not (or no longer) assigned to this node.
     #[error("chunk {0} is not assigned to this node")]
-    NotAssigned(i64),
+    NotAssigned(ChunkId),
     /// The result does not fit the chunk.
     #[error("{0}")]
     BadResult(String),
@@ -58,7 +59,7 @@ pub struct ChunkState {
     /// The chunk's status.
     pub status: ChunkStatus,
     /// Its job's id.
-    pub job_id: i64,
+    pub job_id: JobId,
     /// Its job's status.
     pub job_status: JobStatus,
     /// Seconds from the job's first assignment to its result, when this
@@ -90,7 +91,7 @@ impl Store {
     /// reported is stored.
     pub async fn complete_chunks(
         &self,
-        node: i64,
+        node: NodeId,
         results: &[Reported],
     ) -> Result<Vec<Outcome>, StoreError> {
         if results.is_empty() {
@@ -157,8 +158,8 @@ impl Store {
     /// the chunk and its job fail with the error.
     pub async fn return_chunk(
         &self,
-        node: i64,
-        chunk: i64,
+        node: NodeId,
+        chunk: ChunkId,
         failure: Option<&str>,
     ) -> Result<ChunkState, ChunkError> {
         let mut tx = self.pool.begin().await?;
@@ -206,7 +207,7 @@ impl Store {
     /// in `running` and that were assigned before `assigned_before_ms`.
     pub async fn return_lost_chunks(
         &self,
-        node: i64,
+        node: NodeId,
         running: &[i64],
         assigned_before_ms: i64,
     ) -> Result<u64, StoreError> {
@@ -219,8 +220,8 @@ impl Store {
         .await?;
         let mut returned = 0;
         for row in rows {
-            let id: i64 = row.get(0);
-            if running.contains(&id) {
+            let id: ChunkId = row.get(0);
+            if running.contains(&id.0) {
                 continue;
             }
             returned += sqlx::query(
@@ -239,10 +240,10 @@ impl Store {
 }
 
 /// A chunk's outcome in a report: its state, or why it was refused.
-pub type Outcome = (i64, Result<ChunkState, ChunkError>);
+pub type Outcome = (ChunkId, Result<ChunkState, ChunkError>);
 
 /// The chunks whose claimed digest is not their result's, each with why.
-fn forged_digests(results: &[Reported], digests: &[String]) -> Vec<(i64, String)> {
+fn forged_digests(results: &[Reported], digests: &[String]) -> Vec<(ChunkId, String)> {
     results
         .iter()
         .zip(digests)
@@ -262,9 +263,9 @@ fn forged_digests(results: &[Reported], digests: &[String]) -> Vec<(i64, String)
 /// is kept.
 async fn quarantine_forger(
     mut tx: Tx,
-    node: i64,
+    node: NodeId,
     results: &[Reported],
-    forged: &[(i64, String)],
+    forged: &[(ChunkId, String)],
 ) -> Result<Vec<Outcome>, StoreError> {
     let mut accepted = Vec::new();
     for chunk in votes::quarantine(&mut tx, node, &forged[0].1).await? {
@@ -289,8 +290,8 @@ async fn quarantine_forger(
 /// (`Ok(None)`); a chunk running on it with the right iteration count is
 /// taken (`Ok(Some(Running))`); anything else is refused.
 fn check_report(
-    node: i64,
-    id: i64,
+    node: NodeId,
+    id: ChunkId,
     row: &ChunkRow,
     reported: &Reported,
 ) -> Result<Option<ChunkStatus>, ChunkError> {
@@ -316,10 +317,10 @@ fn check_report(
 /// accepted now.
 async fn judge_stored(
     tx: &mut Tx,
-    node: i64,
+    node: NodeId,
     accepted: &[Stored<'_>],
-    stored: &HashSet<i64>,
-    rows: &HashMap<i64, ChunkRow>,
+    stored: &HashSet<ChunkId>,
+    rows: &HashMap<ChunkId, ChunkRow>,
     outcomes: &mut [Outcome],
 ) -> Result<votes::Accepted, StoreError> {
     let mut accepted_now = votes::Accepted::new();
@@ -346,8 +347,8 @@ async fn judge_stored(
 /// report finished is timed on one of its chunks only.
 fn time_finished_jobs(
     outcomes: &mut [Outcome],
-    finished: &BTreeMap<i64, (JobStatus, Option<i64>)>,
-    stored: &HashSet<i64>,
+    finished: &BTreeMap<JobId, (JobStatus, Option<i64>)>,
+    stored: &HashSet<ChunkId>,
 ) {
     let mut timed = HashSet::new();
     for (id, outcome) in outcomes {
@@ -367,8 +368,8 @@ pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 /// (status, node, iterations, job) of a chunk.
 async fn chunk_row(
     tx: &mut Tx,
-    chunk: i64,
-) -> Result<(ChunkStatus, Option<i64>, i64, i64), ChunkError> {
+    chunk: ChunkId,
+) -> Result<(ChunkStatus, Option<NodeId>, i64, JobId), ChunkError> {
     let row = sqlx::query("SELECT status, node_id, iterations, job_id FROM chunks WHERE id = $1")
         .bind(chunk)
         .fetch_optional(&mut **tx)
@@ -381,18 +382,18 @@ async fn chunk_row(
 /// A chunk as a report sees it.
 #[derive(sqlx::FromRow)]
 struct ChunkRow {
-    id: i64,
+    id: ChunkId,
     #[sqlx(try_from = "String")]
     status: ChunkStatus,
-    node: Option<i64>,
+    node: Option<NodeId>,
     iterations: i64,
-    job_id: i64,
+    job_id: JobId,
     #[sqlx(try_from = "String")]
     job_status: JobStatus,
     /// The chunk it re-runs, if it is a re-run.
-    check_of: Option<i64>,
+    check_of: Option<ChunkId>,
     /// The job owner's user id.
-    job_owner: i64,
+    job_owner: UserId,
 }
 
 impl ChunkRow {
@@ -409,8 +410,8 @@ impl ChunkRow {
 /// The chunks with these ids, with their jobs' status, in one query.
 async fn chunk_rows(
     tx: &mut Tx,
-    ids: impl ExactSizeIterator<Item = i64>,
-) -> Result<HashMap<i64, ChunkRow>, StoreError> {
+    ids: impl ExactSizeIterator<Item = ChunkId>,
+) -> Result<HashMap<ChunkId, ChunkRow>, StoreError> {
     let sql = format!(
         "SELECT c.id, c.status, c.node_id AS node, c.iterations, c.job_id, j.status AS job_status, \
              c.check_of, j.owner AS job_owner \
@@ -427,7 +428,7 @@ async fn chunk_rows(
 
 /// A result to store for a chunk.
 struct Stored<'a> {
-    id: i64,
+    id: ChunkId,
     json: String,
     digest: &'a str,
     /// `done` when taken as it is, else `reported`: awaiting [`votes::judge`].
@@ -438,9 +439,9 @@ struct Stored<'a> {
 /// `node`, in one statement. Returns the ids it changed.
 async fn store_results(
     tx: &mut Tx,
-    node: i64,
+    node: NodeId,
     results: &[Stored<'_>],
-) -> Result<HashSet<i64>, sqlx::Error> {
+) -> Result<HashSet<ChunkId>, sqlx::Error> {
     if results.is_empty() {
         return Ok(HashSet::new());
     }
@@ -475,8 +476,8 @@ async fn store_results(
 async fn add_accepted(
     tx: &mut Tx,
     accepted: votes::Accepted,
-) -> Result<BTreeMap<i64, (JobStatus, Option<i64>)>, StoreError> {
-    let mut jobs: BTreeMap<i64, i64> = BTreeMap::new();
+) -> Result<BTreeMap<JobId, (JobStatus, Option<i64>)>, StoreError> {
+    let mut jobs: BTreeMap<JobId, i64> = BTreeMap::new();
     for (job, iterations) in accepted {
         *jobs.entry(job).or_default() += iterations;
     }
@@ -493,7 +494,7 @@ async fn add_accepted(
 /// finished, the seconds since its first assignment.
 async fn add_progress(
     tx: &mut Tx,
-    job: i64,
+    job: JobId,
     iterations: i64,
 ) -> Result<(JobStatus, Option<i64>), StoreError> {
     let row = sqlx::query(
@@ -546,7 +547,7 @@ const PREFIX_STEP: i64 = 64;
 /// chunk is in the prefix; else `None` (the prefix is saved for next time).
 async fn advance_prefix(
     tx: &mut Tx,
-    job: i64,
+    job: JobId,
     target: f64,
 ) -> Result<Option<BatchResult>, StoreError> {
     let row = sqlx::query(
@@ -606,7 +607,7 @@ async fn advance_prefix(
     Ok(None)
 }
 
-async fn chunk_state(tx: &mut Tx, chunk: i64) -> Result<ChunkState, StoreError> {
+async fn chunk_state(tx: &mut Tx, chunk: ChunkId) -> Result<ChunkState, StoreError> {
     let row = sqlx::query(
         "SELECT c.status, c.job_id, j.status FROM chunks c JOIN jobs j ON j.id = c.job_id \
          WHERE c.id = $1",
@@ -623,7 +624,7 @@ async fn chunk_state(tx: &mut Tx, chunk: i64) -> Result<ChunkState, StoreError> 
 }
 
 /// Merges a job's chunk results, streaming them so memory stays bounded.
-async fn merge_results(tx: &mut Tx, job: i64) -> Result<BatchResult, StoreError> {
+async fn merge_results(tx: &mut Tx, job: JobId) -> Result<BatchResult, StoreError> {
     let mut merged = BatchResult::default();
     let mut rows = sqlx::query(
         "SELECT idx, result FROM chunks WHERE job_id = $1 AND check_of IS NULL ORDER BY idx",
@@ -644,8 +645,8 @@ async fn merge_results(tx: &mut Tx, job: i64) -> Result<BatchResult, StoreError>
 /// Fails a job because `chunk` failed with `error`; its pending chunks are cancelled.
 pub(crate) async fn fail_job(
     tx: &mut Tx,
-    job: i64,
-    chunk: i64,
+    job: JobId,
+    chunk: ChunkId,
     error: &str,
 ) -> Result<(), sqlx::Error> {
     let idx: i64 = sqlx::query("SELECT idx FROM chunks WHERE id = $1")

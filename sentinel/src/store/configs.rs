@@ -1,5 +1,6 @@
 //! Simulation configs, stored once per hash of their canonical JSON.
 
+use super::UserId;
 use sqlx::Row;
 
 use super::{Store, StoreError};
@@ -21,7 +22,7 @@ impl Store {
         hash: &str,
         body: &str,
         modules: &[&str],
-        user: i64,
+        user: UserId,
     ) -> Result<bool, StoreError> {
         let now = crate::now();
         let mut tx = self.pool.begin().await?;

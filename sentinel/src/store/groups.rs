@@ -1,5 +1,6 @@
 //! Groups of users (stand-ins for Discord guilds) and their members.
 
+use super::UserId;
 use sqlx::Row;
 
 use super::{Store, StoreError};
@@ -28,7 +29,7 @@ impl Store {
     }
 
     /// Adds a user to a group; false if they were in it.
-    pub async fn add_member(&self, group: i64, user: i64) -> Result<bool, StoreError> {
+    pub async fn add_member(&self, group: i64, user: UserId) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) \
              ON CONFLICT (group_id, user_id) DO NOTHING",
@@ -41,7 +42,7 @@ impl Store {
     }
 
     /// Removes a user from a group; false if they were not in it.
-    pub async fn remove_member(&self, group: i64, user: i64) -> Result<bool, StoreError> {
+    pub async fn remove_member(&self, group: i64, user: UserId) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
             .bind(group)
             .bind(user)
@@ -74,7 +75,7 @@ impl Store {
     }
 
     /// Whether the user is a member of the group with this name.
-    pub async fn is_member(&self, group: &str, user: i64) -> Result<bool, StoreError> {
+    pub async fn is_member(&self, group: &str, user: UserId) -> Result<bool, StoreError> {
         let row = sqlx::query(
             "SELECT 1 FROM group_members m JOIN user_groups g ON g.id = m.group_id \
              WHERE g.name = $1 AND m.user_id = $2",

@@ -1,5 +1,6 @@
 //! Jobs and their chunks.
 
+use super::{JobId, UserId};
 use sqlx::Row;
 use wowlab_runtime::simulate::ROUND;
 
@@ -12,9 +13,9 @@ const CHUNK_ROWS_PER_INSERT: usize = 500;
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Job {
     /// Row id.
-    pub id: i64,
+    pub id: JobId,
     /// The owner's user id.
-    pub owner: i64,
+    pub owner: UserId,
     /// The config it runs.
     pub config_hash: String,
     /// Iterations asked for.
@@ -46,7 +47,7 @@ pub struct Job {
 #[derive(Debug, Clone)]
 pub struct NewJob<'a> {
     /// The owner's user id.
-    pub owner: i64,
+    pub owner: UserId,
     /// The config it runs.
     pub config_hash: &'a str,
     /// Iterations.
@@ -72,7 +73,7 @@ const JOB_COLUMNS: &str = "j.id, j.owner, j.config_hash, j.iterations, j.seed, j
 
 impl Store {
     /// Creates a job and its chunks in one transaction; returns (id, chunks).
-    pub async fn create_job(&self, new: &NewJob<'_>) -> Result<(i64, i64), StoreError> {
+    pub async fn create_job(&self, new: &NewJob<'_>) -> Result<(JobId, i64), StoreError> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "INSERT INTO jobs (owner, config_hash, iterations, seed, access, status, created_at, spec, target_error) \
@@ -88,7 +89,7 @@ impl Store {
         .bind(new.target_error)
         .fetch_one(&mut *tx)
         .await?;
-        let id: i64 = row.get(0);
+        let id: JobId = row.get(0);
         // Chunk k covers job iterations [k·ROUND, (k+1)·ROUND): a chunk is one
         // round of `wowlab sim --target-error`, so a job with a target error
         // stops where the local run would.
@@ -134,7 +135,7 @@ impl Store {
     }
 
     /// The job with this id.
-    pub async fn job(&self, id: i64) -> Result<Option<Job>, StoreError> {
+    pub async fn job(&self, id: JobId) -> Result<Option<Job>, StoreError> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs j WHERE j.id = $1");
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -143,7 +144,7 @@ impl Store {
     }
 
     /// A user's jobs, newest first (at most `limit`).
-    pub async fn jobs_of(&self, owner: i64, limit: i64) -> Result<Vec<Job>, StoreError> {
+    pub async fn jobs_of(&self, owner: UserId, limit: i64) -> Result<Vec<Job>, StoreError> {
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM jobs j WHERE j.owner = $1 ORDER BY j.id DESC LIMIT $2"
         );
@@ -155,7 +156,7 @@ impl Store {
     }
 
     /// Cancels an unfinished job and its pending chunks; false if it had finished.
-    pub async fn cancel_job(&self, id: i64) -> Result<bool, StoreError> {
+    pub async fn cancel_job(&self, id: JobId) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE jobs SET status = 'cancelled', finished_at = $1 \
@@ -179,7 +180,7 @@ impl Store {
     }
 
     /// Counts of chunks of a job by status (for tests and progress; re-runs not counted).
-    pub async fn chunk_counts(&self, job: i64) -> Result<Vec<(String, i64)>, StoreError> {
+    pub async fn chunk_counts(&self, job: JobId) -> Result<Vec<(String, i64)>, StoreError> {
         let rows = sqlx::query(
             "SELECT status, COUNT(*) FROM chunks WHERE job_id = $1 AND check_of IS NULL \
              GROUP BY status ORDER BY status",

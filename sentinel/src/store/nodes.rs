@@ -1,6 +1,7 @@
 //! Nodes: registration by public key, claiming, permissions, liveness, and
 //! the nonces of their signed requests.
 
+use super::{JobId, NodeId, UserId};
 use sqlx::Row;
 
 use wowlab_protocol::api::Trust;
@@ -12,13 +13,13 @@ use crate::verification::Verification;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     /// Row id.
-    pub id: i64,
+    pub id: NodeId,
     /// Ed25519 public key, hex.
     pub public_key: String,
     /// Name.
     pub name: String,
     /// The owner's user id, once claimed.
-    pub owner: Option<i64>,
+    pub owner: Option<UserId>,
     /// The owner's name, once claimed.
     pub owner_name: Option<String>,
     /// Chunks it runs at once.
@@ -71,7 +72,7 @@ pub enum NewPermissions {
     /// Everyone's.
     Public,
     /// These user ids'.
-    Users(Vec<i64>),
+    Users(Vec<UserId>),
     /// This group id's members'.
     Group(i64),
 }
@@ -80,7 +81,7 @@ pub enum NewPermissions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
     /// The node is now the caller's (or was already).
-    Claimed(i64),
+    Claimed(NodeId),
     /// Another user owns it.
     Taken,
     /// No node has this code.
@@ -100,10 +101,10 @@ const NODE_COLUMNS: &str = "n.id, n.public_key, n.name, n.owner, u.name AS owner
 /// A node's row: a [`Node`] but for its permissions' user list.
 #[derive(sqlx::FromRow)]
 struct NodeRow {
-    id: i64,
+    id: NodeId,
     public_key: String,
     name: String,
-    owner: Option<i64>,
+    owner: Option<UserId>,
     owner_name: Option<String>,
     max_parallel: i64,
     access_kind: String,
@@ -163,7 +164,7 @@ impl Store {
     }
 
     /// The id of the node with this key, marked as seen now.
-    pub async fn node_seen(&self, key: &str) -> Result<Option<i64>, StoreError> {
+    pub async fn node_seen(&self, key: &str) -> Result<Option<NodeId>, StoreError> {
         let row =
             sqlx::query("UPDATE nodes SET last_seen_at = $1 WHERE public_key = $2 RETURNING id")
                 .bind(crate::now())
@@ -174,7 +175,7 @@ impl Store {
     }
 
     /// The node with this id.
-    pub async fn node(&self, id: i64) -> Result<Option<Node>, StoreError> {
+    pub async fn node(&self, id: NodeId) -> Result<Option<Node>, StoreError> {
         let sql = format!("SELECT {NODE_COLUMNS} WHERE n.id = $1");
         let row: Option<NodeRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -187,7 +188,7 @@ impl Store {
     }
 
     /// A user's nodes, by id.
-    pub async fn nodes_of(&self, owner: i64) -> Result<Vec<Node>, StoreError> {
+    pub async fn nodes_of(&self, owner: UserId) -> Result<Vec<Node>, StoreError> {
         let sql = format!("SELECT {NODE_COLUMNS} WHERE n.owner = $1 ORDER BY n.id");
         let rows: Vec<NodeRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(owner)
@@ -237,7 +238,7 @@ impl Store {
     }
 
     /// Gives the unclaimed node with this (normalised) claim code to `user`.
-    pub async fn claim_node(&self, code: &str, user: i64) -> Result<Claim, StoreError> {
+    pub async fn claim_node(&self, code: &str, user: UserId) -> Result<Claim, StoreError> {
         let row = sqlx::query("SELECT id, owner FROM nodes WHERE claim_code = $1")
             .bind(code)
             .fetch_optional(&self.pool)
@@ -245,8 +246,8 @@ impl Store {
         let Some(row) = row else {
             return Ok(Claim::Unknown);
         };
-        let id: i64 = row.get(0);
-        match row.get::<Option<i64>, _>(1) {
+        let id: NodeId = row.get(0);
+        match row.get::<Option<UserId>, _>(1) {
             Some(owner) if owner == user => return Ok(Claim::Claimed(id)),
             Some(_) => return Ok(Claim::Taken),
             None => {}
@@ -266,7 +267,7 @@ impl Store {
     /// Changes a node's name, parallelism and permissions (the `Some` ones), in one transaction.
     pub async fn update_node(
         &self,
-        id: i64,
+        id: NodeId,
         name: Option<&str>,
         max_parallel: Option<i64>,
         permissions: Option<&NewPermissions>,
@@ -321,7 +322,7 @@ impl Store {
     }
 
     /// Lifts a node's quarantine, its streak starting over; false if it was not quarantined.
-    pub async fn release_node(&self, id: i64) -> Result<bool, StoreError> {
+    pub async fn release_node(&self, id: NodeId) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE nodes SET quarantined_at = NULL, quarantine_reason = NULL, streak = 0 \
              WHERE id = $1 AND quarantined_at IS NOT NULL",
@@ -333,7 +334,7 @@ impl Store {
     }
 
     /// Records how many CPU cores a node says it has.
-    pub async fn set_node_cores(&self, id: i64, cores: i64) -> Result<(), StoreError> {
+    pub async fn set_node_cores(&self, id: NodeId, cores: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE nodes SET cores = $1 WHERE id = $2")
             .bind(cores)
             .bind(id)
@@ -343,7 +344,7 @@ impl Store {
     }
 
     /// The nodes running chunks of `job` now: (name, chunks), by name.
-    pub async fn nodes_on_job(&self, job: i64) -> Result<Vec<(String, i64)>, StoreError> {
+    pub async fn nodes_on_job(&self, job: JobId) -> Result<Vec<(String, i64)>, StoreError> {
         let rows = sqlx::query(
             "SELECT n.name, COUNT(*) FROM chunks c JOIN nodes n ON n.id = c.node_id \
              WHERE c.job_id = $1 AND c.status = 'running' GROUP BY n.id, n.name ORDER BY n.name",
@@ -364,7 +365,7 @@ impl Store {
     }
 
     /// Deletes a node; the chunks it was running return to pending.
-    pub async fn delete_node(&self, id: i64) -> Result<(), StoreError> {
+    pub async fn delete_node(&self, id: NodeId) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE chunks SET status = 'pending', node_id = NULL, pending_since = $1 \

@@ -1,5 +1,6 @@
 //! Rankings: the best finished public jobs, per spec pack and of the day.
 
+use super::JobId;
 use sqlx::Row;
 
 use super::{Store, StoreError};
@@ -8,7 +9,7 @@ use super::{Store, StoreError};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ranked {
     /// The job.
-    pub job_id: i64,
+    pub job_id: JobId,
     /// Its owner's name.
     pub owner_name: String,
     /// Its spec pack's name.

@@ -1,6 +1,7 @@
 //! Rotations: named Rhai scripts with versions; a config names a version by
 //! its checksum (BLAKE3 of the script).
 
+use super::{RotationId, UserId};
 use sqlx::Row;
 
 use super::{Store, StoreError};
@@ -9,9 +10,9 @@ use super::{Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rotation {
     /// Row id.
-    pub id: i64,
+    pub id: RotationId,
     /// Owner's user id.
-    pub owner: i64,
+    pub owner: UserId,
     /// Owner's name.
     pub owner_name: String,
     /// Name.
@@ -30,7 +31,7 @@ pub struct Rotation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RotationSummary {
     /// Row id.
-    pub id: i64,
+    pub id: RotationId,
     /// Name.
     pub name: String,
     /// Owner's name.
@@ -47,7 +48,7 @@ pub struct RotationSummary {
 #[derive(Debug, Clone, Copy)]
 pub struct NewRotation<'a> {
     /// Owner's user id.
-    pub owner: i64,
+    pub owner: UserId,
     /// Name.
     pub name: &'a str,
     /// Spec pack name ("" when not said).
@@ -77,7 +78,7 @@ fn summary(r: &sqlx::any::AnyRow) -> RotationSummary {
 
 impl Store {
     /// Creates a rotation with its first version; its id.
-    pub async fn create_rotation(&self, new: NewRotation<'_>) -> Result<i64, StoreError> {
+    pub async fn create_rotation(&self, new: NewRotation<'_>) -> Result<RotationId, StoreError> {
         let NewRotation {
             owner,
             name,
@@ -88,7 +89,7 @@ impl Store {
         } = new;
         let now = crate::now();
         let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query(
+        let id: RotationId = sqlx::query(
             "INSERT INTO rotations (owner, name, public, created_at, spec) VALUES ($1, $2, $3, $4, $5) \
              RETURNING id",
         )
@@ -117,7 +118,7 @@ impl Store {
     /// Adds a version (unless `script` is the latest one) and/or changes visibility.
     pub async fn update_rotation(
         &self,
-        id: i64,
+        id: RotationId,
         script: Option<(&str, &str)>,
         public: Option<bool>,
     ) -> Result<(), StoreError> {
@@ -157,7 +158,7 @@ impl Store {
     }
 
     /// The rotation with this id.
-    pub async fn rotation(&self, id: i64) -> Result<Option<Rotation>, StoreError> {
+    pub async fn rotation(&self, id: RotationId) -> Result<Option<Rotation>, StoreError> {
         let row = sqlx::query(
             "SELECT r.id, r.owner, u.name, r.name, r.public, r.spec FROM rotations r \
              JOIN users u ON u.id = r.owner WHERE r.id = $1",
@@ -193,9 +194,9 @@ impl Store {
     /// Ids of the user's rotations and the public ones, newest first (at most `limit`).
     pub async fn rotations_visible_to(
         &self,
-        user: i64,
+        user: UserId,
         limit: i64,
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<Vec<RotationId>, StoreError> {
         let rows = sqlx::query(
             "SELECT id FROM rotations WHERE owner = $1 OR public <> 0 ORDER BY id DESC LIMIT $2",
         )
@@ -207,7 +208,7 @@ impl Store {
     }
 
     /// A user's rotations, newest first.
-    pub async fn rotations_of(&self, owner: i64) -> Result<Vec<RotationSummary>, StoreError> {
+    pub async fn rotations_of(&self, owner: UserId) -> Result<Vec<RotationSummary>, StoreError> {
         let sql = format!("{SUMMARY} WHERE r.owner = $1 ORDER BY r.id DESC");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(owner)
@@ -243,7 +244,7 @@ impl Store {
     }
 
     /// Whether one of `owner`'s rotations has a version with this checksum.
-    pub async fn owns_script(&self, owner: i64, checksum: &str) -> Result<bool, StoreError> {
+    pub async fn owns_script(&self, owner: UserId, checksum: &str) -> Result<bool, StoreError> {
         let row = sqlx::query(
             "SELECT 1 FROM rotation_versions v JOIN rotations r ON r.id = v.rotation_id \
              WHERE r.owner = $1 AND v.checksum = $2 LIMIT 1",

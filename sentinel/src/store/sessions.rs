@@ -1,6 +1,7 @@
 //! Passwords and browser sessions of the portal. A session's token lives only
 //! in the browser's cookie; the store keeps its BLAKE3 hash.
 
+use super::UserId;
 use sqlx::Row;
 
 use super::{Store, StoreError, User};
@@ -16,7 +17,7 @@ pub struct Session {
 
 impl Store {
     /// Sets a user's password hash (PHC string); false if there is no such user.
-    pub async fn set_password(&self, user: i64, phc: &str) -> Result<bool, StoreError> {
+    pub async fn set_password(&self, user: UserId, phc: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(phc)
             .bind(user)
@@ -45,7 +46,7 @@ impl Store {
     }
 
     /// The password hash of user `id`.
-    pub async fn password_of_id(&self, id: i64) -> Result<Option<String>, StoreError> {
+    pub async fn password_of_id(&self, id: UserId) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -57,7 +58,7 @@ impl Store {
     pub async fn open_session(
         &self,
         token_hash: &str,
-        user: i64,
+        user: UserId,
         csrf: &str,
         expires_at: i64,
     ) -> Result<(), StoreError> {
@@ -104,7 +105,7 @@ impl Store {
     }
 
     /// Ends every session of `user` but the one whose token hashes to `keep`.
-    pub async fn close_other_sessions(&self, user: i64, keep: &str) -> Result<(), StoreError> {
+    pub async fn close_other_sessions(&self, user: UserId, keep: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
             .bind(user)
             .bind(keep)

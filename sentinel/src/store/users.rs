@@ -1,5 +1,6 @@
 //! Users and their API tokens (stored as BLAKE3 hashes, never in clear).
 
+use super::UserId;
 use sqlx::Row;
 
 use super::{Store, StoreError};
@@ -8,7 +9,7 @@ use super::{Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
     /// Row id.
-    pub id: i64,
+    pub id: UserId,
     /// Unique name.
     pub name: String,
 }
@@ -42,7 +43,7 @@ impl Store {
         let Some(row) = row else {
             return Ok(None);
         };
-        let id: i64 = row.get(0);
+        let id: UserId = row.get(0);
         sqlx::query(
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -71,7 +72,7 @@ impl Store {
     }
 
     /// The id of the user with this name.
-    pub async fn user_id(&self, name: &str) -> Result<Option<i64>, StoreError> {
+    pub async fn user_id(&self, name: &str) -> Result<Option<UserId>, StoreError> {
         let row = sqlx::query("SELECT id FROM users WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
@@ -80,7 +81,7 @@ impl Store {
     }
 
     /// A user's API tokens, oldest first.
-    pub async fn api_tokens_of(&self, user: i64) -> Result<Vec<ApiToken>, StoreError> {
+    pub async fn api_tokens_of(&self, user: UserId) -> Result<Vec<ApiToken>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT id, name, created_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
         )
@@ -92,7 +93,7 @@ impl Store {
     /// Adds an API token (by its hash) for `user`; its id.
     pub async fn add_api_token(
         &self,
-        user: i64,
+        user: UserId,
         name: &str,
         token_hash: &str,
     ) -> Result<i64, StoreError> {
@@ -110,7 +111,7 @@ impl Store {
     }
 
     /// Revokes `user`'s token `id`; false if they have no such token.
-    pub async fn revoke_api_token(&self, user: i64, id: i64) -> Result<bool, StoreError> {
+    pub async fn revoke_api_token(&self, user: UserId, id: i64) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
             .bind(id)
             .bind(user)

@@ -9,6 +9,7 @@
 //! quarantined node has none). Nodes outvoted are quarantined: they get no
 //! more work, and their unconfirmed results in open jobs run again.
 
+use crate::store::{ChunkId, JobId, NodeId, UserId};
 use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::Row;
@@ -17,13 +18,13 @@ use super::MAX_RUNS;
 use crate::store::{ChunkStatus, StoreError, Tx, fail_job};
 
 /// The (job, iterations) of each chunk a verdict accepted.
-pub(crate) type Accepted = Vec<(i64, i64)>;
+pub(crate) type Accepted = Vec<(JobId, i64)>;
 
 /// The owner of `node` and its streak of confirmed results.
 pub(crate) async fn owner_and_streak(
     tx: &mut Tx,
-    node: i64,
-) -> Result<(Option<i64>, i64), sqlx::Error> {
+    node: NodeId,
+) -> Result<(Option<UserId>, i64), sqlx::Error> {
     let row = sqlx::query("SELECT owner, streak FROM nodes WHERE id = $1")
         .bind(node)
         .fetch_one(&mut **tx)
@@ -37,16 +38,16 @@ pub(crate) async fn owner_and_streak(
 /// quarantine, others than this one).
 pub(crate) async fn judge(
     tx: &mut Tx,
-    node: i64,
-    run: i64,
-    check_of: Option<i64>,
+    node: NodeId,
+    run: ChunkId,
+    check_of: Option<ChunkId>,
 ) -> Result<Accepted, StoreError> {
     let row = sqlx::query("SELECT status, node_id FROM chunks WHERE id = $1")
         .bind(run)
         .fetch_one(&mut **tx)
         .await?;
     let status = ChunkStatus::parse(&row.get::<String, _>(0))?;
-    let runner: Option<i64> = row.get(1);
+    let runner: Option<NodeId> = row.get(1);
     if status != ChunkStatus::Reported || runner != Some(node) {
         // Its node was quarantined by an earlier verdict of this report.
         return Ok(Vec::new());
@@ -63,7 +64,7 @@ pub(crate) async fn judge(
     }
 }
 
-async fn set_status(tx: &mut Tx, id: i64, status: ChunkStatus) -> Result<(), sqlx::Error> {
+async fn set_status(tx: &mut Tx, id: ChunkId, status: ChunkStatus) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE chunks SET status = $1 WHERE id = $2")
         .bind(status.as_str())
         .bind(id)
@@ -74,8 +75,8 @@ async fn set_status(tx: &mut Tx, id: i64, status: ChunkStatus) -> Result<(), sql
 
 /// One run of a chunk: the chunk's own row or a re-run's.
 struct Run {
-    id: i64,
-    node: Option<i64>,
+    id: ChunkId,
+    node: Option<NodeId>,
     digest: Option<String>,
     status: ChunkStatus,
     quarantined: bool,
@@ -83,7 +84,7 @@ struct Run {
 
 /// Settles `chunk` and, when that quarantines nodes, the chunks whose
 /// votes that changes (see [`settle_one`]).
-pub(crate) async fn settle(tx: &mut Tx, chunk: i64) -> Result<Accepted, StoreError> {
+pub(crate) async fn settle(tx: &mut Tx, chunk: ChunkId) -> Result<Accepted, StoreError> {
     let mut accepted = Vec::new();
     let mut work = vec![chunk];
     while let Some(chunk) = work.pop() {
@@ -99,7 +100,10 @@ pub(crate) async fn settle(tx: &mut Tx, chunk: i64) -> Result<Accepted, StoreErr
 /// fails the job when [`MAX_RUNS`] runs still disagree. Returns (job,
 /// iterations) when the chunk was accepted, and the chunks the quarantines
 /// left to settle.
-async fn settle_one(tx: &mut Tx, chunk: i64) -> Result<(Option<(i64, i64)>, Vec<i64>), StoreError> {
+async fn settle_one(
+    tx: &mut Tx,
+    chunk: ChunkId,
+) -> Result<(Option<(JobId, i64)>, Vec<ChunkId>), StoreError> {
     let head = sqlx::query("SELECT status, job_id, idx, iterations FROM chunks WHERE id = $1")
         .bind(chunk)
         .fetch_one(&mut **tx)
@@ -108,7 +112,7 @@ async fn settle_one(tx: &mut Tx, chunk: i64) -> Result<(Option<(i64, i64)>, Vec<
         // Run again since (its node was quarantined): this vote waits for the new run.
         return Ok((None, Vec::new()));
     }
-    let (job, idx, iterations): (i64, i64, i64) = (head.get(1), head.get(2), head.get(3));
+    let (job, idx, iterations): (JobId, i64, i64) = (head.get(1), head.get(2), head.get(3));
     let runs: Vec<Run> = sqlx::query(
         "SELECT c.id, c.node_id, c.digest, c.status, n.quarantined_at \
          FROM chunks c LEFT JOIN nodes n ON n.id = c.node_id \
@@ -132,13 +136,13 @@ async fn settle_one(tx: &mut Tx, chunk: i64) -> Result<(Option<(i64, i64)>, Vec<
         .iter()
         .filter(|r| r.status == ChunkStatus::Done || r.id == chunk)
         .collect();
-    let mut votes: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+    let mut votes: BTreeMap<&str, BTreeSet<NodeId>> = BTreeMap::new();
     for run in finished.iter().filter(|r| !r.quarantined) {
         if let (Some(digest), Some(node)) = (&run.digest, run.node) {
             votes.entry(digest).or_default().insert(node);
         }
     }
-    let mut tally: Vec<(&str, &BTreeSet<i64>)> = votes.iter().map(|(d, n)| (*d, n)).collect();
+    let mut tally: Vec<(&str, &BTreeSet<NodeId>)> = votes.iter().map(|(d, n)| (*d, n)).collect();
     tally.sort_by_key(|(_, nodes)| std::cmp::Reverse(nodes.len()));
     let leader = tally.first().map_or(0, |(_, nodes)| nodes.len());
     let runner_up = tally.get(1).map_or(0, |(_, nodes)| nodes.len());
@@ -157,7 +161,7 @@ async fn settle_one(tx: &mut Tx, chunk: i64) -> Result<(Option<(i64, i64)>, Vec<
             .execute(&mut **tx)
             .await?;
         }
-        let outvoted: BTreeSet<i64> = tally[1..]
+        let outvoted: BTreeSet<NodeId> = tally[1..]
             .iter()
             .flat_map(|(_, nodes)| nodes.iter().copied())
             .collect();
@@ -207,7 +211,12 @@ async fn settle_one(tx: &mut Tx, chunk: i64) -> Result<(Option<(i64, i64)>, Vec<
 
 /// Accepts `chunk` with the result of run `winner` (digest `digest`): the
 /// re-runs' bodies are no longer needed, and re-runs not yet given out are cancelled.
-async fn accept(tx: &mut Tx, chunk: i64, winner: i64, digest: &str) -> Result<(), sqlx::Error> {
+async fn accept(
+    tx: &mut Tx,
+    chunk: ChunkId,
+    winner: ChunkId,
+    digest: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE chunks SET status = 'done', verified = 1, digest = $1, \
              result = (SELECT w.result FROM chunks w WHERE w.id = $2) \
@@ -234,9 +243,13 @@ async fn accept(tx: &mut Tx, chunk: i64, winner: i64, digest: &str) -> Result<()
 /// open jobs (their progress taken back) are decided again: by the other
 /// nodes' runs of them where there are any (returned, to [`settle`]), else
 /// by running them again.
-pub(crate) async fn quarantine(tx: &mut Tx, node: i64, why: &str) -> Result<Vec<i64>, StoreError> {
+pub(crate) async fn quarantine(
+    tx: &mut Tx,
+    node: NodeId,
+    why: &str,
+) -> Result<Vec<ChunkId>, StoreError> {
     let now_ms = crate::now_ms();
-    tracing::warn!(node, "node quarantined: {why}");
+    tracing::warn!(%node, "node quarantined: {why}");
     sqlx::query(
         "UPDATE nodes SET quarantined_at = COALESCE(quarantined_at, $1), \
              quarantine_reason = COALESCE(quarantine_reason, $2), \
@@ -280,7 +293,7 @@ pub(crate) async fn quarantine(tx: &mut Tx, node: i64, why: &str) -> Result<Vec<
     .await?;
     let mut unsettled = Vec::new();
     for row in unconfirmed {
-        let (id, job, idx, iterations): (i64, i64, i64, i64) =
+        let (id, job, idx, iterations): (ChunkId, JobId, i64, i64) =
             (row.get(0), row.get(1), row.get(2), row.get(3));
         let status = ChunkStatus::parse(&row.get::<String, _>(4))?;
         let voted = row.get::<i64, _>(5) > 0;

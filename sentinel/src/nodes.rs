@@ -3,14 +3,13 @@
 //! of the caller's nodes. Both front ends call these; each maps
 //! [`NodeError`] to its own response.
 
-use crate::store::{NodeId, UserId};
 use thiserror::Error;
 use wowlab_protocol::api::Access;
 use wowlab_protocol::signing;
 
 use crate::access::AccessError;
 use crate::app::AppState;
-use crate::store::{Claim, Node, StoreError};
+use crate::store::{Claim, Node, NodeId, StoreError, UserId};
 
 /// Most chunks one node may run at once.
 pub const MAX_PARALLEL: u32 = 1024;

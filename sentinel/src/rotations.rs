@@ -3,10 +3,9 @@
 //! a rotation of their own. Both front ends call these; each maps
 //! [`RotationError`] to its own response.
 
-use crate::store::{RotationId, UserId};
 use thiserror::Error;
 
-use crate::store::{NewRotation, Rotation, Store, StoreError};
+use crate::store::{NewRotation, Rotation, RotationId, Store, StoreError, UserId};
 
 /// Longest rotation name, in characters.
 pub const MAX_NAME: usize = 100;

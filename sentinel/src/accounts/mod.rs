@@ -6,7 +6,6 @@
 
 mod throttle;
 
-use crate::store::UserId;
 use std::time::Instant;
 
 use rand::RngExt;
@@ -16,7 +15,7 @@ pub use throttle::SignInThrottle;
 
 use crate::app::AppState;
 use crate::passwords::PasswordError;
-use crate::store::{Deleted, Store, StoreError, User};
+use crate::store::{Deleted, Store, StoreError, User, UserId};
 
 /// How long a session lasts, in seconds.
 pub const SESSION_SECS: i64 = 30 * 86_400;

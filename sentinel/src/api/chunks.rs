@@ -1,7 +1,6 @@
 //! Chunks, signed by the node they are assigned to:
 //! `POST /chunks/complete`, `POST /chunks/{id}/fail`, `POST /chunks/{id}/release`.
 
-use crate::store::ChunkId;
 use std::collections::HashSet;
 
 use axum::Json;
@@ -16,7 +15,7 @@ use wowlab_protocol::api::{
 use super::error::ApiError;
 use super::signed::Signed;
 use crate::app::AppState;
-use crate::store::{ChunkError, ChunkState, Reported};
+use crate::store::{ChunkError, ChunkId, ChunkState, Reported};
 
 impl From<ChunkError> for ApiError {
     fn from(e: ChunkError) -> Self {

@@ -2,7 +2,6 @@
 //! `POST /nodes/poll` and the `GET /nodes/stream` WebSocket. By its user:
 //! `POST /nodes/claim`, `GET /nodes`, `PATCH /nodes/{id}`, `DELETE /nodes/{id}`.
 
-use crate::store::{ChunkId, NodeId};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -20,7 +19,7 @@ use super::error::ApiError;
 use super::signed::Signed;
 use crate::app::AppState;
 use crate::nodes::{Changes, Registration};
-use crate::store::{Node, NodePermissions};
+use crate::store::{ChunkId, Node, NodeId, NodePermissions};
 
 fn registered(state: &AppState, node: &Node) -> Registered {
     Registered {

@@ -10,7 +10,7 @@ use super::error::PageError;
 use super::layout;
 use super::session::MaybeViewer;
 use crate::app::AppState;
-use crate::store::Ranked;
+use crate::store::{Ranked, ScriptRotation};
 
 /// Rows per ranking.
 const TOP: i64 = 10;
@@ -19,7 +19,7 @@ const TOP: i64 = 10;
 struct Row {
     ranked: Ranked,
     fight: String,
-    rotation: Option<(i64, String, String)>,
+    rotation: Option<ScriptRotation>,
 }
 
 async fn with_rotations(state: &AppState, ranked: Vec<Ranked>) -> Result<Vec<Row>, PageError> {
@@ -42,10 +42,11 @@ async fn with_rotations(state: &AppState, ranked: Vec<Ranked>) -> Result<Vec<Row
             ),
             None => (String::new(), String::new()),
         };
-        let rotation = match state.store.rotation_of_script(&script).await? {
-            Some((id, name, author, true)) => Some((id, name, author)),
-            _ => None,
-        };
+        let rotation = state
+            .store
+            .rotation_of_script(&script)
+            .await?
+            .filter(|r| r.public);
         rows.push(Row {
             ranked: r,
             fight,
@@ -67,7 +68,7 @@ fn table(rows: &[Row], show_spec: bool) -> Markup {
                         @if show_spec { td { (row.ranked.spec) } }
                         td { (row.fight) }
                         td { @match &row.rotation {
-                            Some((id, name, author)) => { a href={ "/rotations/" (id) } { (name) } " by " (author) },
+                            Some(r) => { a href={ "/rotations/" (r.id) } { (r.name) } " by " (r.owner_name) },
                             None => "private rotation",
                         } }
                         td { (row.ranked.owner_name) }

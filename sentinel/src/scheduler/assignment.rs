@@ -17,11 +17,9 @@
 //! or `sql/assign.postgres.sql`. `status = 'pending'` is checked again by
 //! the update itself, so two sentinels never assign a chunk twice.
 
-use crate::store::NodeId;
-use sqlx::Row;
 use wowlab_protocol::api::Assignment;
 
-use crate::store::{Backend, Store, StoreError};
+use crate::store::{Backend, ChunkId, JobId, NodeId, Store, StoreError};
 
 /// The assignment statement on SQLite, where one writer at a time needs no row locks.
 const ASSIGN_SQLITE: &str = concat!(
@@ -45,9 +43,38 @@ pub struct Assigned {
     pub waited_ms: i64,
 }
 
+/// A chunk as the assignment statement returns it (`RETURNING`).
+#[derive(sqlx::FromRow)]
+struct Taken {
+    id: ChunkId,
+    job_id: JobId,
+    first_iteration: i64,
+    iterations: i64,
+    pending_since: i64,
+    config_hash: String,
+    seed: i64,
+}
+
+impl Taken {
+    /// The assignment, and how long the chunk waited until `now` (ms).
+    fn assigned(self, now: i64) -> Assigned {
+        Assigned {
+            assignment: Assignment {
+                chunk_id: self.id.0,
+                job_id: self.job_id.0,
+                first_iteration: self.first_iteration as u64,
+                iterations: self.iterations as u32,
+                config_hash: self.config_hash,
+                seed: self.seed as u64,
+            },
+            waited_ms: now - self.pending_since,
+        }
+    }
+}
+
 /// How many more chunks a claimed node may run now (none when quarantined).
 pub async fn free_slots(store: &Store, node: NodeId) -> Result<i64, StoreError> {
-    let row = sqlx::query(
+    let free: Option<i64> = sqlx::query_scalar(
         "SELECT n.max_parallel - (SELECT COUNT(*) FROM chunks c \
              WHERE c.node_id = n.id AND c.status = 'running') \
          FROM nodes n WHERE n.id = $1 AND n.owner IS NOT NULL AND n.quarantined_at IS NULL",
@@ -55,7 +82,7 @@ pub async fn free_slots(store: &Store, node: NodeId) -> Result<i64, StoreError> 
     .bind(node)
     .fetch_optional(store.pool())
     .await?;
-    Ok(row.map_or(0, |r| r.get::<i64, _>(0).max(0)))
+    Ok(free.map_or(0, |n| n.max(0)))
 }
 
 /// The free slots of those of `nodes` that are claimed, in one query per
@@ -73,12 +100,12 @@ pub async fn free_slots_of(
              GROUP BY n.id, n.max_parallel",
             crate::store::placeholders(1, batch.len())
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut query = sqlx::query_as::<_, (NodeId, i64)>(sqlx::AssertSqlSafe(sql));
         for node in batch {
             query = query.bind(*node);
         }
-        for row in query.fetch_all(store.pool()).await? {
-            free.push((row.get(0), row.get::<i64, _>(1).max(0)));
+        for (node, slots) in query.fetch_all(store.pool()).await? {
+            free.push((node, slots.max(0)));
         }
     }
     Ok(free)
@@ -96,27 +123,14 @@ pub async fn assign(store: &Store, node: NodeId, limit: i64) -> Result<Vec<Assig
         Backend::Postgres => ASSIGN_POSTGRES,
     };
     let mut tx = store.pool().begin().await?;
-    let rows = sqlx::query(statement)
+    let taken: Vec<Taken> = sqlx::query_as(statement)
         .bind(node)
         .bind(now)
         .bind(limit)
         .bind(now - store.verification().other_owner_wait_ms)
         .fetch_all(&mut *tx)
         .await?;
-    let mut assigned: Vec<Assigned> = rows
-        .iter()
-        .map(|r| Assigned {
-            assignment: Assignment {
-                chunk_id: r.get(0),
-                job_id: r.get(1),
-                first_iteration: r.get::<i64, _>(2) as u64,
-                iterations: r.get::<i64, _>(3) as u32,
-                config_hash: r.get(5),
-                seed: r.get::<i64, _>(6) as u64,
-            },
-            waited_ms: now - r.get::<i64, _>(4),
-        })
-        .collect();
+    let mut assigned: Vec<Assigned> = taken.into_iter().map(|t| t.assigned(now)).collect();
     assigned.sort_by_key(|a| a.assignment.chunk_id);
     let mut jobs: Vec<i64> = assigned.iter().map(|a| a.assignment.job_id).collect();
     jobs.dedup();

@@ -10,7 +10,6 @@
 
 pub mod assignment;
 
-use crate::store::{ChunkId, NodeId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -22,7 +21,7 @@ use wowlab_protocol::api::{Assignment, Assignments};
 
 use self::assignment::Assigned;
 use crate::metrics::Metrics;
-use crate::store::{Backend, Store, StoreError};
+use crate::store::{Backend, ChunkId, NodeId, Store, StoreError};
 
 /// A connected node's stream.
 struct Stream {

@@ -1,7 +1,6 @@
 //! Deleting an account and everything its user owns.
 
-use super::UserId;
-use super::{Store, StoreError};
+use super::{Store, StoreError, UserId};
 
 /// What deleting an account removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

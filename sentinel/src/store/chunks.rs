@@ -3,7 +3,6 @@
 //! for the last chunk, its merged result, in one transaction), failure and
 //! release.
 
-use super::{ChunkId, JobId, NodeId, UserId};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use futures_util::TryStreamExt;
@@ -13,7 +12,9 @@ use wowlab_engine::BatchResult;
 use wowlab_protocol::address::canonical_json;
 use wowlab_protocol::digest::encoding_digest;
 
-use super::{ChunkStatus, JobStatus, Store, StoreError, placeholders};
+use super::{
+    ChunkId, ChunkStatus, JobId, JobStatus, NodeId, Store, StoreError, UserId, placeholders,
+};
 use crate::verification::votes;
 
 /// Distinct nodes on which a chunk must fail deterministically to fail its job.
@@ -54,16 +55,19 @@ impl From<sqlx::Error> for ChunkError {
 }
 
 /// A chunk's state after a report.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ChunkState {
     /// The chunk's status.
+    #[sqlx(try_from = "String")]
     pub status: ChunkStatus,
     /// Its job's id.
     pub job_id: JobId,
     /// Its job's status.
+    #[sqlx(try_from = "String")]
     pub job_status: JobStatus,
     /// Seconds from the job's first assignment to its result, when this
     /// report finished the job.
+    #[sqlx(default)]
     pub finished_job_after: Option<i64>,
 }
 
@@ -163,7 +167,11 @@ impl Store {
         failure: Option<&str>,
     ) -> Result<ChunkState, ChunkError> {
         let mut tx = self.pool.begin().await?;
-        let (status, owner, _, job_id) = chunk_row(&mut tx, chunk).await?;
+        let Held {
+            status,
+            node: owner,
+            job_id,
+        } = held(&mut tx, chunk).await?;
         if status != ChunkStatus::Running || owner != Some(node) {
             return Err(ChunkError::NotAssigned(chunk));
         }
@@ -365,18 +373,22 @@ fn time_finished_jobs(
 
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
-/// (status, node, iterations, job) of a chunk.
-async fn chunk_row(
-    tx: &mut Tx,
-    chunk: ChunkId,
-) -> Result<(ChunkStatus, Option<NodeId>, i64, JobId), ChunkError> {
-    let row = sqlx::query("SELECT status, node_id, iterations, job_id FROM chunks WHERE id = $1")
+/// Where a chunk is: its status, the node holding it, its job.
+#[derive(sqlx::FromRow)]
+struct Held {
+    #[sqlx(try_from = "String")]
+    status: ChunkStatus,
+    node: Option<NodeId>,
+    job_id: JobId,
+}
+
+/// Where chunk `chunk` is.
+async fn held(tx: &mut Tx, chunk: ChunkId) -> Result<Held, ChunkError> {
+    sqlx::query_as("SELECT status, node_id AS node, job_id FROM chunks WHERE id = $1")
         .bind(chunk)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or(ChunkError::Unknown(chunk))?;
-    let status = ChunkStatus::parse(&row.get::<String, _>(0))?;
-    Ok((status, row.get(1), row.get(2), row.get(3)))
+        .ok_or(ChunkError::Unknown(chunk))
 }
 
 /// A chunk as a report sees it.
@@ -488,6 +500,17 @@ async fn add_accepted(
     Ok(finished)
 }
 
+/// A job's progress after adding to it.
+#[derive(sqlx::FromRow)]
+struct Progress {
+    progress: i64,
+    iterations: i64,
+    #[sqlx(try_from = "String")]
+    status: JobStatus,
+    started_at: Option<i64>,
+    target_error: Option<f64>,
+}
+
 /// Adds `iterations` to a job's progress; when that completes a running
 /// job (or, with a target error, its results in chunk order reach the
 /// target), stores its result. Returns the job's status and, when it just
@@ -497,7 +520,13 @@ async fn add_progress(
     job: JobId,
     iterations: i64,
 ) -> Result<(JobStatus, Option<i64>), StoreError> {
-    let row = sqlx::query(
+    let Progress {
+        progress,
+        iterations: total,
+        status,
+        started_at: started,
+        target_error,
+    } = sqlx::query_as(
         "UPDATE jobs SET progress = progress + $1 WHERE id = $2 \
          RETURNING progress, iterations, status, started_at, target_error",
     )
@@ -505,13 +534,10 @@ async fn add_progress(
     .bind(job)
     .fetch_one(&mut **tx)
     .await?;
-    let (progress, total) = (row.get::<i64, _>(0), row.get::<i64, _>(1));
-    let status = JobStatus::parse(&row.get::<String, _>(2))?;
     if status != JobStatus::Running {
         return Ok((status, None));
     }
-    let started: Option<i64> = row.get(3);
-    let merged = match row.get::<Option<f64>, _>(4) {
+    let merged = match target_error {
         Some(target) => match advance_prefix(tx, job, target).await? {
             Some(merged) => merged,
             None => return Ok((status, None)),
@@ -550,7 +576,7 @@ async fn advance_prefix(
     job: JobId,
     target: f64,
 ) -> Result<Option<BatchResult>, StoreError> {
-    let row = sqlx::query(
+    let (mut next, saved, chunks): (i64, Option<String>, i64) = sqlx::query_as(
         "SELECT prefix_chunks, prefix_result, \
          (SELECT COUNT(*) FROM chunks c WHERE c.job_id = $1 AND c.check_of IS NULL) \
          FROM jobs WHERE id = $1",
@@ -558,8 +584,6 @@ async fn advance_prefix(
     .bind(job)
     .fetch_one(&mut **tx)
     .await?;
-    let (mut next, saved, chunks): (i64, Option<String>, i64) =
-        (row.get(0), row.get(1), row.get(2));
     let mut merged: BatchResult = match saved {
         Some(json) => serde_json::from_str(&json)
             .map_err(|e| StoreError::Corrupt(format!("the merged prefix of job {job}: {e}")))?,
@@ -567,7 +591,7 @@ async fn advance_prefix(
     };
     let start = next;
     'extend: loop {
-        let rows = sqlx::query(
+        let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
             "SELECT idx, status, result FROM chunks \
              WHERE job_id = $1 AND idx >= $2 AND check_of IS NULL ORDER BY idx LIMIT $3",
         )
@@ -576,13 +600,14 @@ async fn advance_prefix(
         .bind(PREFIX_STEP)
         .fetch_all(&mut **tx)
         .await?;
-        for row in &rows {
-            let (idx, status): (i64, String) = (row.get(0), row.get(1));
-            if idx != next || ChunkStatus::parse(&status)? != ChunkStatus::Done {
+        for (idx, status, json) in &rows {
+            if *idx != next || ChunkStatus::parse(status)? != ChunkStatus::Done {
                 break 'extend;
             }
-            let json: String = row.get(2);
-            let part: BatchResult = serde_json::from_str(&json).map_err(|e| {
+            let json = json.as_deref().ok_or_else(|| {
+                StoreError::Corrupt(format!("chunk {idx} of job {job} is done without a result"))
+            })?;
+            let part: BatchResult = serde_json::from_str(json).map_err(|e| {
                 StoreError::Corrupt(format!("the result of chunk {idx} of job {job}: {e}"))
             })?;
             merged.merge(&part);
@@ -608,32 +633,24 @@ async fn advance_prefix(
 }
 
 async fn chunk_state(tx: &mut Tx, chunk: ChunkId) -> Result<ChunkState, StoreError> {
-    let row = sqlx::query(
-        "SELECT c.status, c.job_id, j.status FROM chunks c JOIN jobs j ON j.id = c.job_id \
-         WHERE c.id = $1",
+    Ok(sqlx::query_as(
+        "SELECT c.status, c.job_id, j.status AS job_status FROM chunks c \
+         JOIN jobs j ON j.id = c.job_id WHERE c.id = $1",
     )
     .bind(chunk)
     .fetch_one(&mut **tx)
-    .await?;
-    Ok(ChunkState {
-        status: ChunkStatus::parse(&row.get::<String, _>(0))?,
-        job_id: row.get(1),
-        job_status: JobStatus::parse(&row.get::<String, _>(2))?,
-        finished_job_after: None,
-    })
+    .await?)
 }
 
 /// Merges a job's chunk results, streaming them so memory stays bounded.
 async fn merge_results(tx: &mut Tx, job: JobId) -> Result<BatchResult, StoreError> {
     let mut merged = BatchResult::default();
-    let mut rows = sqlx::query(
+    let mut rows = sqlx::query_as::<_, (i64, String)>(
         "SELECT idx, result FROM chunks WHERE job_id = $1 AND check_of IS NULL ORDER BY idx",
     )
     .bind(job)
     .fetch(&mut **tx);
-    while let Some(row) = rows.try_next().await? {
-        let idx: i64 = row.get(0);
-        let json: String = row.get(1);
+    while let Some((idx, json)) = rows.try_next().await? {
         let part: BatchResult = serde_json::from_str(&json).map_err(|e| {
             StoreError::Corrupt(format!("the result of chunk {idx} of job {job}: {e}"))
         })?;

@@ -1,9 +1,8 @@
 //! Simulation configs, stored once per hash of their canonical JSON.
 
-use super::UserId;
 use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, UserId};
 
 /// A stored config.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,9 +1,8 @@
 //! Groups of users (stand-ins for Discord guilds) and their members.
 
-use super::UserId;
 use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, UserId};
 
 impl Store {
     /// Creates a group; `None` if the name is taken.

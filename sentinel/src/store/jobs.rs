@@ -1,10 +1,9 @@
 //! Jobs and their chunks.
 
-use super::{JobId, UserId};
 use sqlx::Row;
 use wowlab_runtime::simulate::ROUND;
 
-use super::{ChunkStatus, JobStatus, Store, StoreError};
+use super::{ChunkStatus, JobId, JobStatus, Store, StoreError, UserId};
 
 /// Rows per multi-row INSERT of chunks.
 const CHUNK_ROWS_PER_INSERT: usize = 500;

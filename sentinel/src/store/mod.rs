@@ -27,7 +27,7 @@ pub use jobs::{CHUNK_STATES, Job, NewJob};
 pub use maintenance::Maintenance;
 pub use nodes::{Claim, NewPermissions, Node, NodePermissions};
 pub use rankings::Ranked;
-pub use rotations::{NewRotation, Rotation, RotationSummary};
+pub use rotations::{NewRotation, Rotation, RotationSummary, ScriptRotation};
 pub use sessions::Session;
 pub use status::{ChunkStatus, JobStatus};
 pub use users::{ApiToken, User};

@@ -1,12 +1,11 @@
 //! Nodes: registration by public key, claiming, permissions, liveness, and
 //! the nonces of their signed requests.
 
-use super::{JobId, NodeId, UserId};
 use sqlx::Row;
 
 use wowlab_protocol::api::Trust;
 
-use super::{Store, StoreError};
+use super::{JobId, NodeId, Store, StoreError, UserId};
 use crate::verification::Verification;
 
 /// A node as stored.

@@ -1,12 +1,9 @@
 //! Rankings: the best finished public jobs, per spec pack and of the day.
 
-use super::JobId;
-use sqlx::Row;
-
-use super::{Store, StoreError};
+use super::{JobId, Store, StoreError};
 
 /// A finished public job in a ranking.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Ranked {
     /// The job.
     pub job_id: JobId,
@@ -23,43 +20,32 @@ pub struct Ranked {
 /// The `access` of a public job, as stored.
 const PUBLIC: &str = "\"public\"";
 
-const RANKED: &str = "SELECT j.id, u.name, j.spec, j.mean_dps, j.config_hash \
+/// Selects the columns of [`Ranked`].
+const RANKED: &str = "SELECT j.id AS job_id, u.name AS owner_name, j.spec, j.mean_dps, j.config_hash \
      FROM jobs j JOIN users u ON u.id = j.owner \
      WHERE j.status = 'done' AND j.access = $1 AND j.mean_dps IS NOT NULL";
-
-fn ranked(r: &sqlx::any::AnyRow) -> Ranked {
-    Ranked {
-        job_id: r.get(0),
-        owner_name: r.get(1),
-        spec: r.get(2),
-        mean_dps: r.get(3),
-        config_hash: r.get(4),
-    }
-}
 
 impl Store {
     /// The `limit` best public jobs of spec pack `spec`, best first.
     pub async fn best_of_spec(&self, spec: &str, limit: i64) -> Result<Vec<Ranked>, StoreError> {
         let sql = format!("{RANKED} AND j.spec = $2 ORDER BY j.mean_dps DESC, j.id LIMIT $3");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(PUBLIC)
             .bind(spec)
             .bind(limit)
             .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(ranked).collect())
+            .await?)
     }
 
     /// The `limit` best public jobs that finished at or after `since` (Unix seconds).
     pub async fn best_since(&self, since: i64, limit: i64) -> Result<Vec<Ranked>, StoreError> {
         let sql =
             format!("{RANKED} AND j.finished_at >= $2 ORDER BY j.mean_dps DESC, j.id LIMIT $3");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(PUBLIC)
             .bind(since)
             .bind(limit)
             .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(ranked).collect())
+            .await?)
     }
 }

@@ -1,10 +1,7 @@
 //! Rotations: named Rhai scripts with versions; a config names a version by
 //! its checksum (BLAKE3 of the script).
 
-use super::{RotationId, UserId};
-use sqlx::Row;
-
-use super::{Store, StoreError};
+use super::{RotationId, Store, StoreError, UserId};
 
 /// A rotation with every version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,19 +58,75 @@ pub struct NewRotation<'a> {
     pub checksum: &'a str,
 }
 
-const SUMMARY: &str = "SELECT r.id, r.name, u.name, r.spec, r.public, \
-     (SELECT COUNT(*) FROM rotation_versions v WHERE v.rotation_id = r.id) \
+/// The rotation a script belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptRotation {
+    /// The rotation.
+    pub id: RotationId,
+    /// Its name.
+    pub name: String,
+    /// Its owner's name.
+    pub owner_name: String,
+    /// Whether everyone may see it.
+    pub public: bool,
+}
+
+/// Selects the columns of [`SummaryRow`].
+const SUMMARY: &str = "SELECT r.id, r.name, u.name AS owner_name, r.spec, r.public, \
+     (SELECT COUNT(*) FROM rotation_versions v WHERE v.rotation_id = r.id) AS versions \
      FROM rotations r JOIN users u ON u.id = r.owner";
 
-fn summary(r: &sqlx::any::AnyRow) -> RotationSummary {
-    RotationSummary {
-        id: r.get(0),
-        name: r.get(1),
-        owner_name: r.get(2),
-        spec: r.get(3),
-        public: r.get::<i64, _>(4) != 0,
-        versions: r.get(5),
+/// A [`RotationSummary`] as stored (`public` is 0 or 1).
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: RotationId,
+    name: String,
+    owner_name: String,
+    spec: String,
+    public: i64,
+    versions: i64,
+}
+
+impl From<SummaryRow> for RotationSummary {
+    fn from(r: SummaryRow) -> Self {
+        RotationSummary {
+            id: r.id,
+            name: r.name,
+            owner_name: r.owner_name,
+            spec: r.spec,
+            public: r.public != 0,
+            versions: r.versions,
+        }
     }
+}
+
+/// A rotation's own row, with its owner's name.
+#[derive(sqlx::FromRow)]
+struct RotationRow {
+    id: RotationId,
+    owner: UserId,
+    owner_name: String,
+    name: String,
+    public: i64,
+    spec: String,
+}
+
+/// One version of a rotation.
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    version: i64,
+    checksum: String,
+    created_at: i64,
+    script: String,
+}
+
+/// A [`ScriptRotation`] as stored.
+#[derive(sqlx::FromRow)]
+struct ScriptRotationRow {
+    id: RotationId,
+    name: String,
+    owner_name: String,
+    public: i64,
 }
 
 impl Store {
@@ -89,7 +142,7 @@ impl Store {
         } = new;
         let now = crate::now();
         let mut tx = self.pool.begin().await?;
-        let id: RotationId = sqlx::query(
+        let id: RotationId = sqlx::query_scalar(
             "INSERT INTO rotations (owner, name, public, created_at, spec) VALUES ($1, $2, $3, $4, $5) \
              RETURNING id",
         )
@@ -99,8 +152,7 @@ impl Store {
         .bind(now)
         .bind(spec)
         .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+        .await?;
         sqlx::query(
             "INSERT INTO rotation_versions (rotation_id, version, checksum, script, created_at) \
              VALUES ($1, 1, $2, $3, $4)",
@@ -131,14 +183,13 @@ impl Store {
                 .await?;
         }
         if let Some((script, checksum)) = script {
-            let latest = sqlx::query(
+            let (version, latest_checksum): (i64, String) = sqlx::query_as(
                 "SELECT version, checksum FROM rotation_versions WHERE rotation_id = $1 \
                  ORDER BY version DESC LIMIT 1",
             )
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
-            let (version, latest_checksum): (i64, String) = (latest.get(0), latest.get(1));
             if latest_checksum != checksum {
                 sqlx::query(
                     "INSERT INTO rotation_versions (rotation_id, version, checksum, script, created_at) \
@@ -159,8 +210,8 @@ impl Store {
 
     /// The rotation with this id.
     pub async fn rotation(&self, id: RotationId) -> Result<Option<Rotation>, StoreError> {
-        let row = sqlx::query(
-            "SELECT r.id, r.owner, u.name, r.name, r.public, r.spec FROM rotations r \
+        let row: Option<RotationRow> = sqlx::query_as(
+            "SELECT r.id, r.owner, u.name AS owner_name, r.name, r.public, r.spec FROM rotations r \
              JOIN users u ON u.id = r.owner WHERE r.id = $1",
         )
         .bind(id)
@@ -169,24 +220,28 @@ impl Store {
         let Some(row) = row else {
             return Ok(None);
         };
-        let versions = sqlx::query(
+        let mut versions: Vec<VersionRow> = sqlx::query_as(
             "SELECT version, checksum, created_at, script FROM rotation_versions \
              WHERE rotation_id = $1 ORDER BY version",
         )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
+        let script = versions
+            .last_mut()
+            .map(|v| std::mem::take(&mut v.script))
+            .unwrap_or_default();
         Ok(Some(Rotation {
-            id: row.get(0),
-            owner: row.get(1),
-            owner_name: row.get(2),
-            name: row.get(3),
-            public: row.get::<i64, _>(4) != 0,
-            spec: row.get(5),
-            script: versions.last().map(|v| v.get(3)).unwrap_or_default(),
+            id: row.id,
+            owner: row.owner,
+            owner_name: row.owner_name,
+            name: row.name,
+            public: row.public != 0,
+            spec: row.spec,
+            script,
             versions: versions
-                .iter()
-                .map(|v| (v.get(0), v.get(1), v.get(2)))
+                .into_iter()
+                .map(|v| (v.version, v.checksum, v.created_at))
                 .collect(),
         }))
     }
@@ -197,24 +252,23 @@ impl Store {
         user: UserId,
         limit: i64,
     ) -> Result<Vec<RotationId>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_scalar(
             "SELECT id FROM rotations WHERE owner = $1 OR public <> 0 ORDER BY id DESC LIMIT $2",
         )
         .bind(user)
         .bind(limit)
         .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
+        .await?)
     }
 
     /// A user's rotations, newest first.
     pub async fn rotations_of(&self, owner: UserId) -> Result<Vec<RotationSummary>, StoreError> {
         let sql = format!("{SUMMARY} WHERE r.owner = $1 ORDER BY r.id DESC");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(owner)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(summary).collect())
+        Ok(rows.into_iter().map(RotationSummary::from).collect())
     }
 
     /// Public rotations of spec pack `spec` (any when empty) whose name
@@ -234,13 +288,13 @@ impl Store {
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(spec)
             .bind(format!("%{escaped}%"))
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(summary).collect())
+        Ok(rows.into_iter().map(RotationSummary::from).collect())
     }
 
     /// Whether one of `owner`'s rotations has a version with this checksum.
@@ -256,28 +310,34 @@ impl Store {
         Ok(row.is_some())
     }
 
-    /// The rotation a script checksum belongs to, preferring a public one: (id, name, owner name, public).
+    /// The rotation a script checksum belongs to, preferring a public one.
     pub async fn rotation_of_script(
         &self,
         checksum: &str,
-    ) -> Result<Option<(i64, String, String, bool)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT r.id, r.name, u.name, r.public FROM rotation_versions v \
+    ) -> Result<Option<ScriptRotation>, StoreError> {
+        let row: Option<ScriptRotationRow> = sqlx::query_as(
+            "SELECT r.id, r.name, u.name AS owner_name, r.public FROM rotation_versions v \
              JOIN rotations r ON r.id = v.rotation_id JOIN users u ON u.id = r.owner \
              WHERE v.checksum = $1 ORDER BY r.public DESC, r.id LIMIT 1",
         )
         .bind(checksum)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| (r.get(0), r.get(1), r.get(2), r.get::<i64, _>(3) != 0)))
+        Ok(row.map(|r| ScriptRotation {
+            id: r.id,
+            name: r.name,
+            owner_name: r.owner_name,
+            public: r.public != 0,
+        }))
     }
 
     /// The script with this checksum.
     pub async fn script(&self, checksum: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT script FROM rotation_versions WHERE checksum = $1 LIMIT 1")
-            .bind(checksum)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| r.get(0)))
+        Ok(
+            sqlx::query_scalar("SELECT script FROM rotation_versions WHERE checksum = $1 LIMIT 1")
+                .bind(checksum)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 }

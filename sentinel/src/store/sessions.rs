@@ -1,18 +1,24 @@
 //! Passwords and browser sessions of the portal. A session's token lives only
 //! in the browser's cookie; the store keeps its BLAKE3 hash.
 
-use super::UserId;
-use sqlx::Row;
-
-use super::{Store, StoreError, User};
+use super::{Store, StoreError, User, UserId};
 
 /// A signed-in browser.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Session {
     /// Who signed in.
+    #[sqlx(flatten)]
     pub user: User,
     /// The token its forms and scripts send back (CSRF protection).
     pub csrf: String,
+}
+
+/// A user with their password hash.
+#[derive(sqlx::FromRow)]
+struct Credentials {
+    #[sqlx(flatten)]
+    user: User,
+    password_hash: String,
 }
 
 impl Store {
@@ -28,30 +34,23 @@ impl Store {
 
     /// The user with this name and their password hash, if they have one.
     pub async fn password_of(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
-        let row = sqlx::query(
+        let row: Option<Credentials> = sqlx::query_as(
             "SELECT id, name, password_hash FROM users WHERE name = $1 AND password_hash IS NOT NULL",
         )
         .bind(name)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| {
-            (
-                User {
-                    id: r.get(0),
-                    name: r.get(1),
-                },
-                r.get(2),
-            )
-        }))
+        Ok(row.map(|r| (r.user, r.password_hash)))
     }
 
     /// The password hash of user `id`.
     pub async fn password_of_id(&self, id: UserId) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.and_then(|r| r.get(0)))
+        let hash: Option<Option<String>> =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(hash.flatten())
     }
 
     /// Opens a session for `user` until `expires_at` (Unix seconds).
@@ -78,21 +77,14 @@ impl Store {
 
     /// The unexpired session whose token hashes to `token_hash`.
     pub async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT u.id, u.name, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(token_hash)
         .bind(crate::now())
         .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| Session {
-            user: User {
-                id: r.get(0),
-                name: r.get(1),
-            },
-            csrf: r.get(2),
-        }))
+        .await?)
     }
 
     /// Ends one session.

@@ -1,9 +1,8 @@
 //! Users and their API tokens (stored as BLAKE3 hashes, never in clear).
 
-use super::UserId;
 use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, UserId};
 
 /// A user of the sentinel.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

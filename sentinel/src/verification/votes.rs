@@ -9,13 +9,10 @@
 //! quarantined node has none). Nodes outvoted are quarantined: they get no
 //! more work, and their unconfirmed results in open jobs run again.
 
-use crate::store::{ChunkId, JobId, NodeId, UserId};
 use std::collections::{BTreeMap, BTreeSet};
 
-use sqlx::Row;
-
 use super::MAX_RUNS;
-use crate::store::{ChunkStatus, StoreError, Tx, fail_job};
+use crate::store::{ChunkId, ChunkStatus, JobId, NodeId, StoreError, Tx, UserId, fail_job};
 
 /// The (job, iterations) of each chunk a verdict accepted.
 pub(crate) type Accepted = Vec<(JobId, i64)>;
@@ -25,11 +22,10 @@ pub(crate) async fn owner_and_streak(
     tx: &mut Tx,
     node: NodeId,
 ) -> Result<(Option<UserId>, i64), sqlx::Error> {
-    let row = sqlx::query("SELECT owner, streak FROM nodes WHERE id = $1")
+    sqlx::query_as("SELECT owner, streak FROM nodes WHERE id = $1")
         .bind(node)
         .fetch_one(&mut **tx)
-        .await?;
-    Ok((row.get(0), row.get(1)))
+        .await
 }
 
 /// Judges a result `node` just stored (`reported`): a re-run of chunk
@@ -42,12 +38,12 @@ pub(crate) async fn judge(
     run: ChunkId,
     check_of: Option<ChunkId>,
 ) -> Result<Accepted, StoreError> {
-    let row = sqlx::query("SELECT status, node_id FROM chunks WHERE id = $1")
-        .bind(run)
-        .fetch_one(&mut **tx)
-        .await?;
-    let status = ChunkStatus::parse(&row.get::<String, _>(0))?;
-    let runner: Option<NodeId> = row.get(1);
+    let (status, runner): (String, Option<NodeId>) =
+        sqlx::query_as("SELECT status, node_id FROM chunks WHERE id = $1")
+            .bind(run)
+            .fetch_one(&mut **tx)
+            .await?;
+    let status = ChunkStatus::parse(&status)?;
     if status != ChunkStatus::Reported || runner != Some(node) {
         // Its node was quarantined by an earlier verdict of this report.
         return Ok(Vec::new());
@@ -74,12 +70,45 @@ async fn set_status(tx: &mut Tx, id: ChunkId, status: ChunkStatus) -> Result<(),
 }
 
 /// One run of a chunk: the chunk's own row or a re-run's.
+#[derive(sqlx::FromRow)]
 struct Run {
     id: ChunkId,
     node: Option<NodeId>,
     digest: Option<String>,
+    #[sqlx(try_from = "String")]
     status: ChunkStatus,
-    quarantined: bool,
+    /// When its node was quarantined, if it was.
+    quarantined_at: Option<i64>,
+}
+
+impl Run {
+    /// Whether its node is quarantined (its result no longer votes).
+    fn quarantined(&self) -> bool {
+        self.quarantined_at.is_some()
+    }
+}
+
+/// The chunk being settled.
+#[derive(sqlx::FromRow)]
+struct Settling {
+    #[sqlx(try_from = "String")]
+    status: ChunkStatus,
+    job_id: JobId,
+    idx: i64,
+    iterations: i64,
+}
+
+/// A chunk of a quarantined node that is not confirmed yet.
+#[derive(sqlx::FromRow)]
+struct Unconfirmed {
+    id: ChunkId,
+    job_id: JobId,
+    idx: i64,
+    iterations: i64,
+    #[sqlx(try_from = "String")]
+    status: ChunkStatus,
+    /// Finished re-runs of it by nodes that are not quarantined.
+    votes: i64,
 }
 
 /// Settles `chunk` and, when that quarantines nodes, the chunks whose
@@ -104,40 +133,30 @@ async fn settle_one(
     tx: &mut Tx,
     chunk: ChunkId,
 ) -> Result<(Option<(JobId, i64)>, Vec<ChunkId>), StoreError> {
-    let head = sqlx::query("SELECT status, job_id, idx, iterations FROM chunks WHERE id = $1")
-        .bind(chunk)
-        .fetch_one(&mut **tx)
-        .await?;
-    if ChunkStatus::parse(&head.get::<String, _>(0))? != ChunkStatus::Checking {
+    let head: Settling =
+        sqlx::query_as("SELECT status, job_id, idx, iterations FROM chunks WHERE id = $1")
+            .bind(chunk)
+            .fetch_one(&mut **tx)
+            .await?;
+    if head.status != ChunkStatus::Checking {
         // Run again since (its node was quarantined): this vote waits for the new run.
         return Ok((None, Vec::new()));
     }
-    let (job, idx, iterations): (JobId, i64, i64) = (head.get(1), head.get(2), head.get(3));
-    let runs: Vec<Run> = sqlx::query(
-        "SELECT c.id, c.node_id, c.digest, c.status, n.quarantined_at \
+    let (job, idx, iterations) = (head.job_id, head.idx, head.iterations);
+    let runs: Vec<Run> = sqlx::query_as(
+        "SELECT c.id, c.node_id AS node, c.digest, c.status, n.quarantined_at \
          FROM chunks c LEFT JOIN nodes n ON n.id = c.node_id \
          WHERE c.id = $1 OR c.check_of = $1 ORDER BY c.id",
     )
     .bind(chunk)
     .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Run {
-            id: r.get(0),
-            node: r.get(1),
-            digest: r.get(2),
-            status: ChunkStatus::parse(&r.get::<String, _>(3))?,
-            quarantined: r.get::<Option<i64>, _>(4).is_some(),
-        })
-    })
-    .collect::<Result<_, StoreError>>()?;
+    .await?;
     let finished: Vec<&Run> = runs
         .iter()
         .filter(|r| r.status == ChunkStatus::Done || r.id == chunk)
         .collect();
     let mut votes: BTreeMap<&str, BTreeSet<NodeId>> = BTreeMap::new();
-    for run in finished.iter().filter(|r| !r.quarantined) {
+    for run in finished.iter().filter(|r| !r.quarantined()) {
         if let (Some(digest), Some(node)) = (&run.digest, run.node) {
             votes.entry(digest).or_default().insert(node);
         }
@@ -150,7 +169,7 @@ async fn settle_one(
         let (winner, agreed) = tally[0];
         let winning_run = finished
             .iter()
-            .find(|r| r.digest.as_deref() == Some(winner) && !r.quarantined)
+            .find(|r| r.digest.as_deref() == Some(winner) && !r.quarantined())
             .expect("a vote has its run");
         accept(tx, chunk, winning_run.id, winner).await?;
         for node in agreed {
@@ -279,10 +298,10 @@ pub(crate) async fn quarantine(
     .bind(node)
     .execute(&mut **tx)
     .await?;
-    let unconfirmed = sqlx::query(
+    let unconfirmed: Vec<Unconfirmed> = sqlx::query_as(
         "SELECT c.id, c.job_id, c.idx, c.iterations, c.status, \
              (SELECT COUNT(*) FROM chunks o JOIN nodes n ON n.id = o.node_id \
-              WHERE o.check_of = c.id AND o.status = 'done' AND n.quarantined_at IS NULL) \
+              WHERE o.check_of = c.id AND o.status = 'done' AND n.quarantined_at IS NULL) AS votes \
          FROM chunks c JOIN jobs j ON j.id = c.job_id \
          WHERE c.node_id = $1 AND c.check_of IS NULL AND c.verified = 0 \
            AND c.status IN ('done', 'checking', 'reported') \
@@ -292,11 +311,16 @@ pub(crate) async fn quarantine(
     .fetch_all(&mut **tx)
     .await?;
     let mut unsettled = Vec::new();
-    for row in unconfirmed {
-        let (id, job, idx, iterations): (ChunkId, JobId, i64, i64) =
-            (row.get(0), row.get(1), row.get(2), row.get(3));
-        let status = ChunkStatus::parse(&row.get::<String, _>(4))?;
-        let voted = row.get::<i64, _>(5) > 0;
+    for chunk in unconfirmed {
+        let Unconfirmed {
+            id,
+            job_id: job,
+            idx,
+            iterations,
+            status,
+            votes,
+        } = chunk;
+        let voted = votes > 0;
         sqlx::query(
             "UPDATE chunks SET status = $1, node_id = NULL, result = NULL, digest = NULL, \
                  pending_since = $2 WHERE id = $3",

@@ -13,5 +13,5 @@
 UPDATE chunks SET status = 'running', node_id = $1, assigned_at = $2
 WHERE status = 'pending' AND id IN (SELECT id FROM picked)
 RETURNING id, job_id, first_iteration, iterations, pending_since,
-    (SELECT config_hash FROM jobs WHERE jobs.id = chunks.job_id),
-    (SELECT seed FROM jobs WHERE jobs.id = chunks.job_id)
+    (SELECT config_hash FROM jobs WHERE jobs.id = chunks.job_id) AS config_hash,
+    (SELECT seed FROM jobs WHERE jobs.id = chunks.job_id) AS seed

@@ -14,7 +14,7 @@ use crate::store::{Claim, Node, NodeId, StoreError, UserId};
 /// Most chunks one node may run at once.
 pub const MAX_PARALLEL: u32 = 1024;
 
-/// Longest node name, in bytes.
+/// Longest node name, in characters.
 pub const MAX_NAME: usize = 100;
 
 /// Why a node cannot be registered, claimed or changed.
@@ -43,9 +43,9 @@ pub enum NodeError {
     Store(#[from] StoreError),
 }
 
-/// Checks a node's name: not blank, at most [`MAX_NAME`] bytes.
+/// Checks a node's name: not blank, at most [`MAX_NAME`] characters.
 pub fn check_name(name: &str) -> Result<(), NodeError> {
-    if name.trim().is_empty() || name.len() > MAX_NAME {
+    if name.trim().is_empty() || name.chars().count() > MAX_NAME {
         return Err(NodeError::Name);
     }
     Ok(())
@@ -174,9 +174,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_name_is_not_blank_and_at_most_max_name_bytes() {
+    fn a_name_is_not_blank_and_at_most_max_name_characters() {
         assert!(check_name("laptop").is_ok());
-        assert!(check_name(&"n".repeat(MAX_NAME)).is_ok());
+        assert!(check_name(&"é".repeat(MAX_NAME)).is_ok());
         assert!(matches!(check_name("  \t"), Err(NodeError::Name)));
         assert!(matches!(
             check_name(&"n".repeat(MAX_NAME + 1)),

@@ -19,6 +19,7 @@ on_both_stores!(
     jobs_that_cannot_run_are_refused_and_nothing_is_created,
     access_decides_who_sees_a_job_and_only_the_owner_cancels,
     the_openapi_document_describes_every_route,
+    the_openapi_document_states_the_limits_the_handlers_enforce,
     bad_paths_and_unknown_routes_get_json_errors,
 );
 
@@ -454,6 +455,117 @@ async fn the_openapi_document_describes_every_route(s: Server) {
         "{create_job}"
     );
     assert!(doc["components"]["securitySchemes"]["node_signature"].is_object());
+}
+
+/// Every operation of the document, with its method and path.
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut all = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            all.push((method.clone(), path.clone(), operation.clone()));
+        }
+    }
+    all
+}
+
+async fn the_openapi_document_states_the_limits_the_handlers_enforce(s: Server) {
+    use wowlab_protocol::address::HASH_PATTERN;
+    let doc: Value = reqwest::get(s.url("/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let operations = operations(&doc);
+    let ids: std::collections::BTreeSet<&str> = operations
+        .iter()
+        .map(|(_, _, op)| op["operationId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), operations.len(), "operation ids are unique");
+    assert!(ids.contains("get_jobs_id") && ids.contains("put_configs_hash"));
+    for (method, path, op) in &operations {
+        let statuses = op["responses"].as_object().unwrap();
+        assert!(statuses.contains_key("500"), "{method} {path}: no 500");
+        if path.contains('{') || op.get("requestBody").is_some() {
+            assert!(statuses.contains_key("400"), "{method} {path}: no 400");
+        }
+        if op.get("requestBody").is_some() {
+            assert!(statuses.contains_key("413"), "{method} {path}: no 413");
+        }
+        for parameter in op["parameters"].as_array().into_iter().flatten() {
+            assert_eq!(parameter["required"], true, "{method} {path}: {parameter}");
+            if matches!(parameter["name"].as_str(), Some("hash" | "checksum")) {
+                assert_eq!(
+                    parameter["schema"]["pattern"], HASH_PATTERN,
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+    let schemas = &doc["components"]["schemas"];
+    let iterations = &schemas["CreateJob"]["properties"]["iterations"];
+    assert_eq!(iterations["minimum"], 1, "{iterations}");
+    assert_eq!(
+        iterations["maximum"], 20_000,
+        "the test sentinel's limit: {iterations}"
+    );
+    assert_eq!(
+        schemas["CreateJob"]["properties"]["config_hash"]["pattern"],
+        HASH_PATTERN
+    );
+    assert_eq!(
+        schemas["ChunkResult"]["properties"]["digest"]["pattern"],
+        HASH_PATTERN
+    );
+    assert_eq!(
+        schemas["CompleteChunks"]["properties"]["results"]["maxItems"],
+        wowlab_protocol::api::MAX_RESULTS_PER_REPORT
+    );
+    for schema in ["RegisterNode", "UpdateNode"] {
+        let properties = &schemas[schema]["properties"];
+        assert_eq!(
+            properties["name"]["maxLength"],
+            wowlab_sentinel::nodes::MAX_NAME
+        );
+        assert_eq!(
+            properties["max_parallel"]["maximum"],
+            wowlab_sentinel::nodes::MAX_PARALLEL
+        );
+    }
+    // The documented bounds are the handlers' own: at the bound is
+    // accepted, past it refused with the documented 400.
+    let name_max = schemas["CreateRotation"]["properties"]["name"]["maxLength"]
+        .as_u64()
+        .unwrap() as usize;
+    let script = "cast(\"kill_command\");";
+    for (name, expected) in [
+        ("é".repeat(name_max), StatusCode::CREATED),
+        ("é".repeat(name_max + 1), StatusCode::BAD_REQUEST),
+        (" ".into(), StatusCode::BAD_REQUEST),
+    ] {
+        let body = json!({ "name": name, "script": script });
+        let (status, v) = s
+            .call(reqwest::Method::POST, "/rotations", &s.token, Some(body))
+            .await;
+        assert_eq!(
+            status,
+            expected,
+            "a name of {} characters: {v}",
+            name.chars().count()
+        );
+    }
+    let config = runnable_config(&s).await;
+    let max = iterations["maximum"].as_u64().unwrap();
+    let body = json!({ "config_hash": config, "iterations": max + 1 });
+    let (status, v) = s
+        .call(reqwest::Method::POST, "/jobs", &s.token, Some(body))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    let body = json!({ "config_hash": config, "iterations": max });
+    let (status, v) = s
+        .call(reqwest::Method::POST, "/jobs", &s.token, Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
 }
 
 async fn bad_paths_and_unknown_routes_get_json_errors(s: Server) {

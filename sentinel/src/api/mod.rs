@@ -10,7 +10,7 @@ pub(crate) mod jobs;
 mod metrics;
 mod modules;
 mod nodes;
-mod openapi;
+pub mod openapi;
 mod rotations;
 mod signed;
 mod status;

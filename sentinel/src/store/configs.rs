@@ -1,11 +1,9 @@
 //! Simulation configs, stored once per hash of their canonical JSON.
 
-use sqlx::Row;
-
 use super::{Store, StoreError, UserId};
 
 /// A stored config.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredConfig {
     /// BLAKE3 of the canonical JSON.
     pub hash: String,
@@ -67,13 +65,11 @@ impl Store {
 
     /// The config with this hash.
     pub async fn config(&self, hash: &str) -> Result<Option<StoredConfig>, StoreError> {
-        let row = sqlx::query("SELECT hash, body FROM configs WHERE hash = $1")
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| StoredConfig {
-            hash: r.get(0),
-            body: r.get(1),
-        }))
+        Ok(
+            sqlx::query_as("SELECT hash, body FROM configs WHERE hash = $1")
+                .bind(hash)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 }

@@ -6,7 +6,7 @@
 
 use sqlx::Row;
 
-use super::{Backend, Store, StoreError, Tx, fail_job};
+use super::{Backend, ChunkId, JobId, Store, StoreError, Tx, fail_job};
 use crate::thresholds::Thresholds;
 
 /// The advisory lock key of maintenance ("wowlab" in ASCII).
@@ -219,7 +219,7 @@ async fn fail_stuck_chunks(
     thresholds: &Thresholds,
     now: Now,
 ) -> Result<u64, StoreError> {
-    let stuck = sqlx::query(
+    let stuck: Vec<(ChunkId, JobId, String)> = sqlx::query_as(
         "SELECT c.id, c.job_id, \
             (SELECT f.error FROM chunk_failures f WHERE f.chunk_id = c.id \
              ORDER BY f.failed_at DESC LIMIT 1) \
@@ -232,10 +232,9 @@ async fn fail_stuck_chunks(
     .fetch_all(&mut **tx)
     .await?;
     let mut failed = 0;
-    for row in stuck {
-        let error: String = row.get(2);
+    for (chunk, job, error) in stuck {
         let message = format!("{error} (no other node took it)");
-        fail_job(tx, row.get(1), row.get(0), &message).await?;
+        fail_job(tx, job, chunk, &message).await?;
         failed += 1;
     }
     Ok(failed)

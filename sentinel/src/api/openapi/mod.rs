@@ -1,11 +1,16 @@
 //! `GET /api/v1/openapi.json`: the OpenAPI document, generated from the
-//! handlers' annotations and the `wowlab-protocol` types.
+//! handlers' annotations and the `wowlab-protocol` types, made precise by
+//! [`constraints`] from the limits the handlers check.
+
+pub mod constraints;
 
 use axum::Json;
+use axum::extract::State;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{chunks, configs, jobs, metrics, modules, nodes, rotations, status};
+use crate::app::AppState;
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -70,7 +75,14 @@ impl Modify for Security {
     }
 }
 
+/// The document of a sentinel whose jobs may have at most `max_iterations`.
+pub fn document(max_iterations: u64) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    constraints::apply(&mut doc, max_iterations);
+    doc
+}
+
 /// The document.
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn openapi(State(state): State<AppState>) -> Json<utoipa::openapi::OpenApi> {
+    Json(document(state.max_iterations))
 }

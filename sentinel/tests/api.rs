@@ -145,6 +145,15 @@ async fn bad_requests_get_json_errors_and_change_nothing(s: Server) {
             StatusCode::PAYLOAD_TOO_LARGE,
             "larger than",
         ),
+        (
+            // serde would read a struct from an array of its fields.
+            reqwest::Client::new()
+                .post(s.url("/rotations"))
+                .bearer_auth(&s.token)
+                .body(r#"["name", "cast(\"x\");", true, ""]"#),
+            StatusCode::BAD_REQUEST,
+            "must be a JSON object",
+        ),
     ];
     for (request, status, needle) in cases {
         let r = request.send().await.unwrap();

@@ -64,6 +64,13 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     body: &[u8],
     what: &str,
 ) -> Result<T, error::ApiError> {
+    // serde also reads a struct from an array of its fields; the API's
+    // bodies are objects, as the document says.
+    if !body.trim_ascii_start().starts_with(b"{") {
+        return Err(error::ApiError::BadRequest(format!(
+            "invalid {what}: the body must be a JSON object"
+        )));
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let inner = e.inner();

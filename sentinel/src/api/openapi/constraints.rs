@@ -27,6 +27,7 @@ pub fn apply(doc: &mut OpenApi, max_iterations: u64) {
             operation.operation_id = Some(operation_id(method, path));
             add_statuses(operation, path);
             constrain_path_parameters(operation);
+            binary_modules(operation);
         }
     }
     let Some(components) = doc.components.as_mut() else {
@@ -121,6 +122,34 @@ fn add_statuses(operation: &mut Operation, path: &str) {
         "500",
         "Internal error: logged once, with the request, on the sentinel",
     );
+}
+
+/// The media type of a module's bytes.
+const WASM: &str = "application/wasm";
+
+/// A module's body is its bytes (a binary string), not an array of numbers.
+fn binary_modules(operation: &mut Operation) {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let binary = || {
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                .build(),
+        ))
+    };
+    if let Some(RefOr::T(body)) = operation.request_body.as_mut()
+        && let Some(RefOr::T(content)) = body.content.get_mut(WASM)
+    {
+        content.schema = Some(binary());
+    }
+    for response in operation.responses.responses.values_mut() {
+        if let RefOr::T(response) = response
+            && let Some(RefOr::T(content)) = response.content.get_mut(WASM)
+        {
+            content.schema = Some(binary());
+        }
+    }
 }
 
 /// Hash path parameters get [`HASH_PATTERN`]; every path parameter is required.

@@ -128,8 +128,7 @@ impl Store {
                         row.check_of.is_none()
                             && (owner == Some(row.job_owner) || !self.verification.sample(streak))
                     };
-                    let status = check_report(node, id, row, reported)?;
-                    if status == Some(ChunkStatus::Running) {
+                    if check_report(node, id, row, reported)? == Report::New {
                         accepted.push(Stored {
                             id,
                             json,
@@ -293,18 +292,27 @@ async fn quarantine_forger(
         .collect())
 }
 
+/// A report about a chunk that is not refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Report {
+    /// The result of a chunk running on the node: to store.
+    New,
+    /// A result the node delivered before: acknowledged, nothing stored.
+    Repeat,
+}
+
 /// Whether `node` may report `reported` for chunk `id` (as `row`): a
-/// repeat of a result it already delivered is acknowledged
-/// (`Ok(None)`); a chunk running on it with the right iteration count is
-/// taken (`Ok(Some(Running))`); anything else is refused.
+/// chunk running on it with the right iteration count is [`Report::New`],
+/// a result it already delivered a [`Report::Repeat`]; anything else is
+/// refused.
 fn check_report(
     node: NodeId,
     id: ChunkId,
     row: &ChunkRow,
     reported: &Reported,
-) -> Result<Option<ChunkStatus>, ChunkError> {
+) -> Result<Report, ChunkError> {
     if row.status.has_result() && row.node == Some(node) {
-        return Ok(None);
+        return Ok(Report::Repeat);
     }
     if row.status != ChunkStatus::Running || row.node != Some(node) {
         return Err(ChunkError::NotAssigned(id));
@@ -316,7 +324,7 @@ fn check_report(
             row.iterations
         )));
     }
-    Ok(Some(ChunkStatus::Running))
+    Ok(Report::New)
 }
 
 /// After the results are stored: a result the store did not take (its

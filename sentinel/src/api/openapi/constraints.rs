@@ -38,6 +38,7 @@ pub fn apply(doc: &mut OpenApi, max_iterations: u64) {
             continue;
         };
         constrain_hashes(object);
+        unsigned_32_bits(object);
         constrain_fields(name, object, max_iterations);
     }
 }
@@ -172,6 +173,27 @@ fn constrain_hashes(object: &mut Object) {
     for field in HASH_FIELDS {
         if let Some(property) = property(object, field) {
             property.pattern = Some(HASH_PATTERN.into());
+        }
+    }
+}
+
+/// A `u32` field is documented as `int32` from 0, but holds up to
+/// `u32::MAX`: it becomes an `int64` with that maximum.
+fn unsigned_32_bits(object: &mut Object) {
+    use utoipa::Number;
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
+    for property in object.properties.values_mut() {
+        if let RefOr::T(Schema::Object(field)) = property
+            && field.format == Some(SchemaFormat::KnownFormat(KnownFormat::Int32))
+            && match field.minimum {
+                Some(Number::Int(n)) => n == 0,
+                Some(Number::UInt(n)) => n == 0,
+                Some(Number::Float(n)) => n == 0.0,
+                None => false,
+            }
+        {
+            field.format = Some(SchemaFormat::KnownFormat(KnownFormat::Int64));
+            field.maximum = Some(Number::UInt(u32::MAX as usize));
         }
     }
 }

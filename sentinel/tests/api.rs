@@ -24,12 +24,7 @@ on_both_stores!(
 );
 
 async fn status_names_the_database_and_pins(s: Server) {
-    let v: Value = reqwest::get(s.url("/status"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = s.get_json("/status").await;
     assert_eq!(v["status"], "ok");
     let expected = match s.store.backend() {
         wowlab_sentinel::store::Backend::Sqlite => "sqlite",
@@ -44,12 +39,7 @@ async fn status_names_the_database_and_pins(s: Server) {
     );
     s.store.unpin_engine(&builtin).await.unwrap();
     s.store.pin_engine(&"ab".repeat(32)).await.unwrap();
-    let v: Value = reqwest::get(s.url("/status"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = s.get_json("/status").await;
     assert_eq!(v["pinned_engines"], json!(["ab".repeat(32)]));
 }
 
@@ -410,12 +400,7 @@ async fn access_decides_who_sees_a_job_and_only_the_owner_cancels(s: Server) {
 }
 
 async fn the_openapi_document_describes_every_route(s: Server) {
-    let doc: Value = reqwest::get(s.url("/openapi.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = s.get_json("/openapi.json").await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
     let routes = [
         ("get", "/api/v1/status"),
@@ -479,12 +464,7 @@ fn operations(doc: &Value) -> Vec<(String, String, Value)> {
 
 async fn the_openapi_document_states_the_limits_the_handlers_enforce(s: Server) {
     use wowlab_protocol::address::HASH_PATTERN;
-    let doc: Value = reqwest::get(s.url("/openapi.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = s.get_json("/openapi.json").await;
     let operations = operations(&doc);
     let ids: std::collections::BTreeSet<&str> = operations
         .iter()

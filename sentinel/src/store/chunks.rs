@@ -6,7 +6,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use futures_util::TryStreamExt;
-use sqlx::Row;
 use wowlab_engine::BatchResult;
 
 use wowlab_protocol::address::canonical_json;
@@ -75,10 +74,9 @@ impl Store {
     /// How many chunks wait for a node.
     pub async fn pending_chunks(&self) -> Result<i64, StoreError> {
         Ok(
-            sqlx::query("SELECT COUNT(*) FROM chunks WHERE status = 'pending'")
+            sqlx::query_scalar("SELECT COUNT(*) FROM chunks WHERE status = 'pending'")
                 .fetch_one(&self.pool)
-                .await?
-                .get(0),
+                .await?,
         )
     }
 
@@ -194,11 +192,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let failures: i64 =
-                sqlx::query("SELECT COUNT(*) FROM chunk_failures WHERE chunk_id = $1")
+                sqlx::query_scalar("SELECT COUNT(*) FROM chunk_failures WHERE chunk_id = $1")
                     .bind(chunk)
                     .fetch_one(&mut *tx)
-                    .await?
-                    .get(0);
+                    .await?;
             if failures >= FAILURES_TO_FAIL_JOB {
                 fail_job(&mut tx, job_id, chunk, error).await?;
             }
@@ -218,7 +215,7 @@ impl Store {
         running: &[i64],
         assigned_before_ms: i64,
     ) -> Result<u64, StoreError> {
-        let rows = sqlx::query(
+        let ids: Vec<ChunkId> = sqlx::query_scalar(
             "SELECT id FROM chunks WHERE node_id = $1 AND status = 'running' AND assigned_at < $2",
         )
         .bind(node)
@@ -226,8 +223,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut returned = 0;
-        for row in rows {
-            let id: ChunkId = row.get(0);
+        for id in ids {
             if running.contains(&id.0) {
                 continue;
             }
@@ -478,7 +474,7 @@ async fn store_results(
          RETURNING chunks.id",
         values.join(", ")
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(node);
+    let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(node);
     for run in results {
         query = query
             .bind(run.id)
@@ -486,8 +482,7 @@ async fn store_results(
             .bind(run.digest)
             .bind(run.status.as_str());
     }
-    let rows = query.fetch_all(&mut **tx).await?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
+    Ok(query.fetch_all(&mut **tx).await?.into_iter().collect())
 }
 
 /// Adds the iterations of accepted chunks (job, iterations) to their jobs'
@@ -674,11 +669,10 @@ pub(crate) async fn fail_job(
     chunk: ChunkId,
     error: &str,
 ) -> Result<(), sqlx::Error> {
-    let idx: i64 = sqlx::query("SELECT idx FROM chunks WHERE id = $1")
+    let idx: i64 = sqlx::query_scalar("SELECT idx FROM chunks WHERE id = $1")
         .bind(chunk)
         .fetch_one(&mut **tx)
-        .await?
-        .get(0);
+        .await?;
     sqlx::query("UPDATE chunks SET status = 'failed' WHERE id = $1")
         .bind(chunk)
         .execute(&mut **tx)

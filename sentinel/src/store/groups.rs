@@ -1,30 +1,28 @@
 //! Groups of users (stand-ins for Discord guilds) and their members.
 
-use sqlx::Row;
-
 use super::{Store, StoreError, UserId};
 
 impl Store {
     /// Creates a group; `None` if the name is taken.
     pub async fn add_group(&self, name: &str) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_scalar(
             "INSERT INTO user_groups (name, created_at) VALUES ($1, $2) \
              ON CONFLICT (name) DO NOTHING RETURNING id",
         )
         .bind(name)
         .bind(crate::now())
         .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| r.get(0)))
+        .await?)
     }
 
     /// The id of the group with this name.
     pub async fn group_id(&self, name: &str) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query("SELECT id FROM user_groups WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| r.get(0)))
+        Ok(
+            sqlx::query_scalar("SELECT id FROM user_groups WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// Adds a user to a group; false if they were in it.
@@ -52,7 +50,7 @@ impl Store {
 
     /// Every group with its members' names, by name.
     pub async fn groups(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
             "SELECT g.name, u.name FROM user_groups g \
              LEFT JOIN group_members m ON m.group_id = g.id \
              LEFT JOIN users u ON u.id = m.user_id ORDER BY g.name, u.name",
@@ -60,9 +58,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-        for row in rows {
-            let group: String = row.get(0);
-            let member: Option<String> = row.get(1);
+        for (group, member) in rows {
             if groups.last().is_none_or(|(name, _)| *name != group) {
                 groups.push((group, Vec::new()));
             }

@@ -1,6 +1,5 @@
 //! Jobs and their chunks.
 
-use sqlx::Row;
 use wowlab_runtime::simulate::ROUND;
 
 use super::{ChunkStatus, JobId, JobStatus, Store, StoreError, UserId};
@@ -74,7 +73,7 @@ impl Store {
     /// Creates a job and its chunks in one transaction; returns (id, chunks).
     pub async fn create_job(&self, new: &NewJob<'_>) -> Result<(JobId, i64), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
+        let id: JobId = sqlx::query_scalar(
             "INSERT INTO jobs (owner, config_hash, iterations, seed, access, status, created_at, spec, target_error) \
              VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8) RETURNING id",
         )
@@ -88,7 +87,6 @@ impl Store {
         .bind(new.target_error)
         .fetch_one(&mut *tx)
         .await?;
-        let id: JobId = row.get(0);
         // Chunk k covers job iterations [k·ROUND, (k+1)·ROUND): a chunk is one
         // round of `wowlab sim --target-error`, so a job with a target error
         // stops where the local run would.
@@ -180,28 +178,28 @@ impl Store {
 
     /// Counts of chunks of a job by status (for tests and progress; re-runs not counted).
     pub async fn chunk_counts(&self, job: JobId) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT status, COUNT(*) FROM chunks WHERE job_id = $1 AND check_of IS NULL \
              GROUP BY status ORDER BY status",
         )
         .bind(job)
         .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        .await?)
     }
 
     /// Chunks in each state, across all jobs (every state, zeros included).
     pub async fn chunks_by_status(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query("SELECT status, COUNT(*) FROM chunks GROUP BY status")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT status, COUNT(*) FROM chunks GROUP BY status")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(CHUNK_STATES
             .iter()
             .map(|state| {
                 let n = rows
                     .iter()
-                    .find(|r| r.get::<String, _>(0) == state.as_str())
-                    .map_or(0, |r| r.get(1));
+                    .find(|(status, _)| status == state.as_str())
+                    .map_or(0, |(_, n)| *n);
                 (state.as_str().to_string(), n)
             })
             .collect())

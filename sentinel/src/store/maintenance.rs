@@ -4,8 +4,6 @@
 //! sentinels on one database (a PostgreSQL advisory lock plus the time of
 //! the last run, in one transaction).
 
-use sqlx::Row;
-
 use super::{Backend, ChunkId, JobId, Store, StoreError, Tx, fail_job};
 use crate::thresholds::Thresholds;
 
@@ -64,12 +62,11 @@ impl Store {
     /// Start times (ms) of the maintenance runs of the last day, with the
     /// sentinel that ran each, oldest first.
     pub async fn maintenance_runs(&self) -> Result<Vec<(i64, String)>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT started_at_ms, sentinel FROM maintenance_runs ORDER BY started_at_ms",
         )
         .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        .await?)
     }
 }
 
@@ -95,19 +92,17 @@ async fn my_turn(
     now: Now,
 ) -> Result<bool, StoreError> {
     if backend == Backend::Postgres {
-        let locked: bool = sqlx::query("SELECT pg_try_advisory_xact_lock($1)")
+        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
             .bind(LOCK_KEY)
             .fetch_one(&mut **tx)
-            .await?
-            .get(0);
+            .await?;
         if !locked {
             return Ok(false);
         }
     }
-    let last: Option<i64> = sqlx::query("SELECT MAX(started_at_ms) FROM maintenance_runs")
+    let last: Option<i64> = sqlx::query_scalar("SELECT MAX(started_at_ms) FROM maintenance_runs")
         .fetch_one(&mut **tx)
-        .await?
-        .get(0);
+        .await?;
     let period_ms = thresholds.maintenance_every.as_millis() as i64;
     Ok(last.is_none_or(|last| now.ms - last >= period_ms))
 }

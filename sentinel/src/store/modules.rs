@@ -1,7 +1,5 @@
 //! Wasm modules (engine and rotation components), stored by hash.
 
-use sqlx::Row;
-
 use super::{Store, StoreError};
 
 impl Store {
@@ -29,19 +27,21 @@ impl Store {
 
     /// The kind of a stored module, if it is stored.
     pub async fn module_kind(&self, hash: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT kind FROM modules WHERE hash = $1")
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| r.get(0)))
+        Ok(
+            sqlx::query_scalar("SELECT kind FROM modules WHERE hash = $1")
+                .bind(hash)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// The bytes of a stored module.
     pub async fn module(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = sqlx::query("SELECT bytes FROM modules WHERE hash = $1")
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| r.get(0)))
+        Ok(
+            sqlx::query_scalar("SELECT bytes FROM modules WHERE hash = $1")
+                .bind(hash)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 }

@@ -1,8 +1,6 @@
 //! Nodes: registration by public key, claiming, permissions, liveness, and
 //! the nonces of their signed requests.
 
-use sqlx::Row;
-
 use wowlab_protocol::api::Trust;
 
 use super::{JobId, NodeId, Store, StoreError, UserId};
@@ -164,13 +162,13 @@ impl Store {
 
     /// The id of the node with this key, marked as seen now.
     pub async fn node_seen(&self, key: &str) -> Result<Option<NodeId>, StoreError> {
-        let row =
-            sqlx::query("UPDATE nodes SET last_seen_at = $1 WHERE public_key = $2 RETURNING id")
-                .bind(crate::now())
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|r| r.get(0)))
+        Ok(sqlx::query_scalar(
+            "UPDATE nodes SET last_seen_at = $1 WHERE public_key = $2 RETURNING id",
+        )
+        .bind(crate::now())
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// The node with this id.
@@ -206,14 +204,14 @@ impl Store {
             "public" => NodePermissions::Public,
             "group" => NodePermissions::Group(r.group_name.unwrap_or_default()),
             "users" => {
-                let rows = sqlx::query(
+                let names: Vec<String> = sqlx::query_scalar(
                     "SELECT u.name FROM node_users nu JOIN users u ON u.id = nu.user_id \
                      WHERE nu.node_id = $1 ORDER BY u.name",
                 )
                 .bind(r.id)
                 .fetch_all(&self.pool)
                 .await?;
-                NodePermissions::Users(rows.iter().map(|r| r.get(0)).collect())
+                NodePermissions::Users(names)
             }
             _ => NodePermissions::Private,
         };
@@ -238,15 +236,15 @@ impl Store {
 
     /// Gives the unclaimed node with this (normalised) claim code to `user`.
     pub async fn claim_node(&self, code: &str, user: UserId) -> Result<Claim, StoreError> {
-        let row = sqlx::query("SELECT id, owner FROM nodes WHERE claim_code = $1")
-            .bind(code)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else {
+        let row: Option<(NodeId, Option<UserId>)> =
+            sqlx::query_as("SELECT id, owner FROM nodes WHERE claim_code = $1")
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((id, owner)) = row else {
             return Ok(Claim::Unknown);
         };
-        let id: NodeId = row.get(0);
-        match row.get::<Option<UserId>, _>(1) {
+        match owner {
             Some(owner) if owner == user => return Ok(Claim::Claimed(id)),
             Some(_) => return Ok(Claim::Taken),
             None => {}
@@ -344,23 +342,23 @@ impl Store {
 
     /// The nodes running chunks of `job` now: (name, chunks), by name.
     pub async fn nodes_on_job(&self, job: JobId) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT n.name, COUNT(*) FROM chunks c JOIN nodes n ON n.id = c.node_id \
              WHERE c.job_id = $1 AND c.status = 'running' GROUP BY n.id, n.name ORDER BY n.name",
         )
         .bind(job)
         .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        .await?)
     }
 
     /// How many nodes made a signed request at or after `since` (Unix seconds).
     pub async fn nodes_seen_since(&self, since: i64) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) FROM nodes WHERE last_seen_at >= $1")
-            .bind(since)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.get(0))
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM nodes WHERE last_seen_at >= $1")
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Deletes a node; the chunks it was running return to pending.

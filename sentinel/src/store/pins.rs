@@ -1,7 +1,5 @@
 //! Engine pins: the engine module hashes this sentinel accepts in jobs.
 
-use sqlx::Row;
-
 use super::{Store, StoreError};
 
 impl Store {
@@ -26,10 +24,11 @@ impl Store {
 
     /// The pinned engine hashes, sorted.
     pub async fn pinned_engines(&self) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT hash FROM engine_pins ORDER BY hash")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
+        Ok(
+            sqlx::query_scalar("SELECT hash FROM engine_pins ORDER BY hash")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     /// Whether `hash` is pinned.

@@ -1,7 +1,5 @@
 //! Users and their API tokens (stored as BLAKE3 hashes, never in clear).
 
-use sqlx::Row;
-
 use super::{Store, StoreError, UserId};
 
 /// A user of the sentinel.
@@ -30,7 +28,7 @@ impl Store {
     pub async fn add_user(&self, name: &str, token_hash: &str) -> Result<Option<User>, StoreError> {
         let now = crate::now();
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
+        let id: Option<UserId> = sqlx::query_scalar(
             "INSERT INTO users (name, token_hash, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO NOTHING RETURNING id",
         )
@@ -39,10 +37,9 @@ impl Store {
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(row) = row else {
+        let Some(id) = id else {
             return Ok(None);
         };
-        let id: UserId = row.get(0);
         sqlx::query(
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -72,11 +69,10 @@ impl Store {
 
     /// The id of the user with this name.
     pub async fn user_id(&self, name: &str) -> Result<Option<UserId>, StoreError> {
-        let row = sqlx::query("SELECT id FROM users WHERE name = $1")
+        Ok(sqlx::query_scalar("SELECT id FROM users WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| r.get(0)))
+            .await?)
     }
 
     /// A user's API tokens, oldest first.
@@ -96,7 +92,7 @@ impl Store {
         name: &str,
         token_hash: &str,
     ) -> Result<i64, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_scalar(
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -105,8 +101,7 @@ impl Store {
         .bind(token_hash)
         .bind(crate::now())
         .fetch_one(&self.pool)
-        .await?;
-        Ok(row.get(0))
+        .await?)
     }
 
     /// Revokes `user`'s token `id`; false if they have no such token.

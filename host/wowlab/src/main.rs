@@ -14,7 +14,7 @@ use wowlab_runtime::simulate::{self, BackendChoice, RotationInput, SimRequest};
 use wowlab_runtime::spec_file;
 
 use wowlab::cli::{FightArgs, out};
-use wowlab::{bench, job};
+use wowlab::{bench, gamedata, job};
 
 #[derive(Parser)]
 #[command(name = "wowlab", version, about = "World of Warcraft combat simulator")]
@@ -57,6 +57,11 @@ enum Command {
     Job {
         #[command(subcommand)]
         command: job::JobCommand,
+    },
+    /// Extract the game data the project commits from the game's tables.
+    Gamedata {
+        #[command(subcommand)]
+        command: gamedata::GamedataCommand,
     },
 }
 
@@ -175,6 +180,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(args) => bench::run(&store, limits, args),
         Command::Node(args) => node(&store, limits, !cli.no_jit, args),
         Command::Job { command } => job::run(command, !cli.no_jit),
+        Command::Gamedata { command } => gamedata::run(command),
     }
 }
 

@@ -1,0 +1,317 @@
+//! The extraction tool: from the game's full tables (a folder of CSV
+//! exports, one per table, such as `../shared/gamedata/<build>/`) to the
+//! rows the project commits under `gamedata/<build>/`.
+//!
+//! What it writes, and from which tables:
+//! - `specs.csv`: every class specialization with a talent tree
+//!   (`ChrSpecialization`, `ChrClasses`, `TraitTreeLoadout`);
+//! - `talents/<class>.csv`: the class's talent tree, one row per node and
+//!   entry (`TraitNode`, `TraitNodeXTraitNodeEntry`, `TraitNodeEntry`,
+//!   `TraitDefinition`, `TraitSubTree`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::tables::{Table, TableError};
+use crate::talents::{Entry, Node, NodeKind, TalentTree};
+
+/// The header of `specs.csv`.
+pub const SPECS_HEADER: &str = "spec_id,spec,class_id,class,tree_id,mastery_spell_id";
+
+/// Why extraction failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    /// A table could not be read.
+    #[error(transparent)]
+    Table(#[from] TableError),
+    /// The tables do not say what they should.
+    #[error("{0}")]
+    Data(String),
+}
+
+/// One file extraction writes, relative to the build's folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path under `gamedata/<build>/`, e.g. `talents/hunter.csv`.
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+}
+
+/// One specialization, as `specs.csv` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    /// `ChrSpecialization.ID`.
+    pub id: u32,
+    /// Its name in SimulationCraft's spelling, e.g. "beast_mastery".
+    pub name: String,
+    /// `ChrClasses.ID`.
+    pub class_id: u32,
+    /// The class in SimulationCraft's spelling, e.g. "hunter".
+    pub class: String,
+    /// The class's talent tree (`TraitTree.ID`).
+    pub tree_id: u32,
+    /// The spec's mastery spell (0 if none).
+    pub mastery_spell: u32,
+}
+
+/// Extracts, from the tables in `tables`, the files for `build` of the
+/// given classes' trees (SimulationCraft's spelling, e.g. "hunter").
+pub fn extract(
+    build: &str,
+    tables: &Path,
+    classes: &[&str],
+) -> Result<Vec<OutputFile>, ExtractError> {
+    let specs = read_specs(tables)?;
+    let mut files = vec![OutputFile {
+        path: PathBuf::from("specs.csv"),
+        text: specs_csv(&specs),
+    }];
+    let trees = TreeTables::read(tables)?;
+    for &class in classes {
+        let tree_id = specs
+            .iter()
+            .find(|s| s.class == class)
+            .map(|s| s.tree_id)
+            .ok_or_else(|| {
+                ExtractError::Data(format!(
+                    "no specialization of class `{class}` has a talent tree"
+                ))
+            })?;
+        let tree = trees.tree(build, class, tree_id)?;
+        files.push(OutputFile {
+            path: PathBuf::from(format!("talents/{class}.csv")),
+            text: tree.to_csv(),
+        });
+    }
+    Ok(files)
+}
+
+/// Names in SimulationCraft's spelling: lower case, spaces as underscores.
+fn simc_name(name: &str) -> String {
+    name.trim().to_lowercase().replace(' ', "_")
+}
+
+fn read_specs(dir: &Path) -> Result<Vec<Spec>, ExtractError> {
+    let classes = Table::read(&dir.join("ChrClasses.csv"))?;
+    let (id, filename) = (classes.column("ID")?, classes.column("Filename")?);
+    let mut class_names = HashMap::new();
+    for row in classes.rows() {
+        class_names.insert(row.number::<u32>(&id)?, row.text(&filename).to_lowercase());
+    }
+    let loadouts = Table::read(&dir.join("TraitTreeLoadout.csv"))?;
+    let (tree, spec_of) = (
+        loadouts.column("TraitTreeID")?,
+        loadouts.column("ChrSpecializationID")?,
+    );
+    let mut trees = HashMap::new();
+    for row in loadouts.rows() {
+        trees.insert(row.number::<u32>(&spec_of)?, row.number::<u32>(&tree)?);
+    }
+    let table = Table::read(&dir.join("ChrSpecialization.csv"))?;
+    let (id, name, class, mastery) = (
+        table.column("ID")?,
+        table.column("Name_lang")?,
+        table.column("ClassID")?,
+        table.column("MasterySpellID_0")?,
+    );
+    let mut specs = Vec::new();
+    for row in table.rows() {
+        let spec_id: u32 = row.number(&id)?;
+        let class_id: u32 = row.number(&class)?;
+        let (Some(&tree_id), Some(class)) = (trees.get(&spec_id), class_names.get(&class_id))
+        else {
+            continue;
+        };
+        specs.push(Spec {
+            id: spec_id,
+            name: simc_name(row.text(&name)),
+            class_id,
+            class: class.clone(),
+            tree_id,
+            mastery_spell: row.number(&mastery)?,
+        });
+    }
+    specs.sort_by_key(|s| s.id);
+    Ok(specs)
+}
+
+/// `specs` as the rows of `specs.csv`.
+pub fn specs_csv(specs: &[Spec]) -> String {
+    let mut out = format!("{SPECS_HEADER}\n");
+    for s in specs {
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            s.id, s.name, s.class_id, s.class, s.tree_id, s.mastery_spell
+        ));
+    }
+    out
+}
+
+/// Reads `specs.csv` text (`name` names it in errors).
+pub fn parse_specs(name: &Path, text: &str) -> Result<Vec<Spec>, TableError> {
+    let table = Table::from_reader(name, text.as_bytes())?;
+    let c = |n: &str| table.column(n);
+    let (id, spec, class_id, class, tree, mastery) = (
+        c("spec_id")?,
+        c("spec")?,
+        c("class_id")?,
+        c("class")?,
+        c("tree_id")?,
+        c("mastery_spell_id")?,
+    );
+    table
+        .rows()
+        .map(|row| {
+            Ok(Spec {
+                id: row.number(&id)?,
+                name: row.text(&spec).to_string(),
+                class_id: row.number(&class_id)?,
+                class: row.text(&class).to_string(),
+                tree_id: row.number(&tree)?,
+                mastery_spell: row.number(&mastery)?,
+            })
+        })
+        .collect()
+}
+
+/// The talent tables, read once for every class.
+struct TreeTables {
+    /// TraitNode rows: (id, tree, type, subtree, x, y).
+    nodes: Vec<(u32, u32, u32, u32, i32, i32)>,
+    /// Node → (index, entry id), from TraitNodeXTraitNodeEntry.
+    node_entries: HashMap<u32, Vec<(u32, u32)>>,
+    /// Entry id → (definition, max ranks, subtree).
+    entries: HashMap<u32, (u32, u16, u32)>,
+    /// Definition id → spell id.
+    spells: HashMap<u32, u32>,
+    /// Subtree id → name.
+    subtrees: HashMap<u32, String>,
+}
+
+impl TreeTables {
+    fn read(dir: &Path) -> Result<Self, ExtractError> {
+        let t = Table::read(&dir.join("TraitNode.csv"))?;
+        let (id, tree, kind, sub, x, y) = (
+            t.column("ID")?,
+            t.column("TraitTreeID")?,
+            t.column("Type")?,
+            t.column("TraitSubTreeID")?,
+            t.column("PosX")?,
+            t.column("PosY")?,
+        );
+        let nodes = t
+            .rows()
+            .map(|r| {
+                Ok((
+                    r.number(&id)?,
+                    r.number(&tree)?,
+                    r.number(&kind)?,
+                    r.number(&sub)?,
+                    r.number(&x)?,
+                    r.number(&y)?,
+                ))
+            })
+            .collect::<Result<_, TableError>>()?;
+        let t = Table::read(&dir.join("TraitNodeXTraitNodeEntry.csv"))?;
+        let (node, entry, index) = (
+            t.column("TraitNodeID")?,
+            t.column("TraitNodeEntryID")?,
+            t.column("_Index")?,
+        );
+        let mut node_entries: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
+        for r in t.rows() {
+            node_entries
+                .entry(r.number(&node)?)
+                .or_default()
+                .push((r.number(&index)?, r.number(&entry)?));
+        }
+        let t = Table::read(&dir.join("TraitNodeEntry.csv"))?;
+        let (id, def, ranks, sub) = (
+            t.column("ID")?,
+            t.column("TraitDefinitionID")?,
+            t.column("MaxRanks")?,
+            t.column("TraitSubTreeID")?,
+        );
+        let mut entries = HashMap::new();
+        for r in t.rows() {
+            entries.insert(
+                r.number(&id)?,
+                (r.number(&def)?, r.number(&ranks)?, r.number(&sub)?),
+            );
+        }
+        let t = Table::read(&dir.join("TraitDefinition.csv"))?;
+        let (id, spell) = (t.column("ID")?, t.column("SpellID")?);
+        let mut spells = HashMap::new();
+        for r in t.rows() {
+            spells.insert(r.number(&id)?, r.number(&spell)?);
+        }
+        let t = Table::read(&dir.join("TraitSubTree.csv"))?;
+        let (id, name) = (t.column("ID")?, t.column("Name_lang")?);
+        let mut subtrees = HashMap::new();
+        for r in t.rows() {
+            subtrees.insert(r.number(&id)?, r.text(&name).to_string());
+        }
+        Ok(Self {
+            nodes,
+            node_entries,
+            entries,
+            spells,
+            subtrees,
+        })
+    }
+
+    fn tree(&self, build: &str, class: &str, tree_id: u32) -> Result<TalentTree, ExtractError> {
+        let mut nodes = BTreeMap::new();
+        for &(id, tree, kind, sub, x, y) in &self.nodes {
+            if tree != tree_id {
+                continue;
+            }
+            let kind = NodeKind::from_game_type(kind)
+                .ok_or_else(|| ExtractError::Data(format!("node {id} has unknown type {kind}")))?;
+            let mut listed = self.node_entries.get(&id).cloned().unwrap_or_default();
+            listed.sort();
+            let entries = listed
+                .iter()
+                .map(|&(_, entry)| self.entry(id, entry))
+                .collect::<Result<_, _>>()?;
+            let subtree =
+                (sub != 0).then(|| (sub, self.subtrees.get(&sub).cloned().unwrap_or_default()));
+            nodes.insert(
+                id,
+                Node {
+                    id,
+                    kind,
+                    subtree,
+                    position: (x, y),
+                    entries,
+                },
+            );
+        }
+        if nodes.is_empty() {
+            return Err(ExtractError::Data(format!(
+                "talent tree {tree_id} has no nodes"
+            )));
+        }
+        Ok(TalentTree {
+            build: build.to_string(),
+            class: class.to_string(),
+            nodes: nodes.into_values().collect(),
+        })
+    }
+
+    fn entry(&self, node: u32, entry: u32) -> Result<Entry, ExtractError> {
+        let &(definition, max_ranks, sub) = self.entries.get(&entry).ok_or_else(|| {
+            ExtractError::Data(format!(
+                "node {node} lists entry {entry}, which TraitNodeEntry does not have"
+            ))
+        })?;
+        Ok(Entry {
+            id: entry,
+            definition,
+            spell: self.spells.get(&definition).copied().unwrap_or(0),
+            max_ranks,
+            selects_subtree: (sub != 0).then_some(sub),
+        })
+    }
+}

@@ -1,0 +1,16 @@
+//! The game's data, as the project keeps it.
+//!
+//! `gamedata/<build>/` at the repository's root holds, per game build, exactly
+//! the rows of the game's tables that the spec packs and the SimulationCraft
+//! profile reader need (its README documents the format). This crate reads
+//! those committed rows ([`builds`]), writes them from the game's full tables
+//! when those are present ([`extract`]), and decodes the talent loadout
+//! strings players export ([`talents`]).
+//!
+//! Nothing here reads outside the repository at run time: the committed
+//! rows are compiled in.
+
+pub mod builds;
+pub mod extract;
+pub mod tables;
+pub mod talents;

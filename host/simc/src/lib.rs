@@ -1,0 +1,18 @@
+//! SimulationCraft profiles as wowlab's input.
+//!
+//! A profile is the text the SimulationCraft addon exports (or one of
+//! SimulationCraft's own `profiles/`): `key=value` lines describing one
+//! character. [`profile`] reads the text into its lines, keeping each
+//! line's number for errors; [`character`] turns that into the character
+//! wowlab simulates (the spec, the talents decoded with the build's tree,
+//! the gear's stats) and lists everything it does not use, so nothing is
+//! dropped silently.
+//!
+//! Not for: SimulationCraft's action lists (wowlab's rotations are
+//! scripts), includes of other files, or several characters in one file.
+
+pub mod character;
+pub mod profile;
+
+pub use character::{Character, Ignored, read_character};
+pub use profile::{Located, Profile, ProfileError};

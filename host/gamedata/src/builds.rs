@@ -4,11 +4,15 @@
 use std::path::Path;
 
 use crate::extract::{Spec, parse_specs};
+use crate::spelldump::{DumpError, SpellDump};
 use crate::tables::TableError;
 use crate::talents::TalentTree;
 
 /// The build of the game's tables the project's data come from.
 pub const TABLES_BUILD: &str = "12.0.5.66529";
+
+/// The build of the spell data dump excerpts.
+pub const DUMP_BUILD: &str = "12.0.5.67823";
 
 /// The classes whose trees are committed for [`TABLES_BUILD`].
 pub const CLASSES: &[&str] = &["hunter"];
@@ -34,6 +38,7 @@ macro_rules! committed {
 
 const SPECS: Committed = committed!("12.0.5.66529/specs.csv");
 const TALENTS: &[(&str, Committed)] = &[("hunter", committed!("12.0.5.66529/talents/hunter.csv"))];
+const DUMPS: &[(&str, Committed)] = &[("hunter", committed!("12.0.5.67823/spelldump/hunter.txt"))];
 
 /// Every specialization with a talent tree, at [`TABLES_BUILD`].
 pub fn specs() -> Result<Vec<Spec>, TableError> {
@@ -56,6 +61,12 @@ pub fn talent_tree(class: &str) -> Option<Result<TalentTree, TableError>> {
         Path::new(file.path),
         file.text,
     ))
+}
+
+/// The spell dump excerpt of `class` at [`DUMP_BUILD`], if committed.
+pub fn spell_dump(class: &str) -> Option<Result<SpellDump, DumpError>> {
+    let (_, file) = DUMPS.iter().find(|(c, _)| *c == class)?;
+    Some(SpellDump::parse(file.text))
 }
 
 /// The committed text of `path` under `gamedata/` (for the check that the

@@ -4,7 +4,9 @@
 //! the rows of the game's tables that the spec packs and the SimulationCraft
 //! profile reader need (its README documents the format). This crate reads
 //! those committed rows ([`builds`]), writes them from the game's full tables
-//! when those are present ([`extract`]), and decodes the talent loadout
+//! when those are present ([`extract`]), reads SimulationCraft's spell data
+//! dumps, the source of coefficients and of which spell modifies which
+//! ([`spelldump`]), and decodes the talent loadout
 //! strings players export ([`talents`]).
 //!
 //! Nothing here reads outside the repository at run time: the committed
@@ -12,5 +14,6 @@
 
 pub mod builds;
 pub mod extract;
+pub mod spelldump;
 pub mod tables;
 pub mod talents;

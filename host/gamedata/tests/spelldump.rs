@@ -1,0 +1,120 @@
+//! The committed spell dump excerpt (SimulationCraft's hunter dump of
+//! 12.0.5.67823): what a reader finds in it, checked against the values the
+//! dump prints for the spells SimulationCraft's report also shows.
+
+use wowlab_gamedata::builds;
+use wowlab_gamedata::spelldump::{Affecting, SpellDump};
+
+fn dump() -> SpellDump {
+    builds::spell_dump("hunter")
+        .expect("committed")
+        .expect("parses")
+}
+
+#[test]
+fn the_excerpt_names_its_build_and_holds_each_spell_once() {
+    let dump = dump();
+    assert_eq!(dump.build(), Some("12.0.5.67823"));
+    assert_eq!(dump.spells.len(), 152);
+    let mut ids: Vec<_> = dump.spells.iter().map(|s| s.id).collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "in id order, once each"
+    );
+    ids.dedup();
+    assert_eq!(ids.len(), 152);
+    for spell in &dump.spells {
+        let affecting = spell.affecting().unwrap();
+        assert!(
+            affecting
+                .iter()
+                .all(|a| a.id > 0 && !a.name.is_empty() && !a.effects.is_empty()),
+            "{}",
+            spell.id
+        );
+    }
+}
+
+#[test]
+fn barbed_shot_is_a_rolling_bleed_of_0_779_attack_power_every_2_seconds() {
+    let dump = dump();
+    let barbed = dump.spell(217200).unwrap();
+    assert_eq!(barbed.name, "Barbed Shot");
+    assert_eq!(barbed.field("Charges"), Some("2 (18 seconds cooldown)"));
+    assert_eq!(barbed.field("Duration"), Some("12 seconds"));
+    assert!(
+        barbed
+            .field("Attributes")
+            .unwrap()
+            .contains("Rolling Periodic (334)")
+    );
+    let tick = barbed.effect(1).unwrap();
+    assert_eq!(tick.id, 323302);
+    assert_eq!(
+        tick.kind,
+        "Apply Aura (6) | Periodic Damage (3): physical every 2 seconds"
+    );
+    assert_eq!(tick.number("AP Coefficient"), Some(0.779));
+    assert_eq!(tick.number("Base Value"), Some(0.0));
+    assert_eq!(barbed.effect(2).unwrap().number("Base Value"), Some(5.0));
+}
+
+#[test]
+fn kill_command_s_pet_attack_has_its_coefficient_and_modifiers() {
+    let dump = dump();
+    let bite = dump.spell(83381).unwrap();
+    assert_eq!(bite.effect(1).unwrap().number("AP Coefficient"), Some(2.06));
+    let affecting = bite.affecting().unwrap();
+    assert!(affecting.contains(&Affecting {
+        name: "Alpha Predator".into(),
+        id: 269737,
+        effects: vec![4],
+    }));
+}
+
+#[test]
+fn affecting_spells_with_several_effects_and_parentheses_in_names_are_read() {
+    let dump = dump();
+    let multi = dump.spell(2643).unwrap();
+    let affecting = multi.affecting().unwrap();
+    assert_eq!(
+        affecting[1],
+        Affecting {
+            name: "Bestial Wrath".into(),
+            id: 19574,
+            effects: vec![1, 4],
+        }
+    );
+    let mastery = affecting.iter().find(|a| a.id == 76657).unwrap();
+    assert_eq!(
+        (mastery.name.as_str(), mastery.effects.as_slice()),
+        ("Mastery: Master of Beasts", &[5, 6][..])
+    );
+    let damage = multi.effect(2).unwrap();
+    assert_eq!(damage.number("AP Coefficient"), Some(0.756));
+    assert_eq!(damage.value("Scaled Value"), Some("0 (delta=0.05)"));
+    assert_eq!(
+        multi.effect(1).unwrap().list("Modified By"),
+        Some("Refocus (24531 effect#1)")
+    );
+}
+
+#[test]
+fn malformed_dumps_name_the_line() {
+    let err = SpellDump::parse("no header\n").unwrap_err();
+    assert_eq!(err.line, 1);
+    let text = "SimulationCraft for World of Warcraft 1.2.3.4 Live\nClass : Hunter\n";
+    assert_eq!(
+        SpellDump::parse(text).unwrap_err().to_string(),
+        "line 2: a line before the first `Name` line"
+    );
+    let text = "SimulationCraft for World of Warcraft 1.2.3.4 Live\nName : Thing (id=x1)\n";
+    assert_eq!(SpellDump::parse(text).unwrap_err().line, 2);
+    let text = "SimulationCraft for World of Warcraft 1.2.3.4 Live\nName : Thing (id=1)\nEffects :\n#1 oops\n";
+    assert!(
+        SpellDump::parse(text)
+            .unwrap_err()
+            .message
+            .starts_with("an effect line needs")
+    );
+}

@@ -14,7 +14,7 @@ use wowlab_runtime::simulate::{self, BackendChoice, RotationInput, SimRequest};
 use wowlab_runtime::spec_file;
 
 use wowlab::cli::{FightArgs, out};
-use wowlab::{bench, gamedata, job};
+use wowlab::{bench, gamedata, job, profile};
 
 #[derive(Parser)]
 #[command(name = "wowlab", version, about = "World of Warcraft combat simulator")]
@@ -58,6 +58,8 @@ enum Command {
         #[command(subcommand)]
         command: job::JobCommand,
     },
+    /// Read a SimulationCraft profile and show what wowlab takes from it.
+    Profile(profile::ProfileArgs),
     /// Extract the game data the project commits from the game's tables.
     Gamedata {
         #[command(subcommand)]
@@ -181,6 +183,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Node(args) => node(&store, limits, !cli.no_jit, args),
         Command::Job { command } => job::run(command, !cli.no_jit),
         Command::Gamedata { command } => gamedata::run(command),
+        Command::Profile(args) => profile::run(&args),
     }
 }
 

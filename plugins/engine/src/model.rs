@@ -46,6 +46,8 @@ pub struct DotModel {
     pub damage: DamageModel,
     pub hasted_ticks: bool,
     pub pandemic: bool,
+    pub tick_on_application: bool,
+    pub rolling: bool,
 }
 
 /// An aura, compiled.
@@ -320,12 +322,20 @@ fn compile_spell(
                     "duration_ms and tick_ms must be positive",
                 ));
             }
+            if d.rolling && d.pandemic {
+                return Err(ConfigError::new(
+                    format!("{f}.dot.rolling"),
+                    "a rolling DoT restarts its full duration on refresh: set `pandemic = false`",
+                ));
+            }
             Some(DotModel {
                 duration_us: ms(d.duration_ms),
                 tick_us: ms(d.tick_ms),
                 damage: stats.damage(&format!("{f}.dot.damage"), &d.damage)?,
                 hasted_ticks: d.hasted_ticks,
                 pandemic: d.pandemic,
+                tick_on_application: d.tick_on_application,
+                rolling: d.rolling,
             })
         }
     };

@@ -88,6 +88,8 @@ struct DotState {
     expires: i64,
     last_tick: i64,
     generation: u32,
+    /// Damage added to each tick by rolled-over refreshes.
+    rolled: f64,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -675,25 +677,46 @@ impl<'m> Sim<'m> {
     }
 
     fn apply_dot(&mut self, spell: usize, target: usize) {
-        let dm = self.m.spells[spell].dot.as_ref().expect("spell has a dot");
+        let sm = &self.m.spells[spell];
+        let dm = sm.dot.as_ref().expect("spell has a dot");
+        let period = self.tick_period(spell);
         let slot = spell * self.m.targets + target;
+        let now = self.now;
         let d = &mut self.dots[slot];
-        if d.active {
-            let remaining = d.expires - self.now;
+        let restart = !d.active || dm.rolling || dm.tick_on_application;
+        if d.active && dm.rolling {
+            // What the remaining time would still have dealt, spread over
+            // the new application's ticks.
+            let to_come = (dm.damage.amount + d.rolled) * (d.expires - now) as f64 / period as f64;
+            let ticks = (dm.duration_us as f64 / period as f64).ceil()
+                + if dm.tick_on_application { 1.0 } else { 0.0 };
+            d.rolled = to_come / ticks;
+            d.expires = now + dm.duration_us;
+        } else if d.active {
             let carry = if dm.pandemic {
-                remaining.min(dm.duration_us * 3 / 10)
+                (d.expires - now).min(dm.duration_us * 3 / 10)
             } else {
                 0
             };
-            d.expires = self.now + dm.duration_us + carry;
+            d.expires = now + dm.duration_us + carry;
         } else {
             d.active = true;
-            d.last_tick = self.now;
-            d.expires = self.now + dm.duration_us;
+            d.rolled = 0.0;
+            d.expires = now + dm.duration_us;
+        }
+        if restart {
+            d.last_tick = now;
         }
         d.generation = d.generation.wrapping_add(1);
-        let (last, expires, generation) = (d.last_tick, d.expires, d.generation);
-        let next = (last + self.tick_period(spell)).min(expires);
+        let (last, expires, generation, rolled) = (d.last_tick, d.expires, d.generation, d.rolled);
+        if dm.tick_on_application {
+            let tick = DamageModel {
+                amount: dm.damage.amount + rolled,
+                can_crit: dm.damage.can_crit,
+            };
+            self.hit(spell, sm.source, &tick, target, true, 1.0);
+        }
+        let next = (last + period).min(expires);
         self.push(
             next,
             Event::DotTick {
@@ -714,7 +737,11 @@ impl<'m> Sim<'m> {
         let fraction = ((self.now - d.last_tick) as f64 / period as f64).min(1.0);
         let sm = &self.m.spells[spell];
         let dm = sm.dot.as_ref().expect("spell has a dot");
-        self.hit(spell, sm.source, &dm.damage, target, true, fraction);
+        let tick = DamageModel {
+            amount: dm.damage.amount + d.rolled,
+            can_crit: dm.damage.can_crit,
+        };
+        self.hit(spell, sm.source, &tick, target, true, fraction);
         let d = &mut self.dots[slot];
         d.last_tick = self.now;
         if self.now >= d.expires {

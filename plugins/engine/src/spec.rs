@@ -304,6 +304,17 @@ pub struct Dot {
     /// duration (pandemic); otherwise a refresh resets the duration.
     #[serde(default = "yes")]
     pub pandemic: bool,
+    /// Whether each application ticks at once, on top of the ticks of its
+    /// duration (the game's "extra initial period"); the tick schedule then
+    /// restarts from the application.
+    #[serde(default)]
+    pub tick_on_application: bool,
+    /// Whether a refresh rolls the damage still to come into the new
+    /// application (the game's "rolling periodic"): it is spread evenly over
+    /// the new application's ticks, the duration restarts in full and the
+    /// tick schedule from the refresh. Needs `pandemic = false`.
+    #[serde(default)]
+    pub rolling: bool,
 }
 
 /// Shortens another spell's cooldown (its current recharge).

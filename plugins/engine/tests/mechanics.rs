@@ -194,6 +194,75 @@ fn dot_refresh_carries_over_at_most_30_percent() {
     assert_eq!(dot_ticks(2.0), 15);
 }
 
+/// Total damage and ticks of one DoT cast at 0 s and again at `refresh_at`
+/// (if given), in a 40 s fight without crits.
+fn dot_damage(dot: Value, refresh_at: Option<f64>) -> (f64, u64) {
+    let spec = pack(json!({ "spells": [{ "name": "d", "dot": dot }] }));
+    let mut casts = 0;
+    let mut rotation = |s: &[f64]| {
+        let t = s[snapshot::TIME];
+        Ok(match refresh_at {
+            _ if casts == 0 => {
+                casts += 1;
+                Action::Cast(0)
+            }
+            Some(at) if casts == 1 && t >= at => {
+                casts += 1;
+                Action::Cast(0)
+            }
+            Some(at) if casts == 1 => Action::Wait(((at - t) * 1000.0).round() as u32),
+            _ => Action::Wait(60_000),
+        })
+    };
+    let r = run(&config(spec, 40), &mut rotation, 1);
+    let d = source(&r, "d");
+    (d.damage_total(), d.ticks)
+}
+
+fn barbed(tick_on_application: bool, rolling: bool) -> Value {
+    json!({ "duration_ms": 10000, "tick_ms": 2000, "pandemic": false,
+            "tick_on_application": tick_on_application, "rolling": rolling,
+            "damage": { "base": 100.0, "can_crit": false } })
+}
+
+#[test]
+fn a_dot_that_ticks_on_application_ticks_once_more() {
+    // Ticks at 0, 2, 4, 6, 8 and 10 s.
+    assert_eq!(dot_damage(barbed(true, false), None), (600.0, 6));
+    // Without: 2, 4, 6, 8, 10 s.
+    assert_eq!(dot_damage(barbed(false, false), None), (500.0, 5));
+}
+
+#[test]
+fn a_rolling_refresh_keeps_the_damage_still_to_come() {
+    // At 5 s the first application has ticked at 0, 2, 4 s (300) and 5 s
+    // are left: 2.5 ticks, 250 to come. Without rolling they are lost: the
+    // refresh ticks at 5, 7, ... 15 s, six ticks of 100.
+    let (lost, ticks) = dot_damage(barbed(true, false), Some(5.0));
+    assert_eq!((lost, ticks), (900.0, 9));
+    // Rolling spreads the 250 over the new application's six ticks.
+    let (rolled, ticks) = dot_damage(barbed(true, true), Some(5.0));
+    assert_eq!(ticks, 9);
+    assert!((rolled - 1150.0).abs() < 1e-3, "{rolled}");
+    // Without the tick on application: 2, 4 s (200), then five ticks of
+    // 100 + 250 / 5 at 7, 9, ... 15 s.
+    let (rolled, ticks) = dot_damage(barbed(false, true), Some(5.0));
+    assert_eq!(ticks, 7);
+    assert!((rolled - 950.0).abs() < 1e-3, "{rolled}");
+}
+
+#[test]
+fn a_rolling_dot_with_pandemic_is_refused() {
+    let mut dot = barbed(true, true);
+    dot["pandemic"] = json!(true);
+    let spec = pack(json!({ "spells": [{ "name": "d", "dot": dot }] }));
+    let err = run_batch(&config(spec, 10), &mut first_ready(1), 1, 0, 1).unwrap_err();
+    assert!(
+        err.to_string().contains("spec.spells[0].dot.rolling"),
+        "{err}"
+    );
+}
+
 fn proc_pack(rate: Value) -> SpecPack {
     let mut proc_def =
         json!({ "name": "zap", "on": "hit", "damage": { "base": 1.0, "can_crit": false } });

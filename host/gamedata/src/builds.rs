@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::combat::{self, BaseStats, ClassPower, LevelArmor, Ratings};
 use crate::extract::{Spec, parse_specs};
 use crate::spelldump::{DumpError, SpellDump};
 use crate::tables::TableError;
@@ -38,6 +39,11 @@ macro_rules! committed {
 
 const SPECS: Committed = committed!("12.0.5.66529/specs.csv");
 const TALENTS: &[(&str, Committed)] = &[("hunter", committed!("12.0.5.66529/talents/hunter.csv"))];
+const CLASSES_CSV: Committed = committed!("12.0.5.66529/classes.csv");
+const LEVELS: Committed = committed!("12.0.5.66529/levels.csv");
+const RATINGS: Committed = committed!("12.0.5.67823/combat_ratings.csv");
+const RATING_CURVE: Committed = committed!("12.0.5.67823/rating_curve.csv");
+const BASE_STATS: Committed = committed!("12.0.1.66709/base_stats.csv");
 const DUMPS: &[(&str, Committed)] = &[("hunter", committed!("12.0.5.67823/spelldump/hunter.txt"))];
 
 /// Every specialization with a talent tree, at [`TABLES_BUILD`].
@@ -63,6 +69,41 @@ pub fn talent_tree(class: &str) -> Option<Result<TalentTree, TableError>> {
     ))
 }
 
+/// Rating conversions at `level`, if committed.
+pub fn ratings(level: u32) -> Result<Option<Ratings>, TableError> {
+    combat::parse_ratings(
+        (Path::new(RATINGS.path), Path::new(RATING_CURVE.path)),
+        RATINGS.text,
+        RATING_CURVE.text,
+        level,
+    )
+}
+
+/// Base primary stats of `class` (with `race`'s modifiers) at `level`.
+pub fn base_stats(
+    class: &str,
+    race: Option<&str>,
+    level: u32,
+) -> Result<Option<BaseStats>, TableError> {
+    combat::parse_base_stats(
+        Path::new(BASE_STATS.path),
+        BASE_STATS.text,
+        class,
+        race,
+        level,
+    )
+}
+
+/// How `class`'s primary stats become attack power.
+pub fn class_power(class: &str) -> Result<Option<ClassPower>, TableError> {
+    combat::parse_class_power(Path::new(CLASSES_CSV.path), CLASSES_CSV.text, class)
+}
+
+/// Creature armor and the armor constant at `level`.
+pub fn level_armor(level: u32) -> Result<Option<LevelArmor>, TableError> {
+    combat::parse_level(Path::new(LEVELS.path), LEVELS.text, level)
+}
+
 /// The spell dump excerpt of `class` at [`DUMP_BUILD`], if committed.
 pub fn spell_dump(class: &str) -> Option<Result<SpellDump, DumpError>> {
     let (_, file) = DUMPS.iter().find(|(c, _)| *c == class)?;
@@ -72,7 +113,8 @@ pub fn spell_dump(class: &str) -> Option<Result<SpellDump, DumpError>> {
 /// The committed text of `path` under `gamedata/` (for the check that the
 /// extraction tool reproduces it).
 pub fn committed_text(path: &str) -> Option<&'static str> {
-    std::iter::once(&SPECS)
+    [&SPECS, &CLASSES_CSV, &LEVELS]
+        .into_iter()
         .chain(TALENTS.iter().map(|(_, f)| f))
         .find(|f| f.path == path)
         .map(|f| f.text)

@@ -7,13 +7,27 @@
 //!   (`ChrSpecialization`, `ChrClasses`, `TraitTreeLoadout`);
 //! - `talents/<class>.csv`: the class's talent tree, one row per node and
 //!   entry (`TraitNode`, `TraitNodeXTraitNodeEntry`, `TraitNodeEntry`,
-//!   `TraitDefinition`, `TraitSubTree`).
+//!   `TraitDefinition`, `TraitSubTree`);
+//! - `classes.csv`: how each class's primary stats become attack power
+//!   (`ChrClasses`);
+//! - `levels.csv`: per level from the player's ([`PLAYER_LEVEL`]) to a raid
+//!   boss's (three above), the expected armor of a creature and the armor
+//!   constant (`ExpectedStat`, the current expansion's rows).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::tables::{Table, TableError};
 use crate::talents::{Entry, Node, NodeKind, TalentTree};
+
+/// The level of the characters the data are for.
+pub const PLAYER_LEVEL: u32 = 90;
+
+/// The header of `classes.csv`.
+pub const CLASSES_HEADER: &str = "class_id,class,attack_power_per_agility,ranged_attack_power_per_agility,attack_power_per_strength";
+
+/// The header of `levels.csv`.
+pub const LEVELS_HEADER: &str = "level,creature_armor,armor_constant,expected_stat_id";
 
 /// The header of `specs.csv`.
 pub const SPECS_HEADER: &str = "spec_id,spec,class_id,class,tree_id,mastery_spell_id";
@@ -67,6 +81,14 @@ pub fn extract(
         path: PathBuf::from("specs.csv"),
         text: specs_csv(&specs),
     }];
+    files.push(OutputFile {
+        path: PathBuf::from("classes.csv"),
+        text: classes_csv(tables)?,
+    });
+    files.push(OutputFile {
+        path: PathBuf::from("levels.csv"),
+        text: levels_csv(tables)?,
+    });
     let trees = TreeTables::read(tables)?;
     for &class in classes {
         let tree_id = specs
@@ -85,6 +107,80 @@ pub fn extract(
         });
     }
     Ok(files)
+}
+
+/// `ChrClasses`: attack power per point of agility (melee, ranged) and strength.
+fn classes_csv(dir: &Path) -> Result<String, ExtractError> {
+    let t = Table::read(&dir.join("ChrClasses.csv"))?;
+    let (id, filename, agi, ranged, str_) = (
+        t.column("ID")?,
+        t.column("Filename")?,
+        t.column("AttackPowerPerAgility")?,
+        t.column("RangedAttackPowerPerAgility")?,
+        t.column("AttackPowerPerStrength")?,
+    );
+    let mut rows = Vec::new();
+    for r in t.rows() {
+        let class_id: u32 = r.number(&id)?;
+        rows.push((
+            class_id,
+            format!(
+                "{class_id},{},{},{},{}\n",
+                r.text(&filename).to_lowercase(),
+                r.number::<f64>(&agi)?,
+                r.number::<f64>(&ranged)?,
+                r.number::<f64>(&str_)?
+            ),
+        ));
+    }
+    rows.sort_by_key(|(id, _)| *id);
+    Ok(std::iter::once(format!("{CLASSES_HEADER}\n"))
+        .chain(rows.into_iter().map(|(_, line)| line))
+        .collect())
+}
+
+/// `ExpectedStat`'s rows of the current expansion (`ExpansionID` −2, no
+/// content set) for the player's level up to a raid boss's.
+fn levels_csv(dir: &Path) -> Result<String, ExtractError> {
+    let t = Table::read(&dir.join("ExpectedStat.csv"))?;
+    let (id, expansion, content, level, armor, constant) = (
+        t.column("ID")?,
+        t.column("ExpansionID")?,
+        t.column("ContentSetID")?,
+        t.column("Lvl")?,
+        t.column("CreatureArmor")?,
+        t.column("ArmorConstant")?,
+    );
+    let mut rows = BTreeMap::new();
+    for r in t.rows() {
+        let lvl: u32 = r.number(&level)?;
+        if r.number::<i32>(&expansion)? != -2 || r.number::<u32>(&content)? != 0 {
+            continue;
+        }
+        if !(PLAYER_LEVEL..=PLAYER_LEVEL + 3).contains(&lvl) {
+            continue;
+        }
+        let line = format!(
+            "{lvl},{},{},{}\n",
+            r.number::<f64>(&armor)?,
+            r.number::<f64>(&constant)?,
+            r.number::<u32>(&id)?
+        );
+        if rows.insert(lvl, line).is_some() {
+            return Err(ExtractError::Data(format!(
+                "ExpectedStat has two current rows for level {lvl}"
+            )));
+        }
+    }
+    if rows.len() != 4 {
+        return Err(ExtractError::Data(format!(
+            "ExpectedStat lacks current rows for levels {PLAYER_LEVEL} to {}",
+            PLAYER_LEVEL + 3
+        )));
+    }
+    Ok(std::iter::once(format!("{LEVELS_HEADER}\n"))
+        .chain(rows.into_values())
+        .collect())
 }
 
 /// Names in SimulationCraft's spelling: lower case, spaces as underscores.

@@ -3,7 +3,8 @@
 //! `gamedata/<build>/` at the repository's root holds, per game build, exactly
 //! the rows of the game's tables that the spec packs and the SimulationCraft
 //! profile reader need (its README documents the format). This crate reads
-//! those committed rows ([`builds`]), writes them from the game's full tables
+//! those committed rows ([`builds`]) and the stat conversions among them
+//! ([`combat`]), writes them from the game's full tables
 //! when those are present ([`extract`]), reads SimulationCraft's spell data
 //! dumps, the source of coefficients and of which spell modifies which
 //! ([`spelldump`]), and decodes the talent loadout
@@ -13,6 +14,7 @@
 //! rows are compiled in.
 
 pub mod builds;
+pub mod combat;
 pub mod extract;
 pub mod spelldump;
 pub mod tables;

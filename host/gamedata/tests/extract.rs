@@ -14,7 +14,15 @@ fn fixture() -> PathBuf {
 fn specs_and_the_tree_are_taken_from_the_tables() {
     let files = extract("1.2.3.4", &fixture(), &["hunter"]).unwrap();
     let paths: Vec<_> = files.iter().map(|f| f.path.to_str().unwrap()).collect();
-    assert_eq!(paths, ["specs.csv", "talents/hunter.csv"]);
+    assert_eq!(
+        paths,
+        [
+            "specs.csv",
+            "classes.csv",
+            "levels.csv",
+            "talents/hunter.csv"
+        ]
+    );
     // Specs without a tree (Initial) are left out; names in SimC's spelling.
     assert_eq!(
         files[0].text,
@@ -22,9 +30,24 @@ fn specs_and_the_tree_are_taken_from_the_tables() {
          253,beast_mastery,3,hunter,774,76657\n\
          577,havoc,12,demonhunter,800,185164\n"
     );
-    // Nodes by id, entries by their index, another tree's node left out.
     assert_eq!(
         files[1].text,
+        "class_id,class,attack_power_per_agility,ranged_attack_power_per_agility,attack_power_per_strength\n\
+         3,hunter,1,1,0\n\
+         12,demonhunter,1,0,0\n"
+    );
+    // Levels 90 to 93 from the current expansion's rows without a content set.
+    assert_eq!(
+        files[2].text,
+        "level,creature_armor,armor_constant,expected_stat_id\n\
+         90,1400,3430,2\n\
+         91,1420,3430,3\n\
+         92,1450,3430,4\n\
+         93,1470,3430,1\n"
+    );
+    // Nodes by id, entries by their index, another tree's node left out.
+    assert_eq!(
+        files[3].text,
         "node_id,node_type,subtree_id,subtree,pos_x,pos_y,entry_index,entry_id,definition_id,spell_id,max_ranks,entry_subtree_id\n\
          10,0,0,,0,0,0,101,1001,34026,2,0\n\
          20,3,0,,5,-5,0,201,2001,0,1,42\n\
@@ -39,8 +62,8 @@ fn specs_and_the_tree_are_taken_from_the_tables() {
 fn the_written_rows_read_back_into_the_same_tree() {
     let files = extract("1.2.3.4", &fixture(), &["hunter"]).unwrap();
     let tree =
-        TalentTree::from_csv("1.2.3.4", "hunter", Path::new("hunter.csv"), &files[1].text).unwrap();
-    assert_eq!(tree.to_csv(), files[1].text);
+        TalentTree::from_csv("1.2.3.4", "hunter", Path::new("hunter.csv"), &files[3].text).unwrap();
+    assert_eq!(tree.to_csv(), files[3].text);
     assert_eq!(tree.nodes[1].kind, NodeKind::SubTreeSelection);
     assert_eq!(
         tree.node(40).unwrap().subtree,

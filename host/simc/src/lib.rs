@@ -6,13 +6,17 @@
 //! line's number for errors; [`character`] turns that into the character
 //! wowlab simulates (the spec, the talents decoded with the build's tree,
 //! the gear's stats) and lists everything it does not use, so nothing is
-//! dropped silently.
+//! dropped silently. [`sheet`] computes the character sheet its gear and
+//! level give (attack power, crit, haste, mastery, versatility after
+//! diminishing returns).
 //!
 //! Not for: SimulationCraft's action lists (wowlab's rotations are
 //! scripts), includes of other files, or several characters in one file.
 
 pub mod character;
 pub mod profile;
+pub mod sheet;
 
 pub use character::{Character, Ignored, read_character};
 pub use profile::{Located, Profile, ProfileError};
+pub use sheet::{Sheet, SheetError, sheet};

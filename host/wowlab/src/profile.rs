@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use wowlab_gamedata::builds;
 use wowlab_gamedata::spelldump::SpellDump;
-use wowlab_simc::{Character, read_character};
+use wowlab_simc::{Character, read_character, sheet};
 
 /// Arguments of `wowlab profile`.
 #[derive(clap::Args)]
@@ -64,6 +64,29 @@ pub fn describe(c: &Character, dump: Option<&SpellDump>) -> String {
         g.versatility_rating,
         g.armor
     );
+    match sheet(c) {
+        Ok(s) => {
+            let _ = writeln!(
+                out,
+                "sheet (gear and level only: before talents, buffs and consumables): agility {:.0}, attack power {:.0}, crit {:.2} %, haste {:.2} %, mastery {:.2} points ({:.2} %), versatility {:.2} %; boss armor {:.0} ({:.1} % physical mitigation)",
+                s.agility,
+                s.attack_power,
+                s.crit_percent,
+                s.haste_percent,
+                s.mastery_points,
+                s.mastery_percent(),
+                s.versatility_percent,
+                s.boss.creature_armor,
+                s.boss_mitigation() * 100.0
+            );
+            for note in &s.notes {
+                let _ = writeln!(out, "  note: {note}");
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(out, "sheet: {e}");
+        }
+    }
     match &c.talents {
         None => out.push_str("talents: none given\n"),
         Some(loadout) => {
@@ -118,6 +141,10 @@ mod tests {
             "MID1_Hunter_Beast_Mastery: level 90 orc beast_mastery hunter (specialization 253)\n"
         ));
         assert!(text.contains("\ntalents: 72 from the 12.0.5.66529 hunter tree\n"));
+        assert!(
+            text.contains("\nsheet (gear and level only: before talents, buffs and consumables): agility 2009, attack power 2009, crit 16.54 %, haste 18.80 %, mastery 30.98 points (58.86 %), versatility 1.56 %; boss armor 1470 (30.0 % physical mitigation)\n"),
+            "{text}"
+        );
         assert!(text.contains("\n  node 102346: Kill Command (spell 34026), rank 1\n"));
         assert!(text.contains("\n  node 94991: Howl of the Pack Leader (spell 471876), rank 1, granted [Pack Leader]\n"));
         assert!(text.contains(&format!("\nnot used ({}):\n", c.ignored.len())));

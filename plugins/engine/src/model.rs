@@ -12,12 +12,16 @@ pub const US_PER_MS: i64 = 1_000;
 pub const US_PER_S: f64 = 1_000_000.0;
 
 /// Damage of one hit before multipliers that change during the fight.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct DamageModel {
     /// base + coefficients × powers, with versatility and armor applied.
     pub amount: f64,
     /// Whether it can crit.
     pub can_crit: bool,
+    /// Crit chance added to the character's.
+    pub crit_chance_bonus: f64,
+    /// What a crit multiplies the damage by.
+    pub crit_multiplier: f64,
 }
 
 /// A spell, compiled.
@@ -60,6 +64,15 @@ pub struct AuraModel {
     pub haste_bonus: f64,
     pub crit_bonus: f64,
     pub attack_speed_bonus: f64,
+    /// Result source indices its damage and crit bonuses apply to (empty: all).
+    pub affects: Vec<usize>,
+}
+
+impl AuraModel {
+    /// Whether its damage and crit bonuses apply to damage source `stat`.
+    pub fn affects(&self, stat: usize) -> bool {
+        self.affects.is_empty() || self.affects.contains(&stat)
+    }
 }
 
 /// An auto-attack, compiled.
@@ -104,7 +117,6 @@ pub struct Model {
     /// Names of result sources: spells, auto-attacks, damaging procs.
     pub source_names: Vec<String>,
     pub crit_chance: f64,
-    pub crit_multiplier: f64,
     pub haste: f64,
     pub mastery_bonus: f64,
     pub mastery_sources: Vec<Source>,
@@ -177,6 +189,7 @@ struct Stats {
     mastery_bonus: f64,
     versatility: f64,
     armor_multiplier: f64,
+    crit_multiplier: f64,
 }
 
 impl Stats {
@@ -238,18 +251,23 @@ impl Stats {
             mastery_bonus,
             versatility,
             armor_multiplier,
+            crit_multiplier: finite("spec.combat.crit_multiplier", c.crit_multiplier)?,
         })
     }
 
-    /// The damage of one hit of `d` (the config field `field`).
+    /// The damage of one hit of `d` (the config field `field`); crits use
+    /// `crit_multiplier` raised by the damage's own crit damage bonus.
     fn damage(&self, field: &str, d: &spec::Damage) -> Result<DamageModel, ConfigError> {
         let raw = non_negative(&format!("{field}.base"), d.base)?
             + finite(&format!("{field}.ap_coefficient"), d.ap_coefficient)? * self.attack_power
             + finite(&format!("{field}.sp_coefficient"), d.sp_coefficient)? * self.spell_power;
         let armored = d.school == spec::School::Physical && !d.ignores_armor;
+        let bonus = finite(&format!("{field}.crit_damage_bonus"), d.crit_damage_bonus)?;
         Ok(DamageModel {
             amount: raw * self.versatility * if armored { self.armor_multiplier } else { 1.0 },
             can_crit: d.can_crit,
+            crit_chance_bonus: finite(&format!("{field}.crit_chance_bonus"), d.crit_chance_bonus)?,
+            crit_multiplier: 1.0 + (self.crit_multiplier - 1.0) * (1.0 + bonus),
         })
     }
 }
@@ -283,6 +301,7 @@ fn compile_aura(i: usize, a: &spec::Aura) -> Result<AuraModel, ConfigError> {
         haste_bonus: finite(&format!("{f}.haste_bonus"), a.haste_bonus)?,
         crit_bonus: finite(&format!("{f}.crit_bonus"), a.crit_bonus)?,
         attack_speed_bonus: finite(&format!("{f}.attack_speed_bonus"), a.attack_speed_bonus)?,
+        affects: Vec::new(),
     })
 }
 
@@ -527,7 +546,7 @@ impl Model {
         };
         unique(&names.spells, "spec.spells")?;
         unique(&names.auras, "spec.auras")?;
-        let auras = spec
+        let mut auras: Vec<AuraModel> = spec
             .auras
             .iter()
             .enumerate()
@@ -554,6 +573,22 @@ impl Model {
                 &stats,
             )?);
         }
+        let known: Vec<&str> = source_names.iter().map(String::as_str).collect();
+        for (i, (aura, a)) in auras.iter_mut().zip(&spec.auras).enumerate() {
+            aura.affects = a
+                .affects
+                .iter()
+                .enumerate()
+                .map(|(j, s)| {
+                    find(
+                        &known,
+                        s,
+                        &format!("spec.auras[{i}].affects[{j}]"),
+                        "damage source",
+                    )
+                })
+                .collect::<Result<_, _>>()?;
+        }
         let fight = &config.fight;
         check_fight(fight)?;
         let res = &spec.resource;
@@ -574,7 +609,6 @@ impl Model {
             autos,
             source_names,
             crit_chance: stats.crit_chance,
-            crit_multiplier: finite("spec.combat.crit_multiplier", c.crit_multiplier)?,
             haste: stats.haste,
             mastery_bonus: stats.mastery_bonus,
             mastery_sources: c.mastery.applies_to.clone(),

@@ -598,27 +598,29 @@ impl<'m> Sim<'m> {
         fraction: f64,
     ) {
         let carrier = Self::carrier(source);
-        let mut amount = d.amount * fraction * self.aura_product(carrier, |a| a.damage_bonus);
+        let mut amount = d.amount * fraction;
         if self.m.mastery_sources.contains(&source) {
             amount *= 1.0 + self.m.mastery_bonus;
         }
+        let mut chance = self.m.crit_chance + d.crit_chance_bonus;
         for (i, a) in self.m.auras.iter().enumerate() {
+            if !a.affects(stat) {
+                continue;
+            }
             if a.on == Carrier::Target && a.damage_bonus != 0.0 {
                 let stacks = self.auras[self.aura_base[i] + target].stacks;
                 amount *= 1.0 + a.damage_bonus * stacks as f64;
+            } else if a.on == carrier {
+                let stacks = self.auras[self.aura_base[i]].stacks as f64;
+                amount *= 1.0 + a.damage_bonus * stacks;
+                chance += a.crit_bonus * stacks;
             }
         }
         let mut crit = false;
         if d.can_crit {
-            let mut chance = self.m.crit_chance;
-            for (i, a) in self.m.auras.iter().enumerate() {
-                if a.on == carrier && a.crit_bonus != 0.0 {
-                    chance += a.crit_bonus * self.auras[self.aura_base[i]].stacks as f64;
-                }
-            }
             crit = self.rng.chance(chance);
             if crit {
-                amount *= self.m.crit_multiplier;
+                amount *= d.crit_multiplier;
             }
         }
         let t = &mut self.tally.sources[stat];
@@ -712,7 +714,7 @@ impl<'m> Sim<'m> {
         if dm.tick_on_application {
             let tick = DamageModel {
                 amount: dm.damage.amount + rolled,
-                can_crit: dm.damage.can_crit,
+                ..dm.damage
             };
             self.hit(spell, sm.source, &tick, target, true, 1.0);
         }
@@ -739,7 +741,7 @@ impl<'m> Sim<'m> {
         let dm = sm.dot.as_ref().expect("spell has a dot");
         let tick = DamageModel {
             amount: dm.damage.amount + d.rolled,
-            can_crit: dm.damage.can_crit,
+            ..dm.damage
         };
         self.hit(spell, sm.source, &tick, target, true, fraction);
         let d = &mut self.dots[slot];

@@ -272,6 +272,13 @@ pub struct Damage {
     /// Whether armor is ignored (bleeds).
     #[serde(default)]
     pub ignores_armor: bool,
+    /// Crit chance added to this damage's (fraction; 0.1 = 10 %).
+    #[serde(default)]
+    pub crit_chance_bonus: f64,
+    /// Raises what a crit adds: a crit deals 1 + (crit_multiplier − 1) ×
+    /// (1 + crit_damage_bonus) times the damage (0.5: 50 % more crit damage).
+    #[serde(default)]
+    pub crit_damage_bonus: f64,
 }
 
 /// The global cooldown a spell triggers.
@@ -401,6 +408,11 @@ pub struct Aura {
     /// Auto-attack speed bonus per stack.
     #[serde(default)]
     pub attack_speed_bonus: f64,
+    /// The damage sources (spells, auto-attacks, damaging procs) its damage
+    /// and crit bonuses apply to; empty: all of its carrier's (or, on a
+    /// target, all damage it takes).
+    #[serde(default)]
+    pub affects: Vec<String>,
 }
 
 /// An automatic attack on a swing timer.

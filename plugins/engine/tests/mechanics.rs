@@ -263,6 +263,57 @@ fn a_rolling_dot_with_pandemic_is_refused() {
     );
 }
 
+#[test]
+fn a_spell_s_own_crit_chance_and_crit_damage_bonus() {
+    // Base crit 0; the spell adds 100 % crit chance and 50 % crit damage:
+    // every hit crits for 1 + (2 − 1) × 1.5 = 2.5 times its damage.
+    let spec = pack(json!({ "spells": [
+        { "name": "s", "cooldown_ms": 10000, "damage": { "base": 1000.0, "school": "holy",
+          "crit_chance_bonus": 1.0, "crit_damage_bonus": 0.5 } },
+        { "name": "t", "cooldown_ms": 10000, "damage": { "base": 1000.0, "school": "holy" } }
+    ]}));
+    let r = run(&config(spec, 10), &mut first_ready(2), 1);
+    let (s, t) = (source(&r, "s"), source(&r, "t"));
+    assert_eq!((s.hits, s.crits, s.damage_total()), (1, 1, 2500.0));
+    // The other spell keeps the character's 0 % crit.
+    assert_eq!((t.crits, t.damage_total()), (0, 1000.0));
+}
+
+#[test]
+fn an_aura_that_affects_some_spells_leaves_the_others_alone() {
+    // "wrath" raises zap's damage by 50 % and its crit chance by 100 %;
+    // bolt, cast while it is up, is untouched.
+    let spec = pack(json!({
+        "spells": [
+            { "name": "wrath", "cooldown_ms": 60000, "apply_auras": ["wrath"] },
+            { "name": "zap", "cooldown_ms": 60000, "damage": { "base": 1000.0, "school": "nature" } },
+            { "name": "bolt", "cooldown_ms": 60000, "damage": { "base": 1000.0, "school": "nature" } }
+        ],
+        "auras": [{ "name": "wrath", "duration_ms": 20000, "damage_bonus": 0.5, "crit_bonus": 1.0,
+                    "affects": ["zap"] }]
+    }));
+    let r = run(&config(spec, 10), &mut first_ready(3), 1);
+    assert_eq!(source(&r, "zap").damage_total(), 1000.0 * 1.5 * 2.0);
+    assert_eq!(source(&r, "bolt").damage_total(), 1000.0);
+}
+
+#[test]
+fn an_aura_naming_an_unknown_damage_source_is_refused() {
+    let spec = pack(json!({
+        "spells": [{ "name": "zap", "cooldown_ms": 1000, "damage": { "base": 1.0 } }],
+        "auras": [{ "name": "a", "duration_ms": 1000, "affects": ["zap", "zip"] }]
+    }));
+    let err = run_batch(&config(spec, 10), &mut first_ready(1), 1, 0, 1).unwrap_err();
+    assert!(
+        err.to_string().contains("spec.auras[0].affects[1]"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("unknown damage source `zip`"),
+        "{err}"
+    );
+}
+
 fn proc_pack(rate: Value) -> SpecPack {
     let mut proc_def =
         json!({ "name": "zap", "on": "hit", "damage": { "base": 1.0, "can_crit": false } });

@@ -38,6 +38,8 @@ pub struct SpellModel {
     pub damage: Option<DamageModel>,
     pub dot: Option<DotModel>,
     pub max_targets: u32,
+    pub reduced_aoe_targets: u32,
+    pub exclude_primary: bool,
     pub auras: Vec<usize>,
     pub reductions: Vec<(usize, i64)>,
 }
@@ -394,6 +396,8 @@ fn compile_spell(
             .transpose()?,
         dot,
         max_targets: s.max_targets,
+        reduced_aoe_targets: s.reduced_aoe_targets,
+        exclude_primary: s.exclude_primary,
         auras,
         reductions,
     })

@@ -541,14 +541,22 @@ impl<'m> Sim<'m> {
         }
         s.charges = s.charges.saturating_sub(1);
         self.tally.sources[spell].casts += 1;
-        let targets = (sm.max_targets as usize).min(m.targets);
+        let first = usize::from(sm.exclude_primary);
+        let targets = (first + sm.max_targets as usize).min(m.targets);
+        let hit_count = targets.saturating_sub(first);
+        // sqrt is exact (IEEE 754), so this is the same on every machine.
+        let aoe_fraction = match sm.reduced_aoe_targets as usize {
+            r if r > 0 && hit_count > r => (r as f64 / hit_count as f64).sqrt(),
+            _ => 1.0,
+        };
         for &aura in &sm.auras {
-            let hits = if m.auras[aura].on == Carrier::Target {
-                targets
+            // Target auras go on the targets hit; the others once, on their carrier.
+            let on = if m.auras[aura].on == Carrier::Target {
+                first..targets
             } else {
-                1
+                0..1
             };
-            for t in 0..hits {
+            for t in on {
                 self.apply_aura(aura, t);
             }
         }
@@ -561,12 +569,12 @@ impl<'m> Sim<'m> {
             }
         }
         if let Some(d) = &sm.damage {
-            for t in 0..targets {
-                self.hit(spell, sm.source, d, t, false, 1.0);
+            for t in first..targets {
+                self.hit(spell, sm.source, d, t, false, aoe_fraction);
             }
         }
         if sm.dot.is_some() {
-            for t in 0..targets {
+            for t in first..targets {
                 self.apply_dot(spell, t);
             }
         }

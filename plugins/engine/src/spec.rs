@@ -373,6 +373,15 @@ pub struct Spell {
     /// How many targets it hits (direct damage, DoT and target auras).
     #[serde(default = "one")]
     pub max_targets: u32,
+    /// Above this many targets, each target's direct damage is scaled by
+    /// sqrt(reduced_aoe_targets / targets hit) (the game's reduced AoE
+    /// damage); 0: never.
+    #[serde(default)]
+    pub reduced_aoe_targets: u32,
+    /// Whether it hits the targets around the primary but not the primary
+    /// (a cleave): up to `max_targets` of the others.
+    #[serde(default)]
+    pub exclude_primary: bool,
     /// Auras it applies (one stack each cast).
     #[serde(default)]
     pub apply_auras: Vec<String>,

@@ -314,6 +314,40 @@ fn an_aura_naming_an_unknown_damage_source_is_refused() {
     );
 }
 
+fn aoe_damage(spell: Value, targets: u32) -> (f64, u64) {
+    let spec = pack(json!({ "spells": [spell] }));
+    let mut c = config(spec, 10);
+    c.fight.targets = targets;
+    let r = run(&c, &mut first_ready(1), 1);
+    let s = source(&r, "s");
+    (s.damage_total(), s.hits)
+}
+
+#[test]
+fn reduced_aoe_damage_scales_each_hit_past_the_limit() {
+    let spell = json!({ "name": "s", "cooldown_ms": 60000, "max_targets": 20, "reduced_aoe_targets": 5,
+                        "damage": { "base": 1000.0, "can_crit": false, "school": "nature" } });
+    // Five targets or fewer: full damage each.
+    assert_eq!(aoe_damage(spell.clone(), 5), (5000.0, 5));
+    // Ten: each hit × sqrt(5 / 10).
+    let (total, hits) = aoe_damage(spell, 10);
+    assert_eq!(hits, 10);
+    assert!(
+        (total - 10.0 * 1000.0 * 0.5f64.sqrt()).abs() < 1e-3,
+        "{total}"
+    );
+}
+
+#[test]
+fn a_cleave_hits_the_others_but_not_the_primary() {
+    let spell = json!({ "name": "s", "cooldown_ms": 60000, "max_targets": 5, "exclude_primary": true,
+                        "damage": { "base": 1000.0, "can_crit": false, "school": "nature" } });
+    assert_eq!(aoe_damage(spell.clone(), 1), (0.0, 0));
+    assert_eq!(aoe_damage(spell.clone(), 3), (2000.0, 2));
+    // At most max_targets of the others.
+    assert_eq!(aoe_damage(spell, 8), (5000.0, 5));
+}
+
 fn proc_pack(rate: Value) -> SpecPack {
     let mut proc_def =
         json!({ "name": "zap", "on": "hit", "damage": { "base": 1.0, "can_crit": false } });

@@ -42,6 +42,14 @@ pub struct SpellModel {
     pub exclude_primary: bool,
     pub auras: Vec<usize>,
     pub reductions: Vec<(usize, i64)>,
+    pub summon: Option<usize>,
+}
+
+/// A summon, compiled: its stay and its attack (a result source of its own).
+#[derive(Debug, Clone)]
+pub struct SummonModel {
+    pub duration_us: i64,
+    pub attack: AutoModel,
 }
 
 /// A DoT, compiled.
@@ -107,6 +115,7 @@ pub struct ProcModel {
     pub aura: Option<usize>,
     pub gain: f64,
     pub reset: Option<usize>,
+    pub summon: Option<usize>,
 }
 
 /// The compiled simulation.
@@ -116,6 +125,7 @@ pub struct Model {
     pub auras: Vec<AuraModel>,
     pub procs: Vec<ProcModel>,
     pub autos: Vec<AutoModel>,
+    pub summons: Vec<SummonModel>,
     /// Names of result sources: spells, auto-attacks, damaging procs.
     pub source_names: Vec<String>,
     pub crit_chance: f64,
@@ -278,6 +288,14 @@ impl Stats {
 struct Names<'a> {
     spells: Vec<&'a str>,
     auras: Vec<&'a str>,
+    summons: Vec<&'a str>,
+}
+
+impl Names<'_> {
+    fn summon(&self, name: Option<&String>, field: &str) -> Result<Option<usize>, ConfigError> {
+        name.map(|s| find(&self.summons, s, field, "summon"))
+            .transpose()
+    }
 }
 
 /// Aura `i` of the spec, validated.
@@ -400,6 +418,7 @@ fn compile_spell(
         exclude_primary: s.exclude_primary,
         auras,
         reductions,
+        summon: names.summon(s.summon.as_ref(), &format!("{f}.summon"))?,
     })
 }
 
@@ -420,27 +439,75 @@ fn compile_autos(
         .as_ref()
         .map(|p| (&p.auto_attack, Source::Pet, "spec.pet.auto_attack"));
     for (a, source, f) in player_auto.into_iter().chain(pet_auto) {
-        if a.period_ms == 0 {
+        autos.push(compile_auto(a, source, f, source_names, stats)?);
+    }
+    Ok(autos)
+}
+
+/// An auto-attack of `source` (the config field `f`); it becomes a result
+/// source named after it in `source_names`.
+fn compile_auto(
+    a: &spec::AutoAttack,
+    source: Source,
+    f: &str,
+    source_names: &mut Vec<String>,
+    stats: &Stats,
+) -> Result<AutoModel, ConfigError> {
+    if a.period_ms == 0 {
+        return Err(ConfigError::new(
+            format!("{f}.period_ms"),
+            "must be positive",
+        ));
+    }
+    if source_names.contains(&a.name) {
+        return Err(ConfigError::new(
+            format!("{f}.name"),
+            format!("`{}` is already the name of a damage source", a.name),
+        ));
+    }
+    let model = AutoModel {
+        stat: source_names.len(),
+        source,
+        period_us: ms(a.period_ms),
+        damage: stats.damage(&format!("{f}.damage"), &a.damage)?,
+    };
+    source_names.push(a.name.clone());
+    Ok(model)
+}
+
+/// The spec's summons; each one's attack becomes a result source.
+fn compile_summons(
+    spec: &spec::SpecPack,
+    source_names: &mut Vec<String>,
+    stats: &Stats,
+) -> Result<Vec<SummonModel>, ConfigError> {
+    let mut summons = Vec::new();
+    for (i, s) in spec.summons.iter().enumerate() {
+        let f = format!("spec.summons[{i}]");
+        if s.duration_ms == 0 {
             return Err(ConfigError::new(
-                format!("{f}.period_ms"),
+                format!("{f}.duration_ms"),
                 "must be positive",
             ));
         }
-        if source_names.contains(&a.name) {
+        if s.source == Source::Player {
             return Err(ConfigError::new(
-                format!("{f}.name"),
-                format!("`{}` is already a spell's name", a.name),
+                format!("{f}.source"),
+                "a summon is a guardian or a pet",
             ));
         }
-        autos.push(AutoModel {
-            stat: source_names.len(),
-            source,
-            period_us: ms(a.period_ms),
-            damage: stats.damage(&format!("{f}.damage"), &a.damage)?,
+        summons.push(SummonModel {
+            duration_us: ms(s.duration_ms),
+            attack: compile_auto(
+                &s.auto_attack,
+                s.source,
+                &format!("{f}.auto_attack"),
+                source_names,
+                stats,
+            )?,
         });
-        source_names.push(a.name.clone());
     }
-    Ok(autos)
+    Ok(summons)
 }
 
 /// Proc `i` of the spec, validated; `event_sources` are the spells and
@@ -514,6 +581,7 @@ fn compile_proc(
             .as_ref()
             .map(|s| find(&names.spells, s, &format!("{f}.reset_cooldown"), "spell"))
             .transpose()?,
+        summon: names.summon(pr.summon.as_ref(), &format!("{f}.summon"))?,
     })
 }
 
@@ -547,9 +615,11 @@ impl Model {
         let names = Names {
             spells: spec.spells.iter().map(|s| s.name.as_str()).collect(),
             auras: spec.auras.iter().map(|a| a.name.as_str()).collect(),
+            summons: spec.summons.iter().map(|s| s.name.as_str()).collect(),
         };
         unique(&names.spells, "spec.spells")?;
         unique(&names.auras, "spec.auras")?;
+        unique(&names.summons, "spec.summons")?;
         let mut auras: Vec<AuraModel> = spec
             .auras
             .iter()
@@ -564,6 +634,7 @@ impl Model {
             .collect::<Result<_, _>>()?;
         let mut source_names: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
         let autos = compile_autos(spec, &mut source_names, &stats)?;
+        let summons = compile_summons(spec, &mut source_names, &stats)?;
         let event_sources: Vec<String> = source_names.clone();
         let event_sources: Vec<&str> = event_sources.iter().map(String::as_str).collect();
         let mut procs = Vec::new();
@@ -611,6 +682,7 @@ impl Model {
             auras,
             procs,
             autos,
+            summons,
             source_names,
             crit_chance: stats.crit_chance,
             haste: stats.haste,

@@ -67,6 +67,16 @@ enum Event {
     Auto { index: u32 },
     DotTick { slot: u32, generation: u32 },
     AuraExpire { slot: u32, generation: u32 },
+    SummonAttack { slot: u32, generation: u32 },
+}
+
+/// One summon out in the fight (a slot reused once it has left).
+#[derive(Debug, Clone, Copy, Default)]
+struct SummonState {
+    summon: usize,
+    active: bool,
+    expires: i64,
+    generation: u32,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -124,6 +134,8 @@ struct Sim<'m> {
     /// DoT slots: spells × targets.
     dots: Vec<DotState>,
     procs: Vec<ProcState>,
+    /// Summons out now, and free slots.
+    summoned: Vec<SummonState>,
     procs_by_trigger: [Vec<usize>; 4],
     snapshot: Vec<f64>,
     tally: Tally,
@@ -172,6 +184,7 @@ impl<'m> Sim<'m> {
             aura_base,
             dots: vec![DotState::default(); m.spells.len() * m.targets],
             procs: vec![ProcState::default(); m.procs.len()],
+            summoned: Vec::new(),
             procs_by_trigger,
             snapshot: vec![0.0; snapshot::len(m.spells.len(), m.auras.len())],
             tally: Tally {
@@ -206,6 +219,7 @@ impl<'m> Sim<'m> {
         }
         self.auras.fill(AuraState::default());
         self.dots.fill(DotState::default());
+        self.summoned.clear();
         self.procs.fill(ProcState {
             last_attempt: -RPPM_MAX_INTERVAL_US,
             ready_at: 0,
@@ -250,6 +264,9 @@ impl<'m> Sim<'m> {
                 Event::DotTick { slot, generation } => self.dot_tick(slot as usize, generation),
                 Event::AuraExpire { slot, generation } => {
                     self.aura_expire(slot as usize, generation)
+                }
+                Event::SummonAttack { slot, generation } => {
+                    self.summon_attack(slot as usize, generation)
                 }
             }
         }
@@ -299,6 +316,9 @@ impl<'m> Sim<'m> {
         match source {
             Source::Player => self.player_haste(),
             Source::Pet => self.player_haste() * self.aura_product(Carrier::Pet, |a| a.haste_bonus),
+            Source::Guardian => {
+                self.player_haste() * self.aura_product(Carrier::Guardian, |a| a.haste_bonus)
+            }
         }
     }
 
@@ -306,6 +326,7 @@ impl<'m> Sim<'m> {
         match source {
             Source::Player => Carrier::Player,
             Source::Pet => Carrier::Pet,
+            Source::Guardian => Carrier::Guardian,
         }
     }
 
@@ -578,15 +599,72 @@ impl<'m> Sim<'m> {
                 self.apply_dot(spell, t);
             }
         }
+        if let Some(summon) = sm.summon {
+            self.summon(summon);
+        }
         self.trigger(Trigger::Cast, spell);
+    }
+
+    /// Calls summon `summon`: it attacks now and then on its swing timer
+    /// until its duration ends.
+    fn summon(&mut self, summon: usize) {
+        let expires = self.now + self.m.summons[summon].duration_us;
+        let slot = match self.summoned.iter().position(|s| !s.active) {
+            Some(free) => free,
+            None => {
+                self.summoned.push(SummonState::default());
+                self.summoned.len() - 1
+            }
+        };
+        let s = &mut self.summoned[slot];
+        *s = SummonState {
+            summon,
+            active: true,
+            expires,
+            generation: s.generation.wrapping_add(1),
+        };
+        let generation = s.generation;
+        self.push(
+            self.now,
+            Event::SummonAttack {
+                slot: slot as u32,
+                generation,
+            },
+        );
+    }
+
+    fn summon_attack(&mut self, slot: usize, generation: u32) {
+        let s = self.summoned[slot];
+        if !s.active || s.generation != generation {
+            return;
+        }
+        let a = &self.m.summons[s.summon].attack;
+        self.hit(a.stat, a.source, &a.damage, 0, false, 1.0);
+        let next = self.now + self.swing_period(a);
+        if next < s.expires {
+            self.push(
+                next,
+                Event::SummonAttack {
+                    slot: slot as u32,
+                    generation,
+                },
+            );
+        } else {
+            self.summoned[slot].active = false;
+        }
+    }
+
+    /// The swing time of `a` now, after haste and attack speed.
+    fn swing_period(&self, a: &crate::model::AutoModel) -> i64 {
+        let speed = self.source_haste(a.source)
+            * self.aura_product(Self::carrier(a.source), |x| x.attack_speed_bonus);
+        ((a.period_us as f64 / speed) as i64).max(1)
     }
 
     fn auto_attack(&mut self, index: usize) {
         let a = &self.m.autos[index];
         self.hit(a.stat, a.source, &a.damage, 0, false, 1.0);
-        let speed = self.source_haste(a.source)
-            * self.aura_product(Self::carrier(a.source), |x| x.attack_speed_bonus);
-        let period = ((a.period_us as f64 / speed) as i64).max(1);
+        let period = self.swing_period(a);
         self.push(
             self.now + period,
             Event::Auto {
@@ -641,7 +719,7 @@ impl<'m> Sim<'m> {
         if crit {
             t.crits += 1;
         }
-        if stat < self.m.spells.len() + self.m.autos.len() {
+        if stat < self.m.spells.len() + self.m.autos.len() + self.m.summons.len() {
             self.trigger(if tick { Trigger::Tick } else { Trigger::Hit }, stat);
             if crit {
                 self.trigger(Trigger::Crit, stat);
@@ -809,6 +887,9 @@ impl<'m> Sim<'m> {
                         s.recharge_at = NEVER;
                     }
                 }
+            }
+            if let Some(summon) = pm.summon {
+                self.summon(summon);
             }
             if let Some((stat, d)) = &pm.damage {
                 self.hit(*stat, Source::Player, d, 0, false, 1.0);

@@ -39,6 +39,27 @@ pub struct SpecPack {
     /// Procs triggered by combat events.
     #[serde(default)]
     pub procs: Vec<Proc>,
+    /// Temporary summons spells and procs can call.
+    #[serde(default)]
+    pub summons: Vec<Summon>,
+}
+
+/// A creature a spell or proc calls for a while (Dire Beast, a hero
+/// talent's beasts): it attacks on its own swing timer until it leaves.
+/// Several of the same can be out at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summon {
+    /// Name spells and procs call it by.
+    pub name: String,
+    /// How long it stays, in ms.
+    pub duration_ms: u32,
+    /// Who it counts as for auras, haste and mastery: a guardian (default) or a pet.
+    #[serde(default = "guardian")]
+    pub source: Source,
+    /// Its attack: the first when it arrives, then one per period (hasted
+    /// like its carrier's auto-attacks) while it stays.
+    pub auto_attack: AutoAttack,
 }
 
 /// The player's resource (focus, energy, mana, ...). Regeneration is computed
@@ -214,6 +235,8 @@ pub enum Source {
     Player,
     /// The player's pet.
     Pet,
+    /// A temporary summon that is not the pet.
+    Guardian,
 }
 
 /// Who carries an aura.
@@ -225,6 +248,8 @@ pub enum Carrier {
     Player,
     /// The pet: its effects change the pet's damage, crit and attack speed.
     Pet,
+    /// Every guardian: its effects change guardians' damage, crit and attack speed.
+    Guardian,
     /// Each target separately: its damage effect changes damage taken.
     Target,
 }
@@ -388,6 +413,9 @@ pub struct Spell {
     /// Cooldowns it shortens.
     #[serde(default)]
     pub cooldown_reductions: Vec<CooldownReduction>,
+    /// The summon it calls.
+    #[serde(default)]
+    pub summon: Option<String>,
 }
 
 /// A buff or debuff. Effects are per stack: with `n` stacks, damage is
@@ -495,10 +523,16 @@ pub struct Proc {
     /// Spell that gains a charge (its recharge completes) when it procs.
     #[serde(default)]
     pub reset_cooldown: Option<String>,
+    /// The summon it calls when it procs.
+    #[serde(default)]
+    pub summon: Option<String>,
 }
 
 fn yes() -> bool {
     true
+}
+fn guardian() -> Source {
+    Source::Guardian
 }
 fn one() -> u32 {
     1

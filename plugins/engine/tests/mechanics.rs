@@ -348,6 +348,52 @@ fn a_cleave_hits_the_others_but_not_the_primary() {
     assert_eq!(aoe_damage(spell, 8), (5000.0, 5));
 }
 
+fn summon_pack(cooldown_ms: u32) -> SpecPack {
+    pack(json!({
+        "combat": { "base_crit": 0.0, "mastery": { "base_points": 10.0, "damage_per_point": 0.01, "applies_to": ["guardian"] } },
+        "spells": [{ "name": "call", "cooldown_ms": cooldown_ms, "summon": "beast", "apply_auras": ["pet_only"] }],
+        "auras": [{ "name": "pet_only", "on": "pet", "duration_ms": 60000, "damage_bonus": 1.0 }],
+        "summons": [{ "name": "beast", "duration_ms": 8000,
+                      "auto_attack": { "name": "beast_bite", "period_ms": 2000,
+                                       "damage": { "base": 100.0, "can_crit": false } } }]
+    }))
+}
+
+#[test]
+fn a_summon_attacks_on_arrival_and_on_its_timer_until_it_leaves() {
+    // Called at 0 and 10 s; each attacks at +0, +2, +4, +6 s (the next, at
+    // +8 s, is when it leaves): 8 attacks of 100, × 1.1 from 10 points of
+    // mastery that apply to guardians; the pet's aura does not.
+    let r = run(&config(summon_pack(10000), 20), &mut first_ready(1), 1);
+    let bite = source(&r, "beast_bite");
+    assert_eq!(bite.hits, 8);
+    assert!(
+        (bite.damage_total() - 880.0).abs() < 1e-3,
+        "{}",
+        bite.damage_total()
+    );
+}
+
+#[test]
+fn several_summons_can_be_out_at_once() {
+    // Called every 4 s: at 0, 4, 8, 12 s four attacks each, at 16 s two
+    // before the fight ends at 20 s.
+    let r = run(&config(summon_pack(4000), 20), &mut first_ready(1), 1);
+    assert_eq!(source(&r, "beast_bite").hits, 18);
+}
+
+#[test]
+fn summons_are_checked() {
+    let mut spec = summon_pack(1000);
+    spec.spells[0].summon = Some("wolf".into());
+    let err = run_batch(&config(spec, 10), &mut first_ready(1), 1, 0, 1).unwrap_err();
+    assert!(err.to_string().contains("spec.spells[0].summon"), "{err}");
+    let mut spec = summon_pack(1000);
+    spec.summons[0].source = wowlab_engine::spec::Source::Player;
+    let err = run_batch(&config(spec, 10), &mut first_ready(1), 1, 0, 1).unwrap_err();
+    assert!(err.to_string().contains("spec.summons[0].source"), "{err}");
+}
+
 fn proc_pack(rate: Value) -> SpecPack {
     let mut proc_def =
         json!({ "name": "zap", "on": "hit", "damage": { "base": 1.0, "can_crit": false } });

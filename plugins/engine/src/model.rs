@@ -116,6 +116,7 @@ pub struct ProcModel {
     pub gain: f64,
     pub reset: Option<usize>,
     pub summon: Option<usize>,
+    pub reductions: Vec<(usize, i64)>,
 }
 
 /// The compiled simulation.
@@ -292,6 +293,26 @@ struct Names<'a> {
 }
 
 impl Names<'_> {
+    /// `list` (the field `f`.cooldown_reductions) with spells resolved.
+    fn reductions(
+        &self,
+        list: &[spec::CooldownReduction],
+        f: &str,
+    ) -> Result<Vec<(usize, i64)>, ConfigError> {
+        list.iter()
+            .enumerate()
+            .map(|(j, cr)| {
+                find(
+                    &self.spells,
+                    &cr.spell,
+                    &format!("{f}.cooldown_reductions[{j}].spell"),
+                    "spell",
+                )
+                .map(|k| (k, ms(cr.ms)))
+            })
+            .collect()
+    }
+
     fn summon(&self, name: Option<&String>, field: &str) -> Result<Option<usize>, ConfigError> {
         name.map(|s| find(&self.summons, s, field, "summon"))
             .transpose()
@@ -384,20 +405,7 @@ fn compile_spell(
         .enumerate()
         .map(|(j, a)| find(&names.auras, a, &format!("{f}.apply_auras[{j}]"), "aura"))
         .collect::<Result<_, _>>()?;
-    let reductions = s
-        .cooldown_reductions
-        .iter()
-        .enumerate()
-        .map(|(j, cr)| {
-            find(
-                &names.spells,
-                &cr.spell,
-                &format!("{f}.cooldown_reductions[{j}].spell"),
-                "spell",
-            )
-            .map(|k| (k, ms(cr.ms)))
-        })
-        .collect::<Result<_, _>>()?;
+    let reductions = names.reductions(&s.cooldown_reductions, &f)?;
     Ok(SpellModel {
         source: s.source,
         cast_us: ms(s.cast_time_ms),
@@ -582,6 +590,7 @@ fn compile_proc(
             .map(|s| find(&names.spells, s, &format!("{f}.reset_cooldown"), "spell"))
             .transpose()?,
         summon: names.summon(pr.summon.as_ref(), &format!("{f}.summon"))?,
+        reductions: names.reductions(&pr.cooldown_reductions, &f)?,
     })
 }
 

@@ -582,12 +582,7 @@ impl<'m> Sim<'m> {
             }
         }
         for &(other, ms) in &sm.reductions {
-            self.settle_charges(other);
-            let o = &mut self.spells[other];
-            if o.recharge_at != NEVER {
-                o.recharge_at -= ms;
-                self.settle_charges(other);
-            }
+            self.reduce_cooldown(other, ms);
         }
         if let Some(d) = &sm.damage {
             for t in first..targets {
@@ -603,6 +598,16 @@ impl<'m> Sim<'m> {
             self.summon(summon);
         }
         self.trigger(Trigger::Cast, spell);
+    }
+
+    /// Shortens `spell`'s current recharge by `us`.
+    fn reduce_cooldown(&mut self, spell: usize, us: i64) {
+        self.settle_charges(spell);
+        let s = &mut self.spells[spell];
+        if s.recharge_at != NEVER {
+            s.recharge_at -= us;
+            self.settle_charges(spell);
+        }
     }
 
     /// Calls summon `summon`: it attacks now and then on its swing timer
@@ -890,6 +895,9 @@ impl<'m> Sim<'m> {
             }
             if let Some(summon) = pm.summon {
                 self.summon(summon);
+            }
+            for &(other, us) in &pm.reductions {
+                self.reduce_cooldown(other, us);
             }
             if let Some((stat, d)) = &pm.damage {
                 self.hit(*stat, Source::Player, d, 0, false, 1.0);

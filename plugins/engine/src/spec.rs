@@ -526,6 +526,9 @@ pub struct Proc {
     /// The summon it calls when it procs.
     #[serde(default)]
     pub summon: Option<String>,
+    /// Cooldowns it shortens when it procs.
+    #[serde(default)]
+    pub cooldown_reductions: Vec<CooldownReduction>,
 }
 
 fn yes() -> bool {

@@ -394,6 +394,26 @@ fn summons_are_checked() {
     assert!(err.to_string().contains("spec.summons[0].source"), "{err}");
 }
 
+#[test]
+fn a_proc_can_shorten_a_cooldown() {
+    // "big" has a 30 s cooldown; every cast of "filler" (1.5 s GCD) procs
+    // and takes 3 s off it. After big at T, the k-th filler (at T + 1.5 k)
+    // leaves T + 30 − 3 k: it is ready once 30 − 3 k ≤ 1.5 k, at the 7th
+    // filler (T + 10.5 s), so big comes at 0, 12 and 24 s, and the other 17
+    // of the fight's 20 GCDs are fillers.
+    let spec = pack(json!({
+        "spells": [
+            { "name": "big", "cooldown_ms": 30000, "damage": { "base": 1.0 } },
+            { "name": "filler", "damage": { "base": 1.0 } }
+        ],
+        "procs": [{ "name": "hasten", "on": "cast", "sources": ["filler"], "chance": 1.0,
+                    "cooldown_reductions": [{ "spell": "big", "ms": 3000 }] }]
+    }));
+    let r = run(&config(spec, 30), &mut first_ready(2), 1);
+    assert_eq!(source(&r, "big").casts, 3);
+    assert_eq!(source(&r, "filler").casts, 17);
+}
+
 fn proc_pack(rate: Value) -> SpecPack {
     let mut proc_def =
         json!({ "name": "zap", "on": "hit", "damage": { "base": 1.0, "can_crit": false } });

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::options::Chosen;
 use crate::spec::{SpecPack, Stats, Target};
 
 /// Everything that decides a simulation's result, apart from the seed.
@@ -25,6 +26,9 @@ pub struct SimConfig {
     /// The rotation.
     #[serde(default)]
     pub rotation: RotationRef,
+    /// The pack options switched on (talents, set bonuses), with their ranks.
+    #[serde(default, skip_serializing_if = "Chosen::is_empty")]
+    pub options: Chosen,
 }
 
 /// Length and shape of the fight.
@@ -65,6 +69,7 @@ impl SimConfig {
             fight,
             engine: String::new(),
             rotation: RotationRef::default(),
+            options: Chosen::new(),
         }
     }
 

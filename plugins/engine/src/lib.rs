@@ -17,6 +17,7 @@
 pub mod config;
 pub mod error;
 mod model;
+pub mod options;
 pub mod rng;
 pub mod rotation;
 pub mod sim;

@@ -619,7 +619,16 @@ impl Model {
     /// Compiles and validates a config; the first error found, in the order
     /// stats, names, auras, spells, auto-attacks, procs, fight, resource, GCD.
     pub fn compile(config: &SimConfig) -> Result<Self, ConfigError> {
-        let spec = &config.spec;
+        let resolved;
+        let spec = if config.options.is_empty()
+            && config.spec.modifiers.is_empty()
+            && config.spec.options.is_empty()
+        {
+            &config.spec
+        } else {
+            resolved = crate::options::resolve(&config.spec, &config.options)?;
+            &resolved
+        };
         let stats = Stats::of(config)?;
         let names = Names {
             spells: spec.spells.iter().map(|s| s.name.as_str()).collect(),

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::options::{Modifier, PackOption};
+
 /// Everything the engine knows about one spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,6 +44,12 @@ pub struct SpecPack {
     /// Temporary summons spells and procs can call.
     #[serde(default)]
     pub summons: Vec<Summon>,
+    /// Modifiers that always apply (spec passives).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modifiers: Vec<Modifier>,
+    /// What a config may switch on (talents, set bonuses).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<PackOption>,
 }
 
 /// A creature a spell or proc calls for a while (Dire Beast, a hero

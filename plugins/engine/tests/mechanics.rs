@@ -414,6 +414,105 @@ fn a_proc_can_shorten_a_cooldown() {
     assert_eq!(source(&r, "filler").casts, 17);
 }
 
+/// "zap": 1,000 nature damage on a 10 s cooldown; "rot": a 12 s DoT of
+/// 100 per 3 s tick on a 60 s cooldown; no crit. `extra` is merged in.
+fn modified_pack(extra: Value) -> SpecPack {
+    let mut spells = json!({ "spells": [
+        { "name": "zap", "cooldown_ms": 10000,
+          "damage": { "base": 1000.0, "school": "nature", "can_crit": false } },
+        { "name": "rot", "cooldown_ms": 60000,
+          "dot": { "duration_ms": 12000, "tick_ms": 3000,
+                   "damage": { "base": 100.0, "school": "nature", "can_crit": false } } }
+    ]});
+    for (k, v) in extra.as_object().unwrap() {
+        spells[k] = v.clone();
+    }
+    pack(spells)
+}
+
+/// zap's damage from its one cast in a 1 s fight, with `options` chosen.
+fn zap_damage(spec: SpecPack, options: &[(&str, u32)]) -> Result<f64, EngineError> {
+    let mut c = config(spec, 1);
+    c.options = options.iter().map(|(n, r)| (n.to_string(), *r)).collect();
+    let r = run_batch(&c, &mut first_ready(2), 42, 0, 1)?;
+    Ok(source(&r, "zap").damage_total())
+}
+
+#[test]
+fn pack_modifiers_always_apply_and_percent_modifiers_multiply() {
+    // zap: +10 % and +20 % direct, 1,000 × 1.1 × 1.2 = 1,320 a cast, at 0,
+    // 10, ..., 50 s. rot (cast at 1.5 s, after the GCD): +50 % periodic,
+    // 150 a tick at 4.5, 7.5, 10.5 and 13.5 s.
+    let spec = modified_pack(json!({ "modifiers": [
+        { "property": "direct_damage_percent", "affects": ["zap"], "value": 10.0 },
+        { "property": "direct_damage_percent", "affects": ["zap"], "value": 20.0 },
+        { "property": "periodic_damage_percent", "affects": ["rot"], "value": 50.0,
+          "origin": "a test" }
+    ]}));
+    let r = run(&config(spec, 60), &mut first_ready(2), 1);
+    assert_eq!(source(&r, "zap").casts, 6);
+    assert!((source(&r, "zap").damage_total() - 6.0 * 1320.0).abs() < 1e-6);
+    assert_eq!(source(&r, "rot").ticks, 4);
+    assert!((source(&r, "rot").damage_total() - 4.0 * 150.0).abs() < 1e-6);
+}
+
+#[test]
+fn a_chosen_option_applies_its_modifiers_per_rank() {
+    let spec = modified_pack(json!({ "options": [
+        { "name": "sharpness", "talent": 12345, "max_rank": 2, "modifiers": [
+            { "property": "direct_damage_percent", "affects": ["zap"], "value": 5.0 },
+            { "property": "crit_chance", "affects": ["zap"], "value": 100.0 },
+            { "property": "crit_damage_percent", "affects": ["zap"], "value": 25.0 }
+        ]}
+    ]}));
+    // Not chosen: plain 1,000.
+    assert_eq!(zap_damage(spec.clone(), &[]).unwrap(), 1000.0);
+    // Rank 1 on damage that cannot crit: ×1.05 only.
+    assert!((zap_damage(spec.clone(), &[("sharpness", 1)]).unwrap() - 1050.0).abs() < 1e-9);
+    // With crits allowed, rank 2: ×1.10, always crits (200 points), and a
+    // crit adds (2 − 1) × (1 + 0.5): 1,000 × 1.1 × 2.5 = 2,750.
+    let mut critting = spec;
+    critting.spells[0].damage.as_mut().unwrap().can_crit = true;
+    assert!((zap_damage(critting, &[("sharpness", 2)]).unwrap() - 2750.0).abs() < 1e-9);
+}
+
+#[test]
+fn an_option_adds_its_procs_and_changes_cooldowns_and_durations() {
+    // "echo" adds a proc on zap's cast (50 damage) and takes 4 s off zap's
+    // cooldown: in 20 s zap is cast at 0, 6, 12 and 18 s.
+    let spec = modified_pack(json!({ "options": [
+        { "name": "echo", "procs": [{ "name": "echo", "on": "cast", "sources": ["zap"],
+            "chance": 1.0, "damage": { "base": 50.0, "can_crit": false, "school": "nature" } }],
+          "modifiers": [{ "property": "cooldown_ms", "affects": ["zap"], "value": -4000.0 }] }
+    ]}));
+    let mut c = config(spec, 20);
+    c.options.insert("echo".into(), 1);
+    let r = run(&c, &mut first_ready(1), 1);
+    // rot (index 1) is never cast: first_ready(1) only looks at zap.
+    assert_eq!(source(&r, "zap").casts, 4);
+    assert_eq!(source(&r, "echo").damage_total(), 200.0);
+}
+
+#[test]
+fn bad_options_and_modifiers_name_the_field() {
+    let spec = modified_pack(json!({ "options": [{ "name": "echo", "modifiers": [
+        { "property": "cost", "affects": ["nothing"], "value": 5.0 }] }] }));
+    let field = |r: Result<f64, EngineError>| match r.unwrap_err() {
+        EngineError::Config(e) => format!("{}: {}", e.field, e.message),
+        other => panic!("expected a config error, got {other}"),
+    };
+    let unknown = field(zap_damage(spec.clone(), &[("missing", 1)]));
+    assert!(unknown.starts_with("options.missing:"), "{unknown}");
+    let rank = field(zap_damage(spec.clone(), &[("echo", 2)]));
+    assert!(rank.contains("rank must be 1 to 1"), "{rank}");
+    let target = field(zap_damage(spec, &[("echo", 1)]));
+    assert!(
+        target.starts_with("spec.options[0].modifiers[0].affects[0]:")
+            && target.contains("`nothing`"),
+        "{target}"
+    );
+}
+
 fn proc_pack(rate: Value) -> SpecPack {
     let mut proc_def =
         json!({ "name": "zap", "on": "hit", "damage": { "base": 1.0, "can_crit": false } });

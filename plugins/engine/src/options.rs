@@ -1,0 +1,305 @@
+//! Modifiers and pack options: what a spec passive or a talent changes, and
+//! the pack a config's chosen options make.
+//!
+//! A [`Modifier`] is the engine's form of the game's spell modifiers ("add
+//! percent modifier: spell direct amount" and friends): it changes one
+//! property of named spells, auto-attacks, summons, procs or auras. A pack's
+//! own modifiers always apply; a [`PackOption`] (a talent, a hero talent,
+//! a set bonus) brings modifiers, procs and summons of its own when a config
+//! chooses it, with a rank. Options add no spells or auras: those stay in the
+//! pack's lists, so a rotation sees the same spells and auras whatever the
+//! options (an aura only a talent applies is simply never up without it).
+//! Resolving happens once, before a config is compiled, and gives a plain
+//! pack.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ConfigError;
+use crate::spec::{Damage, Proc, SpecPack, Summon};
+
+/// The property a modifier changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Property {
+    /// Direct damage (of a spell, an auto-attack, a summon's attack or a
+    /// proc), in percent: ×(1 + value / 100). Several multiply.
+    DirectDamagePercent,
+    /// A spell's periodic damage, in percent, as above.
+    PeriodicDamagePercent,
+    /// Crit chance of the damage (direct and periodic), in percentage points.
+    CritChance,
+    /// What a crit adds, in percent (50: crits add 50 % more).
+    CritDamagePercent,
+    /// A spell's cooldown, in ms (negative: shorter).
+    CooldownMs,
+    /// A spell's cooldown, in percent.
+    CooldownPercent,
+    /// A spell's DoT duration or an aura's duration, in ms.
+    DurationMs,
+    /// A spell's maximum charges.
+    Charges,
+    /// A spell's resource cost.
+    Cost,
+}
+
+/// One change to named parts of a pack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Modifier {
+    /// What it changes.
+    pub property: Property,
+    /// The spells, auto-attacks, summons, procs or auras it changes.
+    pub affects: Vec<String>,
+    /// The amount for one rank (a percent, ms, or count, by property).
+    pub value: f64,
+    /// Where the number comes from, e.g. "spelldump 12.0.5.67823 137015 #1".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub origin: String,
+}
+
+/// Something a config may switch on: a talent, a hero talent, a set bonus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackOption {
+    /// Name a config chooses it by, e.g. "kill_cleave".
+    pub name: String,
+    /// The game's spell id of the talent it stands for (0: none), which
+    /// links it to a talent loadout.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub talent: u32,
+    /// Highest rank; modifier values are per rank.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub max_rank: u32,
+    /// Where its numbers come from.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub origin: String,
+    /// Its modifiers, applied `rank` times.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modifiers: Vec<Modifier>,
+    /// Procs it adds to the pack.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub procs: Vec<Proc>,
+    /// Summons it adds to the pack.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub summons: Vec<Summon>,
+}
+
+/// The options a config chooses, by name, with their ranks.
+pub type Chosen = BTreeMap<String, u32>;
+
+/// `pack` with `chosen` options switched on and every modifier applied:
+/// first the options' procs and summons are added, then the pack's
+/// own modifiers, then each chosen option's, in the pack's option order.
+/// The result has no options or modifiers left.
+pub fn resolve(pack: &SpecPack, chosen: &Chosen) -> Result<SpecPack, ConfigError> {
+    for (name, &rank) in chosen {
+        let Some(option) = pack.options.iter().find(|o| &o.name == name) else {
+            return Err(ConfigError::new(
+                format!("options.{name}"),
+                format!("the pack has no option `{name}`"),
+            ));
+        };
+        if rank == 0 || rank > option.max_rank {
+            return Err(ConfigError::new(
+                format!("options.{name}"),
+                format!("rank must be 1 to {} (got {rank})", option.max_rank),
+            ));
+        }
+    }
+    let mut out = pack.clone();
+    out.options.clear();
+    out.modifiers.clear();
+    let active: Vec<(usize, &PackOption, u32)> = pack
+        .options
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| chosen.get(&o.name).map(|&r| (i, o, r)))
+        .collect();
+    for (_, option, _) in &active {
+        out.procs.extend(option.procs.iter().cloned());
+        out.summons.extend(option.summons.iter().cloned());
+    }
+    for (j, m) in pack.modifiers.iter().enumerate() {
+        apply(&mut out, m, 1.0, &format!("spec.modifiers[{j}]"))?;
+    }
+    for (i, option, rank) in active {
+        for (j, m) in option.modifiers.iter().enumerate() {
+            apply(
+                &mut out,
+                m,
+                f64::from(rank),
+                &format!("spec.options[{i}].modifiers[{j}]"),
+            )?;
+        }
+    }
+    Ok(out)
+}
+
+/// Applies `m` `times` over to `pack`; `field` names it in errors.
+fn apply(pack: &mut SpecPack, m: &Modifier, times: f64, field: &str) -> Result<(), ConfigError> {
+    if !m.value.is_finite() {
+        return Err(ConfigError::new(
+            format!("{field}.value"),
+            "must be a finite number",
+        ));
+    }
+    let v = m.value * times;
+    for (k, name) in m.affects.iter().enumerate() {
+        let f = format!("{field}.affects[{k}]");
+        let found = match m.property {
+            Property::DirectDamagePercent => damages(pack, name, false)
+                .map(|ds| ds.into_iter().for_each(|d| scale(d, v)))
+                .is_some(),
+            Property::PeriodicDamagePercent => damages(pack, name, true)
+                .map(|ds| ds.into_iter().for_each(|d| scale(d, v)))
+                .is_some(),
+            Property::CritChance => all_damages(pack, name)
+                .map(|ds| {
+                    ds.into_iter()
+                        .for_each(|d| d.crit_chance_bonus += v / 100.0)
+                })
+                .is_some(),
+            Property::CritDamagePercent => all_damages(pack, name)
+                .map(|ds| {
+                    ds.into_iter()
+                        .for_each(|d| d.crit_damage_bonus += v / 100.0)
+                })
+                .is_some(),
+            Property::DurationMs => duration(pack, name, v, &f)?,
+            Property::CooldownMs
+            | Property::CooldownPercent
+            | Property::Charges
+            | Property::Cost => match pack.spells.iter_mut().find(|s| &s.name == name) {
+                None => false,
+                Some(s) => {
+                    match m.property {
+                        Property::CooldownMs => {
+                            s.cooldown_ms = add_u32(s.cooldown_ms, v, &f)?;
+                        }
+                        Property::CooldownPercent => {
+                            s.cooldown_ms =
+                                add_u32(s.cooldown_ms, f64::from(s.cooldown_ms) * v / 100.0, &f)?;
+                        }
+                        Property::Charges => s.charges = add_u32(s.charges, v, &f)?,
+                        _ => s.cost = (s.cost + v).max(0.0),
+                    }
+                    true
+                }
+            },
+        };
+        if !found {
+            return Err(ConfigError::new(
+                f,
+                format!(
+                    "no {} named `{name}` to modify",
+                    match m.property {
+                        Property::DurationMs => "spell with a DoT, or aura,",
+                        Property::CooldownMs
+                        | Property::CooldownPercent
+                        | Property::Charges
+                        | Property::Cost => "spell",
+                        Property::PeriodicDamagePercent => "spell with a DoT",
+                        _ => "damage source",
+                    }
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Multiplies a damage formula by 1 + percent / 100.
+fn scale(d: &mut Damage, percent: f64) {
+    let k = 1.0 + percent / 100.0;
+    d.base *= k;
+    d.ap_coefficient *= k;
+    d.sp_coefficient *= k;
+}
+
+/// `u32` plus `delta`, rounded, refused below zero.
+fn add_u32(value: u32, delta: f64, field: &str) -> Result<u32, ConfigError> {
+    let sum = (f64::from(value) + delta).round();
+    if (0.0..=f64::from(u32::MAX)).contains(&sum) {
+        Ok(sum as u32)
+    } else {
+        Err(ConfigError::new(
+            field,
+            format!("the modified value {sum} is out of range"),
+        ))
+    }
+}
+
+/// Lengthens (or shortens) the DoT of spell `name` or the aura `name`.
+fn duration(pack: &mut SpecPack, name: &str, ms: f64, field: &str) -> Result<bool, ConfigError> {
+    if let Some(dot) = pack
+        .spells
+        .iter_mut()
+        .find(|s| s.name == name)
+        .and_then(|s| s.dot.as_mut())
+    {
+        dot.duration_ms = add_u32(dot.duration_ms, ms, field)?;
+        return Ok(true);
+    }
+    if let Some(aura) = pack.auras.iter_mut().find(|a| a.name == name) {
+        aura.duration_ms = add_u32(aura.duration_ms, ms, field)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// The direct (`periodic = false`) or periodic damage of the source `name`:
+/// a spell, the player's or the pet's auto-attack, a summon or a proc.
+fn damages<'a>(pack: &'a mut SpecPack, name: &str, periodic: bool) -> Option<Vec<&'a mut Damage>> {
+    if periodic {
+        return pack
+            .spells
+            .iter_mut()
+            .find(|s| s.name == name)
+            .and_then(|s| s.dot.as_mut())
+            .map(|d| vec![&mut d.damage]);
+    }
+    if let Some(i) = pack.spells.iter().position(|s| s.name == name) {
+        return Some(pack.spells[i].damage.as_mut().into_iter().collect());
+    }
+    let autos = pack
+        .auto_attack
+        .iter_mut()
+        .chain(pack.pet.iter_mut().map(|p| &mut p.auto_attack))
+        .chain(pack.summons.iter_mut().map(|s| &mut s.auto_attack));
+    for a in autos {
+        if a.name == name {
+            return Some(vec![&mut a.damage]);
+        }
+    }
+    pack.procs
+        .iter_mut()
+        .find(|p| p.name == name)
+        .map(|p| p.damage.as_mut().into_iter().collect())
+}
+
+/// Every damage (direct and periodic) of the source `name`.
+fn all_damages<'a>(pack: &'a mut SpecPack, name: &str) -> Option<Vec<&'a mut Damage>> {
+    if let Some(i) = pack.spells.iter().position(|s| s.name == name) {
+        let s = &mut pack.spells[i];
+        return Some(
+            s.damage
+                .as_mut()
+                .into_iter()
+                .chain(s.dot.as_mut().map(|d| &mut d.damage))
+                .collect(),
+        );
+    }
+    damages(pack, name, false)
+}
+
+fn one() -> u32 {
+    1
+}
+fn is_one(v: &u32) -> bool {
+    *v == 1
+}
+fn is_zero(v: &u32) -> bool {
+    *v == 0
+}

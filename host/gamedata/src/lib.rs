@@ -17,5 +17,6 @@ pub mod builds;
 pub mod combat;
 pub mod extract;
 pub mod spelldump;
+pub mod spellfacts;
 pub mod tables;
 pub mod talents;

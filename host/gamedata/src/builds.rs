@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::combat::{self, BaseStats, ClassPower, LevelArmor, Ratings};
+use crate::combat::{self, BaseStats, ClassPower, LevelArmor, PowerType, Ratings};
 use crate::extract::{Spec, parse_specs};
 use crate::spelldump::{DumpError, SpellDump};
 use crate::tables::TableError;
@@ -41,6 +41,7 @@ const SPECS: Committed = committed!("12.0.5.66529/specs.csv");
 const TALENTS: &[(&str, Committed)] = &[("hunter", committed!("12.0.5.66529/talents/hunter.csv"))];
 const CLASSES_CSV: Committed = committed!("12.0.5.66529/classes.csv");
 const LEVELS: Committed = committed!("12.0.5.66529/levels.csv");
+const POWER_TYPES: Committed = committed!("12.0.5.66529/power_types.csv");
 const RATINGS: Committed = committed!("12.0.5.67823/combat_ratings.csv");
 const RATING_CURVE: Committed = committed!("12.0.5.67823/rating_curve.csv");
 const BASE_STATS: Committed = committed!("12.0.1.66709/base_stats.csv");
@@ -104,6 +105,11 @@ pub fn level_armor(level: u32) -> Result<Option<LevelArmor>, TableError> {
     combat::parse_level(Path::new(LEVELS.path), LEVELS.text, level)
 }
 
+/// The resource called `name` (e.g. "focus"), if committed.
+pub fn power_type(name: &str) -> Result<Option<PowerType>, TableError> {
+    combat::parse_power_type(Path::new(POWER_TYPES.path), POWER_TYPES.text, name)
+}
+
 /// The spell dump excerpt of `class` at [`DUMP_BUILD`], if committed.
 pub fn spell_dump(class: &str) -> Option<Result<SpellDump, DumpError>> {
     let (_, file) = DUMPS.iter().find(|(c, _)| *c == class)?;
@@ -113,7 +119,7 @@ pub fn spell_dump(class: &str) -> Option<Result<SpellDump, DumpError>> {
 /// The committed text of `path` under `gamedata/` (for the check that the
 /// extraction tool reproduces it).
 pub fn committed_text(path: &str) -> Option<&'static str> {
-    [&SPECS, &CLASSES_CSV, &LEVELS]
+    [&SPECS, &CLASSES_CSV, &LEVELS, &POWER_TYPES]
         .into_iter()
         .chain(TALENTS.iter().map(|(_, f)| f))
         .find(|f| f.path == path)

@@ -199,6 +199,45 @@ pub fn parse_class_power(
     Ok(None)
 }
 
+/// A resource: its maximum and how fast it comes back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PowerType {
+    /// The game's power type number (what spell costs name, e.g. 2 for focus).
+    pub power_type: u32,
+    /// Its name, lower case, e.g. "focus".
+    pub name: String,
+    /// Its maximum before talents.
+    pub max: f64,
+    /// Regeneration per second in combat (negative: it decays).
+    pub regen_combat: f64,
+}
+
+/// Reads `power_types.csv` text for the resource called `name` (e.g. "focus").
+pub fn parse_power_type(
+    path: &Path,
+    text: &str,
+    name: &str,
+) -> Result<Option<PowerType>, TableError> {
+    let t = Table::from_reader(path, text.as_bytes())?;
+    let (power, tag, max, combat) = (
+        t.column("power_type")?,
+        t.column("name")?,
+        t.column("max")?,
+        t.column("regen_combat")?,
+    );
+    for row in t.rows() {
+        if row.text(&tag) == name {
+            return Ok(Some(PowerType {
+                power_type: row.number(&power)?,
+                name: name.to_string(),
+                max: row.number(&max)?,
+                regen_combat: row.number(&combat)?,
+            }));
+        }
+    }
+    Ok(None)
+}
+
 /// Reads `levels.csv` text for `level`.
 pub fn parse_level(name: &Path, text: &str, level: u32) -> Result<Option<LevelArmor>, TableError> {
     let t = Table::from_reader(name, text.as_bytes())?;

@@ -12,7 +12,9 @@
 //!   (`ChrClasses`);
 //! - `levels.csv`: per level from the player's ([`PLAYER_LEVEL`]) to a raid
 //!   boss's (three above), the expected armor of a creature and the armor
-//!   constant (`ExpectedStat`, the current expansion's rows).
+//!   constant (`ExpectedStat`, the current expansion's rows);
+//! - `power_types.csv`: each resource's maximum and regeneration
+//!   (`PowerType`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -28,6 +30,9 @@ pub const CLASSES_HEADER: &str = "class_id,class,attack_power_per_agility,ranged
 
 /// The header of `levels.csv`.
 pub const LEVELS_HEADER: &str = "level,creature_armor,armor_constant,expected_stat_id";
+
+/// The header of `power_types.csv`.
+pub const POWER_TYPES_HEADER: &str = "power_type,name,max,regen_combat,regen_peace,power_type_id";
 
 /// The header of `specs.csv`.
 pub const SPECS_HEADER: &str = "spec_id,spec,class_id,class,tree_id,mastery_spell_id";
@@ -88,6 +93,10 @@ pub fn extract(
     files.push(OutputFile {
         path: PathBuf::from("levels.csv"),
         text: levels_csv(tables)?,
+    });
+    files.push(OutputFile {
+        path: PathBuf::from("power_types.csv"),
+        text: power_types_csv(tables)?,
     });
     let trees = TreeTables::read(tables)?;
     for &class in classes {
@@ -179,6 +188,43 @@ fn levels_csv(dir: &Path) -> Result<String, ExtractError> {
         )));
     }
     Ok(std::iter::once(format!("{LEVELS_HEADER}\n"))
+        .chain(rows.into_values())
+        .collect())
+}
+
+/// `PowerType`: every resource with its own enum value (the game's `Power`
+/// numbers that spell costs name), by that value; several "alternate"
+/// rows share a tag, so the enum value is the key.
+fn power_types_csv(dir: &Path) -> Result<String, ExtractError> {
+    let t = Table::read(&dir.join("PowerType.csv"))?;
+    let (id, tag, power, max, combat, peace) = (
+        t.column("ID")?,
+        t.column("NameGlobalStringTag")?,
+        t.column("PowerTypeEnum")?,
+        t.column("MaxBasePower")?,
+        t.column("RegenCombat")?,
+        t.column("RegenPeace")?,
+    );
+    // Regeneration is a 32-bit float in the game's data: read as one, it
+    // prints as the game's number (0.1, not the export's 0.10000000149).
+    let mut rows = BTreeMap::new();
+    for r in t.rows() {
+        let enum_value: u32 = r.number(&power)?;
+        let line = format!(
+            "{enum_value},{},{},{},{},{}\n",
+            r.text(&tag).to_lowercase(),
+            r.number::<f64>(&max)?,
+            r.number::<f32>(&combat)?,
+            r.number::<f32>(&peace)?,
+            r.number::<u32>(&id)?
+        );
+        if rows.insert(enum_value, line).is_some() {
+            return Err(ExtractError::Data(format!(
+                "PowerType has two rows for power type {enum_value}"
+            )));
+        }
+    }
+    Ok(std::iter::once(format!("{POWER_TYPES_HEADER}\n"))
         .chain(rows.into_values())
         .collect())
 }

@@ -30,7 +30,8 @@ pub struct DumpEffect {
     pub kind: String,
     /// The `name: value` pairs of its `|`-separated lines, in order.
     pub values: Vec<(String, String)>,
-    /// Its other lines (`Affected Spells`, `Modified By`, `Family Flags`), in order.
+    /// Its other lines (`Affected Spells` and its `(Label)` and `(Category)`
+    /// forms, `Modified By`, `Family Flags`), in order.
     pub lists: Vec<(String, String)>,
     /// Its line in the dump.
     pub line: usize,
@@ -290,14 +291,16 @@ fn continuation(
         line: number,
         message: "an indented line in `Effects` before the first effect".into(),
     })?;
-    let list = ["Affected Spells:", "Modified By:", "Family Flags:"]
+    // Lists: "Affected Spells", "Affected Spells (Label)", "Affected
+    // Spells (Category)", "Modified By", "Family Flags".
+    let list = ["Affected Spells", "Modified By:", "Family Flags:"]
         .iter()
-        .find(|p| text.starts_with(**p));
-    if let Some(prefix) = list {
-        let name = prefix.trim_end_matches(':').to_string();
+        .find(|p| text.starts_with(**p))
+        .and_then(|_| text.split_once(": "));
+    if let Some((name, items)) = list {
         effect
             .lists
-            .push((name, text[prefix.len()..].trim().to_string()));
+            .push((name.trim().to_string(), items.trim().to_string()));
         return Ok(());
     }
     for part in text.split(" | ") {

@@ -28,7 +28,7 @@ pub struct Charges {
 /// Spell Direct Amount (0)").
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpellModifier {
-    /// Whether it is a percent modifier (108); otherwise flat (107).
+    /// Whether it is a percent modifier (108, 218); otherwise flat (107, 219).
     pub percent: bool,
     /// The property's name, e.g. "Spell Direct Amount".
     pub property: String,
@@ -127,13 +127,14 @@ impl DumpEffect {
         seconds_ms(every.trim())
     }
 
-    /// What it modifies, if it is an "Add Flat/Percent Modifier" effect.
+    /// What it modifies, if it is an "Add Flat/Percent Modifier" effect (or
+    /// its "w/ Label" form, which names its spells by label).
     pub fn spell_modifier(&self) -> Option<SpellModifier> {
         let (_, aura) = self.kind.split_once(" | ")?;
         let (kind, property) = aura.split_once(": ")?;
         let percent = match kind {
-            "Add Percent Modifier (108)" => true,
-            "Add Flat Modifier (107)" => false,
+            "Add Percent Modifier (108)" | "Apply Percent Modifier w/ Label (218)" => true,
+            "Add Flat Modifier (107)" | "Apply Flat Modifier w/ Label (219)" => false,
             _ => return None,
         };
         let (name, id) = property.trim().rsplit_once(" (")?;

@@ -118,3 +118,21 @@ fn malformed_dumps_name_the_line() {
             .starts_with("an effect line needs")
     );
 }
+
+#[test]
+fn label_and_category_lists_are_lists_of_their_own() {
+    let dump = dump();
+    let hunter = dump.spell(137014).unwrap();
+    // #9 hastens the cooldown of category 1675: Barbed Shot.
+    let e = hunter.effect(9).unwrap();
+    assert_eq!(
+        e.list("Affected Spells (Category)"),
+        Some("Barbed Shot (217200)")
+    );
+    assert_eq!(e.value("Affected Spells (Category)"), None);
+    let bm = dump.spell(137015).unwrap();
+    assert_eq!(
+        bm.effect(5).unwrap().list("Affected Spells (Label)"),
+        Some("Bear Summon (1225858)")
+    );
+}

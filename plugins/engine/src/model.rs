@@ -43,6 +43,8 @@ pub struct SpellModel {
     pub auras: Vec<usize>,
     pub reductions: Vec<(usize, i64)>,
     pub summon: Option<usize>,
+    /// Resource per tick, time between ticks, ticks.
+    pub energize: Option<(f64, i64, u32)>,
 }
 
 /// A summon, compiled: its stay and its attack (a result source of its own).
@@ -133,6 +135,9 @@ pub struct Model {
     pub haste: f64,
     pub mastery_bonus: f64,
     pub mastery_sources: Vec<Source>,
+    /// Per result source, the damage bonus of the mastery's own bonuses
+    /// for it (`spec.combat.mastery.spells`), 0 for most.
+    pub mastery_spell_bonus: Vec<f64>,
     pub gcd_base_us: i64,
     pub gcd_min_us: i64,
     pub resource_max: f64,
@@ -199,6 +204,7 @@ struct Stats {
     spell_power: f64,
     crit_chance: f64,
     haste: f64,
+    mastery_points: f64,
     mastery_bonus: f64,
     versatility: f64,
     armor_multiplier: f64,
@@ -261,6 +267,7 @@ impl Stats {
             spell_power,
             crit_chance,
             haste,
+            mastery_points,
             mastery_bonus,
             versatility,
             armor_multiplier,
@@ -406,6 +413,22 @@ fn compile_spell(
         .map(|(j, a)| find(&names.auras, a, &format!("{f}.apply_auras[{j}]"), "aura"))
         .collect::<Result<_, _>>()?;
     let reductions = names.reductions(&s.cooldown_reductions, &f)?;
+    let energize = match &s.energize {
+        None => None,
+        Some(e) => {
+            if e.tick_ms == 0 || e.ticks == 0 {
+                return Err(ConfigError::new(
+                    format!("{f}.energize"),
+                    "tick_ms and ticks must be positive",
+                ));
+            }
+            Some((
+                non_negative(&format!("{f}.energize.amount"), e.amount)?,
+                ms(e.tick_ms),
+                e.ticks,
+            ))
+        }
+    };
     Ok(SpellModel {
         source: s.source,
         cast_us: ms(s.cast_time_ms),
@@ -427,6 +450,7 @@ fn compile_spell(
         auras,
         reductions,
         summon: names.summon(s.summon.as_ref(), &format!("{f}.summon"))?,
+        energize,
     })
 }
 
@@ -682,6 +706,15 @@ impl Model {
                 })
                 .collect::<Result<_, _>>()?;
         }
+        let mut mastery_spell_bonus = vec![0.0; source_names.len()];
+        for (i, bonus) in spec.combat.mastery.spells.iter().enumerate() {
+            let f = format!("spec.combat.mastery.spells[{i}]");
+            let per_point = finite(&format!("{f}.damage_per_point"), bonus.damage_per_point)?;
+            for (j, s) in bonus.affects.iter().enumerate() {
+                let k = find(&known, s, &format!("{f}.affects[{j}]"), "damage source")?;
+                mastery_spell_bonus[k] += stats.mastery_points * per_point;
+            }
+        }
         let fight = &config.fight;
         check_fight(fight)?;
         let res = &spec.resource;
@@ -706,6 +739,7 @@ impl Model {
             haste: stats.haste,
             mastery_bonus: stats.mastery_bonus,
             mastery_sources: c.mastery.applies_to.clone(),
+            mastery_spell_bonus,
             gcd_base_us: ms(spec.gcd.base_ms),
             gcd_min_us: ms(spec.gcd.min_ms),
             resource_max,

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigError;
-use crate::spec::{Damage, Proc, SpecPack, Summon};
+use crate::spec::{AutoAttack, Damage, Proc, SpecPack, Summon};
 
 /// The property a modifier changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +42,9 @@ pub enum Property {
     Charges,
     /// A spell's resource cost.
     Cost,
+    /// An auto-attack's speed, in percent: its period is divided by
+    /// 1 + value / 100.
+    AttackSpeedPercent,
 }
 
 /// One change to named parts of a pack.
@@ -84,6 +87,10 @@ pub struct PackOption {
     /// Summons it adds to the pack.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub summons: Vec<Summon>,
+    /// What the option does in the game that the pack does not model
+    /// (for reports; the engine ignores it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmodelled: Vec<String>,
 }
 
 /// The options a config chooses, by name, with their ranks.
@@ -168,6 +175,7 @@ fn apply(pack: &mut SpecPack, m: &Modifier, times: f64, field: &str) -> Result<(
                 })
                 .is_some(),
             Property::DurationMs => duration(pack, name, v, &f)?,
+            Property::AttackSpeedPercent => attack_speed(pack, name, v, &f)?,
             Property::CooldownMs
             | Property::CooldownPercent
             | Property::Charges
@@ -196,6 +204,7 @@ fn apply(pack: &mut SpecPack, m: &Modifier, times: f64, field: &str) -> Result<(
                     "no {} named `{name}` to modify",
                     match m.property {
                         Property::DurationMs => "spell with a DoT, or aura,",
+                        Property::AttackSpeedPercent => "auto-attack",
                         Property::CooldownMs
                         | Property::CooldownPercent
                         | Property::Charges
@@ -231,6 +240,37 @@ fn add_u32(value: u32, delta: f64, field: &str) -> Result<u32, ConfigError> {
     }
 }
 
+/// Speeds up (or slows down) the auto-attack `name` by `percent`.
+fn attack_speed(
+    pack: &mut SpecPack,
+    name: &str,
+    percent: f64,
+    field: &str,
+) -> Result<bool, ConfigError> {
+    let Some(a) = auto_attack(pack, name) else {
+        return Ok(false);
+    };
+    let speed = 1.0 + percent / 100.0;
+    let period = (f64::from(a.period_ms) / speed).round();
+    if speed <= 0.0 || !(1.0..=f64::from(u32::MAX)).contains(&period) {
+        return Err(ConfigError::new(
+            field,
+            format!("{percent} % attack speed leaves no valid swing time"),
+        ));
+    }
+    a.period_ms = period as u32;
+    Ok(true)
+}
+
+/// The auto-attack `name`: the player's, the pet's or a summon's.
+fn auto_attack<'a>(pack: &'a mut SpecPack, name: &str) -> Option<&'a mut AutoAttack> {
+    pack.auto_attack
+        .iter_mut()
+        .chain(pack.pet.iter_mut().map(|p| &mut p.auto_attack))
+        .chain(pack.summons.iter_mut().map(|s| &mut s.auto_attack))
+        .find(|a| a.name == name)
+}
+
 /// Lengthens (or shortens) the DoT of spell `name` or the aura `name`.
 fn duration(pack: &mut SpecPack, name: &str, ms: f64, field: &str) -> Result<bool, ConfigError> {
     if let Some(dot) = pack
@@ -263,15 +303,9 @@ fn damages<'a>(pack: &'a mut SpecPack, name: &str, periodic: bool) -> Option<Vec
     if let Some(i) = pack.spells.iter().position(|s| s.name == name) {
         return Some(pack.spells[i].damage.as_mut().into_iter().collect());
     }
-    let autos = pack
-        .auto_attack
-        .iter_mut()
-        .chain(pack.pet.iter_mut().map(|p| &mut p.auto_attack))
-        .chain(pack.summons.iter_mut().map(|s| &mut s.auto_attack));
-    for a in autos {
-        if a.name == name {
-            return Some(vec![&mut a.damage]);
-        }
+    // Looked up twice: a borrow returned from one branch would outlive it.
+    if auto_attack(pack, name).is_some() {
+        return auto_attack(pack, name).map(|a| vec![&mut a.damage]);
     }
     pack.procs
         .iter_mut()

@@ -62,12 +62,32 @@ pub(crate) struct SourceTally {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
-    Decide { generation: u32 },
-    CastComplete { spell: u32 },
-    Auto { index: u32 },
-    DotTick { slot: u32, generation: u32 },
-    AuraExpire { slot: u32, generation: u32 },
-    SummonAttack { slot: u32, generation: u32 },
+    Decide {
+        generation: u32,
+    },
+    CastComplete {
+        spell: u32,
+    },
+    Auto {
+        index: u32,
+    },
+    DotTick {
+        slot: u32,
+        generation: u32,
+    },
+    AuraExpire {
+        slot: u32,
+        generation: u32,
+    },
+    SummonAttack {
+        slot: u32,
+        generation: u32,
+    },
+    /// A tick of `spell`'s energize, with `left` ticks to come including it.
+    Energize {
+        spell: u32,
+        left: u32,
+    },
 }
 
 /// One summon out in the fight (a slot reused once it has left).
@@ -127,6 +147,8 @@ struct Sim<'m> {
     gcd_end: i64,
     cast_end: i64,
     decide_generation: u32,
+    /// Whether the rotation waits for something to change (`Wait(0)`).
+    waiting: bool,
     spells: Vec<SpellState>,
     /// Aura slots: one per aura for player/pet auras, one per target for target auras.
     auras: Vec<AuraState>,
@@ -179,6 +201,7 @@ impl<'m> Sim<'m> {
             gcd_end: 0,
             cast_end: 0,
             decide_generation: 0,
+            waiting: false,
             spells: vec![SpellState::default(); m.spells.len()],
             auras: vec![AuraState::default(); slots],
             aura_base,
@@ -211,6 +234,7 @@ impl<'m> Sim<'m> {
         self.resource_at = 0;
         self.gcd_end = 0;
         self.cast_end = 0;
+        self.waiting = false;
         for (s, sm) in self.spells.iter_mut().zip(&m.spells) {
             *s = SpellState {
                 charges: sm.charges,
@@ -268,6 +292,7 @@ impl<'m> Sim<'m> {
                 Event::SummonAttack { slot, generation } => {
                     self.summon_attack(slot as usize, generation)
                 }
+                Event::Energize { spell, left } => self.energize(spell as usize, left),
             }
         }
         let seconds = self.end as f64 / US_PER_S;
@@ -462,6 +487,7 @@ impl<'m> Sim<'m> {
     }
 
     fn decide(&mut self, rotation: &mut dyn Rotation) -> Result<(), EngineError> {
+        self.waiting = false;
         self.fill_snapshot();
         let action = rotation
             .decide(&self.snapshot)
@@ -527,6 +553,7 @@ impl<'m> Sim<'m> {
                 .unwrap_or(self.end);
         }
         self.schedule_decision(next);
+        self.waiting = true;
     }
 
     fn start_cast(&mut self, spell: usize) {
@@ -597,7 +624,38 @@ impl<'m> Sim<'m> {
         if let Some(summon) = sm.summon {
             self.summon(summon);
         }
+        if let Some((_, tick, ticks)) = sm.energize {
+            self.push(
+                self.now + tick,
+                Event::Energize {
+                    spell: spell as u32,
+                    left: ticks,
+                },
+            );
+        }
         self.trigger(Trigger::Cast, spell);
+    }
+
+    /// One tick of `spell`'s energize; a rotation waiting for a change
+    /// decides again (once its GCD allows).
+    fn energize(&mut self, spell: usize, left: u32) {
+        let Some((amount, tick, _)) = self.m.spells[spell].energize else {
+            return;
+        };
+        self.settle_resource();
+        self.resource = (self.resource + amount).min(self.m.resource_max);
+        if left > 1 {
+            self.push(
+                self.now + tick,
+                Event::Energize {
+                    spell: spell as u32,
+                    left: left - 1,
+                },
+            );
+        }
+        if self.waiting && self.cast_end <= self.now {
+            self.schedule_decision(self.gcd_end.max(self.now));
+        }
     }
 
     /// Shortens `spell`'s current recharge by `us`.
@@ -693,6 +751,7 @@ impl<'m> Sim<'m> {
         if self.m.mastery_sources.contains(&source) {
             amount *= 1.0 + self.m.mastery_bonus;
         }
+        amount *= 1.0 + self.m.mastery_spell_bonus[stat];
         let mut chance = self.m.crit_chance + d.crit_chance_bonus;
         for (i, a) in self.m.auras.iter().enumerate() {
             if !a.affects(stat) {

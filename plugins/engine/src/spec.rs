@@ -12,6 +12,13 @@ use crate::options::{Modifier, PackOption};
 pub struct SpecPack {
     /// Display name, e.g. "Beast Mastery Hunter".
     pub name: String,
+    /// The class it is for, in SimulationCraft's spelling (`hunter`); empty
+    /// for a pack that is no game spec (test fixtures).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub class: String,
+    /// The spec it is for, in SimulationCraft's spelling (`beast_mastery`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub spec: String,
     /// The resource spells spend and gain.
     pub resource: Resource,
     /// The global cooldown.
@@ -186,6 +193,21 @@ pub struct Mastery {
     /// Which sources the bonus applies to.
     #[serde(default)]
     pub applies_to: Vec<Source>,
+    /// Bonuses of their own size for named damage sources (a mastery that
+    /// also raises some of the player's spells), on top of the above.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spells: Vec<MasteryBonus>,
+}
+
+/// Part of a mastery that raises named damage sources (spells, with their
+/// direct and periodic damage, auto-attacks, summons, damaging procs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MasteryBonus {
+    /// Damage bonus (fraction) per mastery point.
+    pub damage_per_point: f64,
+    /// The damage sources it raises.
+    pub affects: Vec<String>,
 }
 
 /// A character's stats. Secondary stats can be given as ratings, percents,
@@ -424,6 +446,23 @@ pub struct Spell {
     /// The summon it calls.
     #[serde(default)]
     pub summon: Option<String>,
+    /// Resource it gives over time after the cast.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub energize: Option<Energize>,
+}
+
+/// Resource given over time: `amount` every `tick_ms` after the cast,
+/// `ticks` times. Each cast's ticks run on their own, so those of several
+/// casts add up (the game's stacks that each expire on their own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Energize {
+    /// Resource per tick.
+    pub amount: f64,
+    /// Time between ticks in ms; the first comes one period after the cast.
+    pub tick_ms: u32,
+    /// How many ticks.
+    pub ticks: u32,
 }
 
 /// A buff or debuff. Effects are per stack: with `n` stacks, damage is

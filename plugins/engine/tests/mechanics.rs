@@ -630,3 +630,118 @@ fn a_rotation_casting_an_unknown_spell_index_fails_the_batch() {
     let err = run_batch(&config(spec, 10), &mut bad, 1, 0, 1).unwrap_err();
     assert!(err.to_string().contains("spell index 7"), "{err}");
 }
+
+#[test]
+fn a_mastery_bonus_for_named_spells_raises_their_direct_and_periodic_damage() {
+    // 10 base points + 460 rating / 46 = 20 points: the pet gets 1.9 % per
+    // point (× 1.38), the named spell 1 % per point (× 1.2) on its hit and its
+    // ticks; the other player spell nothing.
+    let spec = pack(json!({
+        "combat": { "base_crit": 0.0,
+                    "rating_per_percent": { "mastery": 46.0 },
+                    "mastery": { "base_points": 10.0, "damage_per_point": 0.019, "applies_to": ["pet"],
+                                 "spells": [{ "damage_per_point": 0.01, "affects": ["barb"] }] } },
+        "player": { "mastery_rating": 460.0 },
+        "pet": { "name": "pet", "auto_attack": { "name": "claw", "period_ms": 60000,
+                                                  "damage": { "base": 100.0, "can_crit": false } } },
+        "spells": [
+            { "name": "barb", "cooldown_ms": 60000, "damage": { "base": 100.0, "can_crit": false },
+              "dot": { "duration_ms": 4000, "tick_ms": 2000, "damage": { "base": 10.0, "can_crit": false } } },
+            { "name": "plain", "cooldown_ms": 60000, "damage": { "base": 100.0, "can_crit": false } }
+        ]
+    }));
+    let r = run(&config(spec, 10), &mut first_ready(2), 1);
+    let close = |name: &str, expected: f64| {
+        let got = source(&r, name).damage_total();
+        assert!((got - expected).abs() < 1e-9, "{name}: {got} != {expected}");
+    };
+    close("barb", (100.0 + 2.0 * 10.0) * 1.2);
+    close("plain", 100.0);
+    close("claw", 138.0);
+}
+
+#[test]
+fn a_mastery_bonus_for_an_unknown_source_names_the_field() {
+    let spec = pack(json!({
+        "combat": { "mastery": { "spells": [{ "damage_per_point": 0.01, "affects": ["nope"] }] } },
+    }));
+    let err = run_batch(&config(spec, 10), &mut first_ready(0), 1, 0, 1).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("spec.combat.mastery.spells[0].affects[0]"),
+        "{err}"
+    );
+}
+
+/// A pack whose only spell gives 5 resource every 2 s for 8 s after each
+/// cast, on a cooldown of `cooldown_ms`, and a 40-cost spell to spend it.
+fn energize_pack(cooldown_ms: u32) -> SpecPack {
+    pack(json!({
+        "resource": { "name": "focus", "max": 100.0, "start": 0.0 },
+        "spells": [
+            { "name": "spend", "cost": 40.0, "gcd": "none", "cooldown_ms": 1,
+              "damage": { "base": 1.0, "can_crit": false, "school": "nature" } },
+            { "name": "barb", "gcd": "none", "cooldown_ms": cooldown_ms,
+              "energize": { "amount": 5.0, "tick_ms": 2000, "ticks": 4 } }
+        ]
+    }))
+}
+
+#[test]
+fn energize_ticks_after_the_cast_and_several_run_at_once() {
+    // A cast every 4 s (0, 4, … 36 s: ten) gives 5 at +2, +4, +6, +8 s;
+    // from 6 s on two casts' ticks run at once. Before the end at 40 s the
+    // casts up to 28 s tick 4 times (8 × 4), the one at 32 s 3 times, the
+    // one at 36 s once: 36 ticks, 180 focus, four casts of 40.
+    let r = run(&config(energize_pack(4000), 40), &mut first_ready(2), 1);
+    assert_eq!(source(&r, "barb").casts, 10);
+    assert_eq!(source(&r, "spend").casts, 4);
+}
+
+#[test]
+fn a_rotation_waiting_for_resource_wakes_on_an_energize_tick() {
+    // One cast at 0 s; 5 focus at 2, 4, 6, 8 s: 20 in all. A 20-cost spell
+    // is cast when the last tick lands, at 8 s, though there is no regen.
+    let spec = pack(json!({
+        "resource": { "name": "focus", "max": 100.0, "start": 0.0 },
+        "spells": [
+            { "name": "spend", "cost": 20.0, "cooldown_ms": 60000,
+              "damage": { "base": 1.0, "can_crit": false, "school": "nature" } },
+            { "name": "barb", "gcd": "none", "cooldown_ms": 60000,
+              "energize": { "amount": 5.0, "tick_ms": 2000, "ticks": 4 } }
+        ]
+    }));
+    let mut cast_at = Vec::new();
+    let mut rotation = |s: &[f64]| -> Result<Action, String> {
+        if s[snapshot::spell(1, snapshot::SPELL_CASTABLE)] > 0.0 {
+            return Ok(Action::Cast(1));
+        }
+        if s[snapshot::spell(0, snapshot::SPELL_CASTABLE)] > 0.0 {
+            cast_at.push(s[snapshot::TIME]);
+            return Ok(Action::Cast(0));
+        }
+        Ok(Action::Wait(0))
+    };
+    let r = run(&config(spec, 20), &mut rotation, 1);
+    assert_eq!(source(&r, "spend").casts, 1);
+    assert_eq!(cast_at, [8.0]);
+}
+
+#[test]
+fn an_attack_speed_option_shortens_the_swing() {
+    let mut spec = pack(json!({
+        "pet": { "name": "pet", "auto_attack": { "name": "claw", "period_ms": 2000,
+                                                  "damage": { "base": 100.0, "can_crit": false } } },
+        "options": [{ "name": "frenzy", "max_rank": 2, "modifiers": [
+            { "property": "attack_speed_percent", "affects": ["claw"], "value": 25.0 } ] }]
+    }));
+    // Rank 2: +50 % attack speed, a swing every 2000 / 1.5 = 1333 ms: at
+    // 0, 1.333, … 15 × 1.333 = 19.995 s, 16 swings in 20 s; without it, 10.
+    let mut c = config(spec.clone(), 20);
+    c.options.insert("frenzy".into(), 2);
+    let r = run(&c, &mut first_ready(0), 1);
+    assert_eq!(source(&r, "claw").hits, 16);
+    spec.options.clear();
+    let r = run(&config(spec, 20), &mut first_ready(0), 1);
+    assert_eq!(source(&r, "claw").hits, 10);
+}

@@ -29,6 +29,11 @@ pub struct SimConfig {
     /// The pack options switched on (talents, set bonuses), with their ranks.
     #[serde(default, skip_serializing_if = "Chosen::is_empty")]
     pub options: Chosen,
+    /// What the character's source (a SimulationCraft profile) says that
+    /// this config does not simulate, one line each ("line 13: talent …:
+    /// why"), for reports; the engine does not read it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
 }
 
 /// Length and shape of the fight.
@@ -70,6 +75,7 @@ impl SimConfig {
             engine: String::new(),
             rotation: RotationRef::default(),
             options: Chosen::new(),
+            ignored: Vec::new(),
         }
     }
 

@@ -95,6 +95,8 @@ pub struct AutoModel {
     pub source: Source,
     pub period_us: i64,
     pub damage: DamageModel,
+    /// Whether haste and attack speed shorten the period.
+    pub hasted: bool,
 }
 
 /// How often a proc fires.
@@ -454,8 +456,8 @@ fn compile_spell(
     })
 }
 
-/// The player's and the pet's auto-attacks; each becomes a result source
-/// named after it in `source_names`.
+/// The player's and the pet's auto-attacks, and the pet's abilities; each
+/// becomes a result source named after it in `source_names`.
 fn compile_autos(
     spec: &spec::SpecPack,
     source_names: &mut Vec<String>,
@@ -472,6 +474,10 @@ fn compile_autos(
         .map(|p| (&p.auto_attack, Source::Pet, "spec.pet.auto_attack"));
     for (a, source, f) in player_auto.into_iter().chain(pet_auto) {
         autos.push(compile_auto(a, source, f, source_names, stats)?);
+    }
+    for (i, a) in spec.pet.iter().flat_map(|p| &p.abilities).enumerate() {
+        let f = format!("spec.pet.abilities[{i}]");
+        autos.push(compile_auto(a, Source::Pet, &f, source_names, stats)?);
     }
     Ok(autos)
 }
@@ -502,6 +508,7 @@ fn compile_auto(
         source,
         period_us: ms(a.period_ms),
         damage: stats.damage(&format!("{f}.damage"), &a.damage)?,
+        hasted: a.hasted,
     };
     source_names.push(a.name.clone());
     Ok(model)

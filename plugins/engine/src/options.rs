@@ -262,11 +262,16 @@ fn attack_speed(
     Ok(true)
 }
 
-/// The auto-attack `name`: the player's, the pet's or a summon's.
+/// The auto-attack `name`: the player's, the pet's (or one of its
+/// abilities) or a summon's.
 fn auto_attack<'a>(pack: &'a mut SpecPack, name: &str) -> Option<&'a mut AutoAttack> {
     pack.auto_attack
         .iter_mut()
-        .chain(pack.pet.iter_mut().map(|p| &mut p.auto_attack))
+        .chain(
+            pack.pet
+                .iter_mut()
+                .flat_map(|p| std::iter::once(&mut p.auto_attack).chain(p.abilities.iter_mut())),
+        )
         .chain(pack.summons.iter_mut().map(|s| &mut s.auto_attack))
         .find(|a| a.name == name)
 }

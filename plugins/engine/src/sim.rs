@@ -719,6 +719,9 @@ impl<'m> Sim<'m> {
 
     /// The swing time of `a` now, after haste and attack speed.
     fn swing_period(&self, a: &crate::model::AutoModel) -> i64 {
+        if !a.hasted {
+            return a.period_us;
+        }
         let speed = self.source_haste(a.source)
             * self.aura_product(Self::carrier(a.source), |x| x.attack_speed_bonus);
         ((a.period_us as f64 / speed) as i64).max(1)

@@ -509,6 +509,10 @@ pub struct AutoAttack {
     pub period_ms: u32,
     /// Damage of a swing.
     pub damage: Damage,
+    /// Whether haste and attack-speed bonuses shorten the period; a pet's
+    /// ability used whenever its cooldown allows keeps its period.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub hasted: bool,
 }
 
 /// The player's pet.
@@ -519,6 +523,11 @@ pub struct Pet {
     pub name: String,
     /// The pet's auto-attack.
     pub auto_attack: AutoAttack,
+    /// Abilities it uses whenever their cooldown allows (its basic attack),
+    /// each on its own timer from the start of the fight and a damage
+    /// source of its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub abilities: Vec<AutoAttack>,
 }
 
 /// The combat event a proc listens to.
@@ -580,6 +589,9 @@ pub struct Proc {
 
 fn yes() -> bool {
     true
+}
+fn is_true(v: &bool) -> bool {
+    *v
 }
 fn guardian() -> Source {
     Source::Guardian

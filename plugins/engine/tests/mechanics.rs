@@ -745,3 +745,21 @@ fn an_attack_speed_option_shortens_the_swing() {
     let r = run(&config(spec, 20), &mut first_ready(0), 1);
     assert_eq!(source(&r, "claw").hits, 10);
 }
+
+#[test]
+fn a_pet_ability_keeps_its_cooldown_whatever_the_haste() {
+    // 50 % haste: the melee swings every 2 / 1.5 s (at 0, 1.333, … 19.995 s:
+    // 16 in 20 s); the claw every 3 s whatever the haste (0, 3, … 18 s: 7).
+    let spec = pack(json!({
+        "player": { "haste_percent": 50.0 },
+        "pet": { "name": "pet",
+                 "auto_attack": { "name": "melee", "period_ms": 2000,
+                                  "damage": { "base": 10.0, "can_crit": false } },
+                 "abilities": [{ "name": "claw", "period_ms": 3000, "hasted": false,
+                                 "damage": { "base": 100.0, "can_crit": false } }] }
+    }));
+    let r = run(&config(spec, 20), &mut first_ready(0), 1);
+    assert_eq!(source(&r, "melee").hits, 16);
+    assert_eq!(source(&r, "claw").hits, 7);
+    assert_eq!(source(&r, "claw").damage_total(), 700.0);
+}

@@ -145,6 +145,9 @@ impl QuickSim {
             threads: 1,
             engine: None,
             target_error: None,
+            player: None,
+            options: Default::default(),
+            ignored: Vec::new(),
         };
         let ran = tokio::task::spawn_blocking(move || {
             wowlab_runtime::simulate::run(&modules.1, &runtime, &request, &|_, _| {})

@@ -26,6 +26,7 @@ on_both_stores!(
     rankings_list_public_results_best_first,
     guessing_passwords_locks_the_name_for_a_while,
     node_cards_show_trust_and_job_pages_count_confirmed_chunks,
+    a_pasted_profile_is_the_character_and_its_talents_the_options,
 );
 
 fn client() -> reqwest::Client {
@@ -375,7 +376,7 @@ async fn submitting_the_form_creates_a_job_and_keeps_the_rotation(s: Server) {
         "{page}"
     );
     assert!(
-        page.contains("Keep Frenzy rolling"),
+        page.contains("Never sit on two charges."),
         "the script survives the error"
     );
 
@@ -388,19 +389,7 @@ async fn submitting_the_form_creates_a_job_and_keeps_the_rotation(s: Server) {
         "{page}"
     );
 
-    let created = post_form(
-        &s,
-        &session,
-        "/simulate",
-        &sim_form(&session.csrf, SCRIPT, "2000"),
-    )
-    .await;
-    assert_eq!(created.status(), StatusCode::SEE_OTHER);
-    let location = created.headers()[LOCATION].to_str().unwrap().to_string();
-    let id: i64 = location.strip_prefix("/jobs/").unwrap().parse().unwrap();
-    let (_, job) = s
-        .call(reqwest::Method::GET, &format!("/jobs/{id}"), &s.token, None)
-        .await;
+    let (_, job) = submit_form(&s, &session, &sim_form(&session.csrf, SCRIPT, "2000")).await;
     assert_eq!(job["iterations"], 2000);
     assert_eq!(job["chunks"], 2);
     let (_, rotations) = s
@@ -413,6 +402,80 @@ async fn submitting_the_form_creates_a_job_and_keeps_the_rotation(s: Server) {
         .filter_map(|r| r["name"].as_str())
         .collect();
     assert!(names.contains(&"Portal rotation"), "{rotations}");
+}
+
+/// Posts the simulate form, which must redirect to the job it created:
+/// the job page's path and the job as the API shows it.
+async fn submit_form(s: &Server, session: &Session, form: &[(&str, &str)]) -> (String, Value) {
+    let created = post_form(s, session, "/simulate", form).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let location = created.headers()[LOCATION].to_str().unwrap().to_string();
+    let id: i64 = location.strip_prefix("/jobs/").unwrap().parse().unwrap();
+    let (_, job) = s
+        .call(reqwest::Method::GET, &format!("/jobs/{id}"), &s.token, None)
+        .await;
+    (location, job)
+}
+
+const PROFILE: &str = include_str!("../../examples/profiles/MID1_Hunter_Beast_Mastery.simc");
+
+async fn a_pasted_profile_is_the_character_and_its_talents_the_options(s: Server) {
+    let session = session(&s).await;
+    let mut form = sim_form(&session.csrf, SCRIPT, "1000");
+    form.push(("simc", PROFILE));
+    let (location, job) = submit_form(&s, &session, &form).await;
+    let hash = job["config_hash"].as_str().unwrap();
+    let config: Value = reqwest::get(s.url(&format!("/configs/{hash}")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // The profile's sheet replaces the form's stats; its talents are options.
+    assert_eq!(config["player"]["attack_power"], 2009.0, "{config}");
+    assert_eq!(config["player"]["crit_rating"], 0.0);
+    assert_eq!(config["options"]["thrill_of_the_hunt"], 2, "{config}");
+    assert_eq!(config["options"]["natures_ally"], 1);
+    let ignored: Vec<&str> = config["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let stampede = "line 13: talent Stampede! (472741), rank 1: the pack has no option for it";
+    assert!(ignored.contains(&stampede), "{ignored:?}");
+    // The job page lists what is not simulated.
+    let (_, page) = get_page(&s, &session, &location).await;
+    assert!(page.contains("Not simulated (from the profile)"), "{page}");
+    assert!(page.contains("talent Stampede! (472741)"), "{page}");
+    // A malformed profile is refused with its line; the form keeps it.
+    let bad = PROFILE.replace("level=90", "level=9x");
+    let mut form = sim_form(&session.csrf, SCRIPT, "1000");
+    form.push(("simc", &bad));
+    let refused = post_form(&s, &session, "/simulate", &form).await;
+    assert_eq!(refused.status(), StatusCode::OK);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains("The SimulationCraft profile: line 9, column 7"),
+        "{page}"
+    );
+    assert!(page.contains("level=9x"), "the profile survives the error");
+    // The Test button runs the profile's character too, not the form's.
+    let mut with = sim_form(&session.csrf, SCRIPT, "1");
+    with.push(("simc", PROFILE));
+    let with_profile: Value = post_form(&s, &session, "/simulate/test", &with)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let plain = sim_form(&session.csrf, SCRIPT, "1");
+    let without: Value = post_form(&s, &session, "/simulate/test", &plain)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(with_profile["outcome"], "dps", "{with_profile}");
+    assert_ne!(with_profile["mean"], without["mean"]);
 }
 
 async fn get_page(s: &Server, session: &Session, path: &str) -> (StatusCode, String) {

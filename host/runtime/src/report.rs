@@ -37,6 +37,9 @@ pub struct Report {
     pub targets: u32,
     /// Per spell, auto-attack and damaging proc.
     pub spells: Vec<SpellReport>,
+    /// What the character's profile says that is not simulated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
 }
 
 /// Percentiles of DPS.
@@ -109,6 +112,7 @@ impl Report {
                     first_refusal: s.first_refusal.clone(),
                 })
                 .collect(),
+            ignored: config.ignored.clone(),
         }
     }
 
@@ -194,6 +198,12 @@ pub fn text(report: &Report, result: &BatchResult, title: &str) -> String {
                 f.iteration,
                 f.reason
             );
+        }
+    }
+    if !r.ignored.is_empty() {
+        let _ = writeln!(out, "\nnot simulated (from the profile):");
+        for line in &r.ignored {
+            let _ = writeln!(out, "  {line}");
         }
     }
     out

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use anyhow::{Context, Result, bail};
 use wowlab_engine::config::{Fight, RotationRef};
-use wowlab_engine::spec::SpecPack;
+use wowlab_engine::options::Chosen;
+use wowlab_engine::spec::{SpecPack, Stats};
 use wowlab_engine::{BatchResult, SimConfig};
 
 use crate::jit::JitRotation;
@@ -44,6 +45,12 @@ pub struct SimRequest {
     pub engine: Option<String>,
     /// Stop once the 95 % error of the mean is below this percent of it.
     pub target_error: Option<f64>,
+    /// The character, instead of the pack's default one.
+    pub player: Option<Stats>,
+    /// The pack options switched on (talents, set bonuses), with their ranks.
+    pub options: Chosen,
+    /// What the character's profile says that is not simulated (for reports).
+    pub ignored: Vec<String>,
 }
 
 /// A rotation as the user gives it, with the backend that will run it.
@@ -182,6 +189,11 @@ pub fn config_for(request: &SimRequest, engine: &str, rotation_module: &str) -> 
             targets: request.targets,
         },
     );
+    if let Some(player) = &request.player {
+        config.player = player.clone();
+    }
+    config.options = request.options.clone();
+    config.ignored = request.ignored.clone();
     config.engine = engine.to_string();
     config.rotation = RotationRef {
         backend: request.rotation.backend().into(),

@@ -155,8 +155,11 @@ fn hostile_rhai_scripts_are_stopped_by_the_interpreter_limits() {
     assert!(err.contains("Length of string"), "string growth: {err}");
     let err = rhai_error("let a = [];\nloop { a.push(1); }");
     assert!(err.contains("Size of array"), "array growth: {err}");
-    let err = rhai_error("cast(frenzy)");
-    assert!(err.contains("`frenzy` is an aura, not a spell"), "{err}");
+    let err = rhai_error("cast(bestial_wrath_pet)");
+    assert!(
+        err.contains("`bestial_wrath_pet` is an aura, not a spell"),
+        "{err}"
+    );
 }
 
 #[test]

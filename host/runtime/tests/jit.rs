@@ -118,10 +118,10 @@ fn the_sdk_rotation_agrees_with_the_script_on_a_million_random_states() {
 fn every_construct_of_the_subset_agrees_with_rhai() {
     let scripts = [
         "let focus = resource() - 35.0;\nif focus >= 30.0 || cooldown(kill_command) > 2.5 { cast(cobra_shot) } else { wait(250) }",
-        "if !ready(kill_command) && aura_stacks(frenzy) == 3.0 { return cast(barbed_shot); }\nif ready(kill_command) { cast(kill_command) }",
+        "if !ready(kill_command) && aura_stacks(bestial_wrath_pet) == 1.0 { return cast(barbed_shot); }\nif ready(kill_command) { cast(kill_command) }",
         "let a = if aura_up(bestial_wrath) { 2.0 * haste() } else { gcd() / 1.5 };\nif a > 1.2 && (ready(bestial_wrath) == true) { cast(bestial_wrath) } else if -a < -1.0 { wait() } else { wait(1) }",
         "if resource_deficit() < 20 && ready(cobra_shot) { cast(cobra_shot) } else if charges(barbed_shot) >= 1 && recharge(barbed_shot) < 4 { cast(barbed_shot) }",
-        "let up = aura_up(frenzy); let soon = aura_remains(frenzy) <= 2.0;\nif up != soon { { cast(kill_command) } } else { if time() > fight_remains() + targets() { wait(100) } else { regen(); wait() } }",
+        "let up = aura_up(bestial_wrath_pet); let soon = aura_remains(bestial_wrath_pet) <= 2.0;\nif up != soon { { cast(kill_command) } } else { if time() > fight_remains() + targets() { wait(100) } else { regen(); wait() } }",
         "()",
     ];
     for script in scripts {

@@ -44,9 +44,12 @@ fn a_job_chunked_differently_merges_to_the_same_result() {
 
 #[test]
 fn a_script_error_at_run_time_names_its_position() {
-    let s = setup("if time() > 3.0 { cast(frenzy) } else { wait() }");
+    let s = setup("if time() > 3.0 { cast(bestial_wrath_pet) } else { wait() }");
     let err = wasm_batch(&s, 0, 1).unwrap_err().to_string();
-    assert!(err.contains("`frenzy` is an aura, not a spell"), "{err}");
+    assert!(
+        err.contains("`bestial_wrath_pet` is an aura, not a spell"),
+        "{err}"
+    );
     assert!(err.contains("1:19"), "{err}");
 }
 

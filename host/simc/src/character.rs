@@ -39,12 +39,23 @@ pub struct GearStats {
 /// Something in the profile that wowlab does not use, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ignored {
-    /// Its line in the profile.
+    /// Its line in the profile (0: no line's, e.g. the character sheet's).
     pub line: usize,
     /// What it is, e.g. "trinket1=radiant_plume".
     pub what: String,
     /// Why it has no effect.
     pub why: String,
+}
+
+impl std::fmt::Display for Ignored {
+    /// "line 13: talent Stampede! (472741), rank 1: the pack has no option
+    /// for it" (without "line N: " when it is no line's).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "line {}: ", self.line)?;
+        }
+        write!(f, "{}: {}", self.what, self.why)
+    }
 }
 
 /// A character read from a profile.
@@ -60,6 +71,8 @@ pub struct Character {
     pub race: Option<String>,
     /// Its talents, if the profile gives a string.
     pub talents: Option<Loadout>,
+    /// The line of the talent string (0 without one).
+    pub talents_line: usize,
     /// Its gear's stats, from the gear summary.
     pub gear: GearStats,
     /// Set bonuses the profile lists.
@@ -113,6 +126,7 @@ pub fn read_character(text: &str) -> Result<Character, ProfileError> {
         level,
         race: profile.race.as_ref().map(|r| r.value.clone()),
         talents,
+        talents_line: profile.talents.as_ref().map_or(0, |t| t.line),
         gear,
         set_bonuses: profile
             .set_bonuses

@@ -8,15 +8,19 @@
 //! the gear's stats) and lists everything it does not use, so nothing is
 //! dropped silently. [`sheet`] computes the character sheet its gear and
 //! level give (attack power, crit, haste, mastery, versatility after
-//! diminishing returns).
+//! diminishing returns); [`setup`] turns a character into what a
+//! simulation config takes for a spec pack (the player's stats, the options
+//! its talents switch on) and lists what the pack does not model.
 //!
 //! Not for: SimulationCraft's action lists (wowlab's rotations are
 //! scripts), includes of other files, or several characters in one file.
 
 pub mod character;
 pub mod profile;
+pub mod setup;
 pub mod sheet;
 
 pub use character::{Character, Ignored, read_character};
 pub use profile::{Located, Profile, ProfileError};
+pub use setup::{Setup, SetupError, setup};
 pub use sheet::{Sheet, SheetError, sheet};

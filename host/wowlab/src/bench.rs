@@ -34,17 +34,15 @@ pub struct BenchArgs {
 
 /// The reference priority (`examples/rotations/bm_hunter.rhai`) in Rust.
 pub struct BmHunterRust {
-    spells: usize,
     bestial_wrath: usize,
     kill_command: usize,
     barbed_shot: usize,
     cobra_shot: usize,
-    frenzy: usize,
 }
 
 impl BmHunterRust {
-    /// Resolves the spell and aura names of `spells` and `auras`.
-    pub fn new(spells: &[String], auras: &[String]) -> Result<Self> {
+    /// Resolves the spell names of `spells`.
+    pub fn new(spells: &[String]) -> Result<Self> {
         let find = |names: &[String], n: &str| {
             names
                 .iter()
@@ -52,12 +50,10 @@ impl BmHunterRust {
                 .with_context(|| format!("the spec has no `{n}`"))
         };
         Ok(Self {
-            spells: spells.len(),
             bestial_wrath: find(spells, "bestial_wrath")?,
             kill_command: find(spells, "kill_command")?,
             barbed_shot: find(spells, "barbed_shot")?,
             cobra_shot: find(spells, "cobra_shot")?,
-            frenzy: find(auras, "frenzy")?,
         })
     }
 }
@@ -65,18 +61,16 @@ impl BmHunterRust {
 impl Rotation for BmHunterRust {
     fn decide(&mut self, s: &[f64]) -> Result<Action, String> {
         let ready = |i: usize| s[snapshot::spell(i, snapshot::SPELL_CASTABLE)] > 0.0;
-        let frenzy_remains = s[snapshot::aura(self.spells, self.frenzy, snapshot::AURA_REMAINS)];
-        let frenzy_up = s[snapshot::aura(self.spells, self.frenzy, snapshot::AURA_STACKS)] > 0.0;
         let barbed_charges = s[snapshot::spell(self.barbed_shot, snapshot::SPELL_CHARGES)];
         let kc_cooldown = s[snapshot::spell(self.kill_command, snapshot::SPELL_COOLDOWN)];
         let cast = |i: usize| Ok(Action::Cast(i as u32));
-        if ready(self.barbed_shot) && (frenzy_remains < 2.0 && frenzy_up || barbed_charges >= 2.0) {
+        if ready(self.barbed_shot) && barbed_charges >= 1.8 {
             cast(self.barbed_shot)
         } else if ready(self.bestial_wrath) {
             cast(self.bestial_wrath)
         } else if ready(self.kill_command) {
             cast(self.kill_command)
-        } else if ready(self.barbed_shot) && !frenzy_up {
+        } else if ready(self.barbed_shot) {
             cast(self.barbed_shot)
         } else if ready(self.cobra_shot)
             && (s[snapshot::RESOURCE] - 35.0 >= 30.0 || kc_cooldown > 2.5)
@@ -134,7 +128,7 @@ impl Setup<'_> {
     }
 
     fn rust_native(&self) -> Result<BmHunterRust> {
-        BmHunterRust::new(&self.spells, &self.auras)
+        BmHunterRust::new(&self.spells)
     }
 
     /// The reference config for a 1-target fight of `seconds`.
@@ -413,6 +407,9 @@ fn single_thread(spec: &SpecPack, script: &str, seconds: f64, iterations: u64) -
         threads: 1,
         engine: None,
         target_error: None,
+        player: None,
+        options: Default::default(),
+        ignored: Vec::new(),
     }
 }
 
@@ -470,7 +467,7 @@ mod tests {
             },
         );
         let mut rhai = RhaiRotation::new(&spells, &auras, &script, Limits::default()).unwrap();
-        let mut rust = BmHunterRust::new(&spells, &auras).unwrap();
+        let mut rust = BmHunterRust::new(&spells).unwrap();
         let a = wowlab_engine::run_batch(&config, &mut rhai, 3, 0, 50).unwrap();
         let b = wowlab_engine::run_batch(&config, &mut rust, 3, 0, 50).unwrap();
         assert_eq!(a, b);

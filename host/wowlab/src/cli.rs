@@ -1,21 +1,33 @@
 //! What the commands share: the fight arguments of `wowlab sim` and
-//! `wowlab job submit`, and writing to stdout.
+//! `wowlab job submit` (a pack and rotation, or a SimulationCraft profile),
+//! and writing to stdout.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow, bail};
+use wowlab_engine::options::Chosen;
 use wowlab_runtime::simulate::{BackendChoice, RotationInput, SimRequest};
 use wowlab_runtime::spec_file;
+
+use crate::packs;
 
 /// What to simulate: shared by `wowlab sim` and `wowlab job submit`.
 #[derive(clap::Args)]
 pub struct FightArgs {
-    /// Spec pack (TOML, or JSON with a .json extension).
+    /// Spec pack (TOML, or JSON with a .json extension); with --simc, the
+    /// built-in pack of the profile's spec when not given.
     #[arg(long)]
-    pub spec: PathBuf,
-    /// Rotation: a Rhai script, or a wasm component (e.g. built with the sdk).
+    pub spec: Option<PathBuf>,
+    /// Rotation: a Rhai script, or a wasm component (e.g. built with the
+    /// sdk); with --simc and no --spec, the built-in pack's rotation when
+    /// not given.
     #[arg(long)]
-    pub rotation: PathBuf,
+    pub rotation: Option<PathBuf>,
+    /// A SimulationCraft profile: simulate its character (the stats of its
+    /// gear, its talents as the pack's options) instead of the pack's
+    /// default one; what the pack does not model is listed.
+    #[arg(long)]
+    pub simc: Option<PathBuf>,
     /// Rotation backend: auto (wasm for a component; jit for a script in
     /// its subset, else rhai), rhai, jit or wasm.
     #[arg(long, default_value = "auto")]
@@ -37,29 +49,81 @@ pub struct FightArgs {
     pub engine: Option<String>,
 }
 
+/// A request, with the name of its rotation for reports.
+pub struct Prepared {
+    /// The request.
+    pub request: SimRequest,
+    /// The rotation's file (or the built-in one's path).
+    pub rotation_name: String,
+}
+
 impl FightArgs {
     /// The request these arguments describe, with seed `seed` on `threads` threads.
-    pub fn request(&self, jit_allowed: bool, seed: u64, threads: usize) -> Result<SimRequest> {
-        let spec = spec_file::load(&self.spec)?;
-        let bytes = std::fs::read(&self.rotation)
-            .with_context(|| format!("reading rotation {}", self.rotation.display()))?;
+    pub fn prepare(&self, jit_allowed: bool, seed: u64, threads: usize) -> Result<Prepared> {
+        let character = self
+            .simc
+            .as_deref()
+            .map(crate::profile::read_file)
+            .transpose()?;
+        let builtin = match (&self.spec, &character) {
+            (None, Some(c)) => {
+                Some(packs::find(&c.spec.class, &c.spec.name).with_context(|| {
+                    format!(
+                        "wowlab has no built-in pack for {} {} yet: give --spec PACK",
+                        c.spec.name, c.spec.class
+                    )
+                })?)
+            }
+            _ => None,
+        };
+        let spec = match (&self.spec, builtin) {
+            (Some(path), _) => spec_file::load(path)?,
+            (None, Some(b)) => spec_file::parse(b.pack, false)
+                .map_err(|e| anyhow!("the built-in pack {}: {e}", b.pack_path))?,
+            (None, None) => bail!("give --spec PACK (or --simc PROFILE)"),
+        };
+        let (bytes, rotation_name) = match (&self.rotation, builtin) {
+            (Some(path), _) => (
+                std::fs::read(path)
+                    .with_context(|| format!("reading rotation {}", path.display()))?,
+                path.display().to_string(),
+            ),
+            (None, Some(b)) => (b.rotation.as_bytes().to_vec(), b.rotation_path.to_string()),
+            (None, None) => bail!("give --rotation FILE (a Rhai script or a wasm component)"),
+        };
+        let (player, options, ignored) = match &character {
+            None => (None, Chosen::new(), Vec::new()),
+            Some(c) => {
+                let file = self.simc.as_deref().unwrap_or(Path::new("")).display();
+                let sheet = wowlab_simc::sheet(c).with_context(|| format!("{file}"))?;
+                let setup =
+                    wowlab_simc::setup(c, &sheet, &spec).with_context(|| format!("{file}"))?;
+                (Some(setup.player), setup.options, setup.ignored)
+            }
+        };
         let choice = BackendChoice {
             backend: &self.backend,
             jit_allowed,
         };
         let rotation = RotationInput::from_file(bytes, choice, &spec)
-            .with_context(|| format!("rotation {}", self.rotation.display()))?;
-        Ok(SimRequest {
-            spec,
-            rotation,
-            iterations: self.iterations,
-            duration_s: self.duration,
-            vary_length: self.vary_length,
-            targets: self.targets,
-            seed,
-            threads,
-            engine: self.engine.clone(),
-            target_error: None,
+            .with_context(|| format!("rotation {rotation_name}"))?;
+        Ok(Prepared {
+            request: SimRequest {
+                spec,
+                rotation,
+                iterations: self.iterations,
+                duration_s: self.duration,
+                vary_length: self.vary_length,
+                targets: self.targets,
+                seed,
+                threads,
+                engine: self.engine.clone(),
+                target_error: None,
+                player,
+                options,
+                ignored: ignored.iter().map(ToString::to_string).collect(),
+            },
+            rotation_name,
         })
     }
 }

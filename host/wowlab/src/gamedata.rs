@@ -1,6 +1,7 @@
 //! `wowlab gamedata`: the extraction tool that writes the committed game
-//! data (`gamedata/<build>/`) from the game's full tables, and checks that
-//! what is committed is what the tables give.
+//! data (`gamedata/<build>/`) from the game's full tables, the pack
+//! generator that turns the committed data and a spec's rules into its
+//! spec pack, and the checks that what is committed is what they give.
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,22 @@ use wowlab_gamedata::extract::{self, OutputFile};
 pub enum GamedataCommand {
     /// Write `gamedata/<build>/` from a folder of the game's tables (CSV).
     Extract(ExtractArgs),
+    /// Write a spec pack from the committed game data and the spec's rules.
+    Pack(PackArgs),
+}
+
+/// Arguments of `wowlab gamedata pack`.
+#[derive(clap::Args)]
+pub struct PackArgs {
+    /// The spec's rules (e.g. gamedata/rules/hunter_beast_mastery.toml).
+    #[arg(long)]
+    rules: PathBuf,
+    /// The repository's root: the rules' `output` and `profile` are relative to it.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Write nothing; fail if the committed pack differs from what the rules give.
+    #[arg(long)]
+    check: bool,
 }
 
 /// Arguments of `wowlab gamedata extract`.
@@ -36,7 +53,44 @@ pub struct ExtractArgs {
 pub fn run(command: GamedataCommand) -> Result<()> {
     match command {
         GamedataCommand::Extract(args) => extract_build(&args),
+        GamedataCommand::Pack(args) => pack(&args),
     }
+}
+
+fn pack(args: &PackArgs) -> Result<()> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    };
+    let rules_text = read(&args.rules)?;
+    let rules =
+        wowlab_packgen::rules::Rules::parse(&args.rules.display().to_string(), &rules_text)?;
+    let profile = read(&args.root.join(&rules.profile))?;
+    let generated =
+        wowlab_packgen::generate(&args.rules.display().to_string(), &rules_text, &profile)?;
+    let output = args.root.join(&rules.output);
+    if args.check {
+        let committed = std::fs::read_to_string(&output).unwrap_or_default();
+        if committed != generated.text {
+            bail!(
+                "{} differs from what {} gives (run without --check to rewrite it)",
+                output.display(),
+                args.rules.display()
+            );
+        }
+        println!("{} matches its rules", output.display());
+        return Ok(());
+    }
+    std::fs::write(&output, &generated.text)
+        .with_context(|| format!("writing {}", output.display()))?;
+    println!(
+        "wrote {} ({} spells, {} auras, {} modifiers, {} options)",
+        output.display(),
+        generated.pack.spells.len(),
+        generated.pack.auras.len(),
+        generated.pack.modifiers.len(),
+        generated.pack.options.len()
+    );
+    Ok(())
 }
 
 fn extract_build(args: &ExtractArgs) -> Result<()> {

@@ -13,5 +13,6 @@ pub mod cli;
 pub mod gamedata;
 pub mod job;
 pub mod node;
+pub mod packs;
 pub mod profile;
 pub mod tls;

@@ -226,9 +226,10 @@ fn sim(store: &ModuleStore, limits: SandboxLimits, jit_allowed: bool, args: SimA
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let prepared = args.fight.prepare(jit_allowed, args.seed, threads)?;
     let request = SimRequest {
         target_error: args.target_error,
-        ..args.fight.request(jit_allowed, args.seed, threads)?
+        ..prepared.request
     };
     let runtime = Runtime::new(limits)?;
     let bar = if std::io::stderr().is_terminal() && !args.json {
@@ -242,17 +243,13 @@ fn sim(store: &ModuleStore, limits: SandboxLimits, jit_allowed: bool, args: SimA
         ProgressBar::hidden()
     };
     let outcome = simulate::run(store, &runtime, &request, &|done, _| bar.set_position(done))
-        .with_context(|| format!("simulating with {}", args.fight.rotation.display()))?;
+        .with_context(|| format!("simulating with {}", prepared.rotation_name))?;
     bar.finish_and_clear();
     let report = Report::new(&outcome.result, &outcome.config, request.seed);
     if args.json {
         out(&format!("{}\n", report.to_json()))
     } else {
-        let title = format!(
-            "{} — {}",
-            outcome.config.spec.name,
-            args.fight.rotation.display()
-        );
+        let title = format!("{} — {}", outcome.config.spec.name, prepared.rotation_name);
         out(&report::text(&report, &outcome.result, &title))
     }
 }

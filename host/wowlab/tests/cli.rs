@@ -249,7 +249,7 @@ fn rotation_check_lists_backends_and_names_of_a_script() {
         text.contains("spells: bestial_wrath, kill_command, barbed_shot, cobra_shot"),
         "{text}"
     );
-    assert!(text.contains("auras: frenzy\n"), "{text}");
+    assert!(text.contains("auras: none\n"), "{text}");
 }
 
 #[test]
@@ -368,5 +368,99 @@ fn the_jit_backend_refuses_scripts_outside_its_subset_and_can_be_switched_off() 
         String::from_utf8(out.stderr)
             .unwrap()
             .contains("switched off")
+    );
+}
+
+const PROFILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/profiles/MID1_Hunter_Beast_Mastery.simc"
+);
+
+fn json_of(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn sim_simc_runs_the_profile_with_the_built_in_pack_and_lists_what_it_ignores() {
+    let home = tempfile::tempdir().unwrap();
+    let args = ["--json", "--iterations", "200", "--duration", "60"];
+    let mut simc = vec!["sim", "--simc", PROFILE];
+    simc.extend_from_slice(&args);
+    let profiled = json_of(&wowlab(home.path(), &simc));
+    let plain = json_of(&sim(home.path(), &args));
+    // Its talents (options) and its gear make more damage than the pack's
+    // default character without talents; the same pack and rotation ran.
+    assert!(
+        profiled["mean_dps"].as_f64().unwrap() > plain["mean_dps"].as_f64().unwrap() * 1.2,
+        "{} vs {}",
+        profiled["mean_dps"],
+        plain["mean_dps"]
+    );
+    assert_eq!(profiled["rotation"]["script"], plain["rotation"]["script"]);
+    // What it does not simulate is listed, with lines.
+    let ignored = profiled["ignored"].as_array().unwrap();
+    let lines: Vec<&str> = ignored.iter().map(|i| i.as_str().unwrap()).collect();
+    assert!(
+        lines
+            .contains(&"line 13: talent Stampede! (472741), rank 1: the pack has no option for it"),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("line 34: trinket1=radiant_plume")),
+        "{lines:?}"
+    );
+    // The text report ends with the same list.
+    let mut text = vec![
+        "sim",
+        "--simc",
+        PROFILE,
+        "--iterations",
+        "50",
+        "--duration",
+        "30",
+    ];
+    text.push("--threads");
+    text.push("1");
+    let out = wowlab(home.path(), &text);
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        report.contains("not simulated (from the profile):"),
+        "{report}"
+    );
+    assert!(
+        report
+            .contains("line 13: talent Stampede! (472741), rank 1: the pack has no option for it"),
+        "{report}"
+    );
+}
+
+#[test]
+fn sim_simc_names_the_line_of_a_malformed_profile() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("broken.simc");
+    let text = std::fs::read_to_string(PROFILE)
+        .unwrap()
+        .replace("level=90", "level=9x");
+    std::fs::write(&file, text).unwrap();
+    let out = wowlab(home.path(), &["sim", "--simc", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("broken.simc") && err.contains("line "),
+        "{err}"
+    );
+    // Neither a pack nor a profile: the error says what to give.
+    let out = wowlab(home.path(), &["sim", "--rotation", SCRIPT]);
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("give --spec PACK")
     );
 }

@@ -131,7 +131,7 @@ pub async fn page(
             @if let (Some(result), Some(config)) = (job.result.as_deref().and_then(|r| serde_json::from_str::<BatchResult>(r).ok()), &config) {
                 (results(&job, &result, config))
             }
-            @if let Some(config) = &config { (hashes(&job, config)) }
+            @if let Some(config) = &config { (not_simulated(config)) (hashes(&job, config)) }
         },
     )
     .into_response())
@@ -248,6 +248,18 @@ fn results(job: &Job, result: &BatchResult, config: &SimConfig) -> Markup {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// What the character's profile says that the job does not simulate.
+fn not_simulated(config: &SimConfig) -> Markup {
+    html! {
+        @if !config.ignored.is_empty() {
+            details #not-simulated {
+                summary { "Not simulated (from the profile): " (config.ignored.len()) }
+                ul { @for line in &config.ignored { li { (line) } } }
             }
         }
     }

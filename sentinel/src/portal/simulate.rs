@@ -1,5 +1,6 @@
-//! The simulate page: pick a spec pack, edit the character and the fight,
-//! write or pick a rotation, test it on the sentinel, submit it as a job.
+//! The simulate page: pick a spec pack, edit the character (or paste a
+//! SimulationCraft profile) and the fight, write or pick a rotation, test
+//! it on the sentinel, submit it as a job.
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -8,6 +9,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use wowlab_engine::SimConfig;
 use wowlab_engine::config::{Fight, RotationRef};
+use wowlab_engine::options::Chosen;
 use wowlab_engine::spec::Stats;
 use wowlab_protocol::address::Canonical;
 use wowlab_protocol::api::{Access, CreateJob};
@@ -45,12 +47,17 @@ pub struct SimForm {
     access: String,
     access_users: String,
     access_group: String,
+    simc: String,
 }
 
 /// A checked simulate form.
 struct SimInput<'a> {
     pack: &'a Pack,
     player: Stats,
+    /// The options a pasted profile's talents switch on.
+    options: Chosen,
+    /// What a pasted profile says that is not simulated.
+    ignored: Vec<String>,
     duration_s: f64,
     targets: u32,
     iterations: u64,
@@ -133,6 +140,10 @@ impl SimForm {
             )?,
             ..pack.spec.player.clone()
         };
+        let (player, options, ignored) = match self.simc.trim() {
+            "" => (player, Chosen::new(), Vec::new()),
+            text => profile_character(text, pack)?,
+        };
         let duration_s = number("duration_s", "Fight length", &self.duration_s, 1.0, 3600.0)?;
         let targets = number("targets", "Targets", &self.targets, 1.0, 20.0)? as u32;
         let iterations = number(
@@ -167,6 +178,8 @@ impl SimForm {
         Ok(SimInput {
             pack,
             player,
+            options,
+            ignored,
             duration_s,
             targets,
             iterations,
@@ -174,6 +187,26 @@ impl SimForm {
             access,
         })
     }
+}
+
+/// The character of a pasted SimulationCraft profile for `pack`: its
+/// stats, the options its talents switch on, and what it says that is not
+/// simulated. A malformed profile or one of another spec is an error on
+/// the `simc` field naming the line.
+fn profile_character(text: &str, pack: &Pack) -> Result<(Stats, Chosen, Vec<String>), FieldError> {
+    let wrong = |message: String| FieldError {
+        field: "simc",
+        message: format!("The SimulationCraft profile: {message}"),
+    };
+    let character = wowlab_simc::read_character(text).map_err(|e| wrong(e.to_string()))?;
+    let sheet = wowlab_simc::sheet(&character).map_err(|e| wrong(e.to_string()))?;
+    let setup =
+        wowlab_simc::setup(&character, &sheet, &pack.spec).map_err(|e| wrong(e.to_string()))?;
+    Ok((
+        setup.player,
+        setup.options,
+        setup.ignored.iter().map(ToString::to_string).collect(),
+    ))
 }
 
 /// Which pack and rotation to start from.
@@ -288,6 +321,9 @@ async fn render(
                             }
                         }
                     }
+                    label { "SimulationCraft profile (optional: paste the addon's export; its gear and level give the stats, its talents the pack's options, and the job page lists what is not simulated)"
+                        textarea #simc name="simc" rows="6" spellcheck="false" placeholder="hunter=\"Name\"\nspec=beast_mastery\n…" aria-invalid=[invalid("simc").then_some("true")] { (form.simc) }
+                    }
                     .grid {
                         (stat("attack_power", "Attack power", &form.attack_power))
                         (stat("crit_rating", "Crit rating", &form.crit_rating))
@@ -365,7 +401,16 @@ pub async fn test(State(state): State<AppState>, posted: Posted<SimForm>) -> Jso
             });
         }
     };
-    let mut spec = input.pack.spec.clone();
+    let mut spec = match wowlab_engine::options::resolve(&input.pack.spec, &input.options) {
+        Ok(spec) => spec,
+        Err(e) => {
+            return Json(TestOutcome::Error {
+                message: e.to_string(),
+                line: None,
+                column: None,
+            });
+        }
+    };
     spec.player = input.player;
     Json(
         state
@@ -432,6 +477,8 @@ async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<Job
         },
     );
     config.player = input.player;
+    config.options = input.options;
+    config.ignored = input.ignored;
     config.engine = wowlab_protocol::address::hash_of(wowlab_artifacts::ENGINE);
     config.rotation = RotationRef {
         backend: "rhai".into(),

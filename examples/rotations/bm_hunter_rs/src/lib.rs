@@ -1,13 +1,12 @@
 //! The reference Beast Mastery priority, `bm_hunter.rhai`, in Rust.
 
-use wowlab_sdk::{Action, AuraId, Rotation, Spec, SpellId, State};
+use wowlab_sdk::{Action, Rotation, Spec, SpellId, State};
 
 struct BeastMastery {
     bestial_wrath: SpellId,
     kill_command: SpellId,
     barbed_shot: SpellId,
     cobra_shot: SpellId,
-    frenzy: AuraId,
 }
 
 impl Rotation for BeastMastery {
@@ -17,22 +16,18 @@ impl Rotation for BeastMastery {
             kill_command: spec.spell("kill_command")?,
             barbed_shot: spec.spell("barbed_shot")?,
             cobra_shot: spec.spell("cobra_shot")?,
-            frenzy: spec.aura("frenzy")?,
         })
     }
 
     fn decide(&self, s: &State<'_>) -> Action {
-        let frenzy_up = s.aura_up(self.frenzy);
-        if s.ready(self.barbed_shot)
-            && (s.aura_remains(self.frenzy) < 2.0 && frenzy_up || s.charges(self.barbed_shot) >= 2.0)
-        {
-            // Keep Frenzy rolling, and never sit on two charges.
+        if s.ready(self.barbed_shot) && s.charges(self.barbed_shot) >= 1.8 {
+            // Never sit on two charges.
             Action::cast(self.barbed_shot)
         } else if s.ready(self.bestial_wrath) {
             Action::cast(self.bestial_wrath)
         } else if s.ready(self.kill_command) {
             Action::cast(self.kill_command)
-        } else if s.ready(self.barbed_shot) && !frenzy_up {
+        } else if s.ready(self.barbed_shot) {
             Action::cast(self.barbed_shot)
         } else if s.ready(self.cobra_shot)
             && (s.resource() - 35.0 >= 30.0 || s.cooldown(self.kill_command) > 2.5)

@@ -35,6 +35,9 @@ pub fn request(rotation: RotationInput) -> SimRequest {
         threads: 1,
         engine: None,
         target_error: None,
+        player: None,
+        options: Default::default(),
+        ignored: Vec::new(),
     }
 }
 

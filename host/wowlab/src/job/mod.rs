@@ -38,7 +38,7 @@ impl Connection {
 #[derive(clap::Subcommand)]
 pub enum JobCommand {
     /// Upload what the sentinel lacks and create a job.
-    Submit(SubmitArgs),
+    Submit(Box<SubmitArgs>),
     /// Show a job (with its result once done).
     Status {
         /// The sentinel and the user.
@@ -92,7 +92,7 @@ pub fn run(command: JobCommand, jit_allowed: bool) -> Result<()> {
         .build()?
         .block_on(async {
             match command {
-                JobCommand::Submit(args) => submit(args, jit_allowed).await,
+                JobCommand::Submit(args) => submit(*args, jit_allowed).await,
                 JobCommand::Status {
                     connection,
                     id,
@@ -117,11 +117,10 @@ pub fn run(command: JobCommand, jit_allowed: bool) -> Result<()> {
 
 async fn submit(args: SubmitArgs, jit_allowed: bool) -> Result<()> {
     let access = parse_access(&args.access)?;
-    let request = args.fight.request(jit_allowed, args.seed.unwrap_or(0), 1)?;
+    let prepared = args.fight.prepare(jit_allowed, args.seed.unwrap_or(0), 1)?;
+    let request = prepared.request;
     let config = config_of(&request)?;
-    let name = args
-        .fight
-        .rotation
+    let name = std::path::Path::new(&prepared.rotation_name)
         .file_stem()
         .map_or("rotation".into(), |s| s.to_string_lossy().into_owned());
     let client = args.connection.client()?;

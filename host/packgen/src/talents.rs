@@ -1,0 +1,251 @@
+//! What always applies and what a config may switch on: the passives'
+//! modifiers, the mastery, and the talents that become pack options.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use wowlab_engine::options::{Modifier, PackOption};
+use wowlab_engine::spec::{Mastery, MasteryBonus, Source};
+use wowlab_gamedata::builds;
+
+use crate::PackgenError;
+use crate::build::{Lookup, Report};
+use crate::effects::{Translation, affected, aura_kind, translate};
+use crate::parts::Parts;
+use crate::rules::Rules;
+use crate::spells::{HASTED_COOLDOWN, HASTED_GCD};
+
+/// The passives' effects that are modifiers of the pack's parts.
+pub(crate) fn passive_modifiers(
+    look: &Lookup<'_>,
+    rules: &Rules,
+    parts: &Parts,
+    report: &mut Report,
+) -> Result<Vec<Modifier>, PackgenError> {
+    let mut out = Vec::new();
+    for (i, &id) in rules.passives.iter().enumerate() {
+        let spell = look.spell(&format!("passives[{i}]"), id)?;
+        for e in &spell.effects {
+            let kind = aura_kind(e);
+            if kind == Some(HASTED_GCD) || kind.is_some_and(|k| HASTED_COOLDOWN.contains(&k)) {
+                continue;
+            }
+            match translate(&look.build, spell, e, parts, &rules.effects) {
+                Translation::Modifiers(m) => out.extend(m),
+                Translation::Elsewhere(_) => {}
+                Translation::Unmodelled(what) => report
+                    .unmodelled
+                    .push(format!("passive {} ({id}): {what}", spell.name)),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The spec's mastery: pet and guardian damage per point, and bonuses of
+/// its own for the pack's spells it names.
+pub(crate) fn mastery(
+    look: &Lookup<'_>,
+    id: u32,
+    parts: &Parts,
+    report: &mut Report,
+) -> Result<Mastery, PackgenError> {
+    let f = "spec (its mastery spell)";
+    let spell = look.spell(f, id)?;
+    let mut out = Mastery::default();
+    let mut per_source: Option<f64> = None;
+    let mut spells: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
+    for e in &spell.effects {
+        let source = look.source(spell, e);
+        let Some(c) = e.number("SP Coefficient") else {
+            report
+                .unmodelled
+                .push(format!("mastery {}: #{} {}", spell.name, e.index, e.kind));
+            continue;
+        };
+        let per_point = c / 100.0;
+        let kind = aura_kind(e).unwrap_or("");
+        let carrier = match kind {
+            "Modify Pet Damage Done% (429)" => Some(Source::Pet),
+            "Modify Guardian Damage Done% (531)" => Some(Source::Guardian),
+            _ => None,
+        };
+        if let Some(carrier) = carrier {
+            if per_source.is_some_and(|p| p != per_point) {
+                return Err(look.error(
+                    f,
+                    format!("{source}: pets and guardians gain different amounts per point; the engine has one"),
+                ));
+            }
+            per_source = Some(per_point);
+            out.applies_to.push(carrier);
+            report.trace(
+                &format!("combat.mastery ({carrier:?})"),
+                format!("{per_point} per point"),
+                &source,
+            );
+            continue;
+        }
+        let names = match e.spell_modifier() {
+            Some(m) if m.percent && m.property_id == 0 => parts.direct(&affected(e)),
+            Some(m) if m.percent && m.property_id == 22 => parts.periodic(&affected(e)),
+            _ => {
+                report
+                    .unmodelled
+                    .push(format!("mastery {}: #{} {}", spell.name, e.index, e.kind));
+                continue;
+            }
+        };
+        if !names.is_empty() {
+            report.trace(
+                &format!("combat.mastery.spells ({})", names.join(", ")),
+                format!("{per_point} per point"),
+                &source,
+            );
+            spells.entry(per_point.to_bits()).or_default().extend(names);
+        }
+    }
+    out.damage_per_point = per_source.unwrap_or(0.0);
+    out.spells = spells
+        .into_iter()
+        .map(|(bits, names)| MasteryBonus {
+            damage_per_point: f64::from_bits(bits),
+            affects: names.into_iter().collect(),
+        })
+        .collect();
+    Ok(out)
+}
+
+/// The option name of a talent: its name in lower case, words joined by
+/// `_`, without punctuation ("Nature's Ally" → `natures_ally`).
+pub(crate) fn option_name(name: &str) -> String {
+    let base = name.split(" (desc=").next().unwrap_or(name);
+    base.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.replace('\'', ""))
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// Every passive talent of the class's tree whose spell is in the dump and
+/// changes something the pack simulates becomes an option, by its
+/// modifiers.
+pub(crate) fn talent_options(
+    look: &Lookup<'_>,
+    rules: &Rules,
+    parts: &Parts,
+    report: &mut Report,
+) -> Result<Vec<PackOption>, PackgenError> {
+    let tree = builds::talent_tree(&rules.class)
+        .ok_or_else(|| {
+            look.error(
+                "class",
+                format!("no talent tree is committed for `{}`", rules.class),
+            )
+        })?
+        .map_err(|e| look.error("class", e.to_string()))?;
+    let mut seen = BTreeSet::new();
+    let mut options: Vec<PackOption> = Vec::new();
+    for node in &tree.nodes {
+        for entry in &node.entries {
+            if entry.spell == 0 || !seen.insert(entry.spell) {
+                continue;
+            }
+            // Active talents are spells of their own (the pack's parts, or
+            // not simulated); only passives change other spells.
+            let Some(spell) = look.dump.spell(entry.spell) else {
+                continue;
+            };
+            if let Some(part) = parts.cast_by(spell.id) {
+                // The talent teaches one of the pack's spells: an option
+                // that changes nothing, so a profile with it lists nothing.
+                options.push(PackOption {
+                    name: option_name(&spell.name),
+                    talent: spell.id,
+                    max_rank: u32::from(entry.max_ranks.max(1)),
+                    origin: format!(
+                        "talents/{}.csv {} node {} entry {}: teaches the pack's `{part}`",
+                        rules.class,
+                        builds::TABLES_BUILD,
+                        node.id,
+                        entry.id
+                    ),
+                    modifiers: Vec::new(),
+                    procs: Vec::new(),
+                    summons: Vec::new(),
+                    unmodelled: Vec::new(),
+                });
+                continue;
+            }
+            if parts.uses(spell.id) {
+                continue;
+            }
+            if !spell.has_attribute("Passive") {
+                report.talents_without_option.push(format!(
+                    "{} ({}): an active spell the pack does not simulate",
+                    spell.name, spell.id
+                ));
+                continue;
+            }
+            let mut modifiers = Vec::new();
+            let mut unmodelled = Vec::new();
+            for e in &spell.effects {
+                match translate(&look.build, spell, e, parts, &rules.effects) {
+                    Translation::Modifiers(m) => modifiers.extend(m),
+                    Translation::Elsewhere(_) => {}
+                    Translation::Unmodelled(what) => unmodelled.push(what),
+                }
+            }
+            let label = format!("{} ({})", spell.name, spell.id);
+            if modifiers.is_empty() {
+                report
+                    .talents_without_option
+                    .push(if unmodelled.is_empty() {
+                        format!("{label}: changes no spell the pack simulates")
+                    } else {
+                        format!("{label}: not modelled: {}", unmodelled.join("; "))
+                    });
+                continue;
+            }
+            let mut name = option_name(&spell.name);
+            if options.iter().any(|o| o.name == name) {
+                name = format!("{name}_{}", spell.id);
+            }
+            options.push(PackOption {
+                name,
+                talent: spell.id,
+                max_rank: u32::from(entry.max_ranks.max(1)),
+                origin: format!(
+                    "talents/{}.csv {} node {} entry {}; spelldump {} {}",
+                    rules.class,
+                    builds::TABLES_BUILD,
+                    node.id,
+                    entry.id,
+                    look.build,
+                    spell.id
+                ),
+                modifiers,
+                procs: Vec::new(),
+                summons: Vec::new(),
+                unmodelled,
+            });
+        }
+    }
+    Ok(options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::option_name;
+
+    #[test]
+    fn option_names_are_the_talent_names_in_snake_case() {
+        assert_eq!(option_name("Nature's Ally"), "natures_ally");
+        assert_eq!(option_name("Stampede!"), "stampede");
+        assert_eq!(option_name("Claw (desc=Basic Attack)"), "claw");
+        assert_eq!(
+            option_name("Hunter- Midnight PrePatch"),
+            "hunter_midnight_prepatch"
+        );
+    }
+}

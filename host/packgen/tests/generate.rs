@@ -1,0 +1,191 @@
+//! The generator on the committed rules and data: the committed pack is its
+//! output, its numbers are the data's, and bad rules name the rule at fault.
+
+use std::path::Path;
+
+use wowlab_engine::options::Property;
+use wowlab_engine::spec::{SpecPack, SpellGcd};
+use wowlab_packgen::{PackgenError, generate, rules::Rules};
+
+const RULES: &str = "gamedata/rules/hunter_beast_mastery.toml";
+
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(root().join(path)).unwrap()
+}
+
+fn generated(rules_text: &str) -> Result<wowlab_packgen::Generated, PackgenError> {
+    let rules = Rules::parse(RULES, &read(RULES)).unwrap();
+    generate(RULES, rules_text, &read(&rules.profile))
+}
+
+#[test]
+fn the_committed_pack_is_what_the_rules_and_data_give() {
+    let rules = Rules::parse(RULES, &read(RULES)).unwrap();
+    let g = generated(&read(RULES)).unwrap();
+    assert!(
+        g.text == read(&rules.output),
+        "{} is not what {RULES} gives: run `wowlab gamedata pack --rules {RULES}`",
+        rules.output
+    );
+    // The text is the pack: it reads back into the same one.
+    let body: SpecPack = toml::from_str(&g.text).unwrap();
+    assert_eq!(body, g.pack);
+}
+
+fn spell<'a>(pack: &'a SpecPack, name: &str) -> &'a wowlab_engine::spec::Spell {
+    pack.spells.iter().find(|s| s.name == name).unwrap()
+}
+
+#[test]
+fn spells_carry_the_dump_numbers() {
+    let pack = generated(&read(RULES)).unwrap().pack;
+    // Kill Command: 34026's cost and charge; the pet's 83381 bites for 2.06
+    // of the pet's attack power, 60 % of the hunter's.
+    let kc = spell(&pack, "kill_command");
+    assert_eq!((kc.cost, kc.charges, kc.cooldown_ms), (30.0, 1, 7500));
+    assert!((kc.damage.as_ref().unwrap().ap_coefficient - 2.06 * 0.6).abs() < 1e-12);
+    assert!(
+        kc.hasted_cooldown,
+        "137014 #2 hastes Kill Command's cooldown"
+    );
+    assert_eq!(kc.gcd, SpellGcd::Hasted);
+    // Barbed Shot: a rolling bleed ticking on application, 0.779 AP every
+    // 2 s for 12 s, 2 charges of 18 s hastened by 137014 #9, and 5 focus
+    // every 2 s for 8 s from 246152.
+    let bs = spell(&pack, "barbed_shot");
+    let dot = bs.dot.as_ref().unwrap();
+    assert_eq!((dot.duration_ms, dot.tick_ms), (12000, 2000));
+    assert!(dot.rolling && !dot.pandemic && dot.tick_on_application);
+    assert!(dot.damage.ignores_armor && dot.damage.can_crit);
+    assert_eq!(dot.damage.ap_coefficient, 0.779);
+    assert_eq!(
+        (bs.charges, bs.cooldown_ms, bs.hasted_cooldown),
+        (2, 18000, true)
+    );
+    let e = bs.energize.as_ref().unwrap();
+    assert_eq!((e.amount, e.tick_ms, e.ticks), (5.0, 2000, 4));
+    // Cobra Shot: 35 focus, 3.13 AP, shortens Kill Command by #3's 1 s.
+    let cs = spell(&pack, "cobra_shot");
+    assert_eq!(cs.cost, 35.0);
+    assert_eq!(cs.damage.as_ref().unwrap().ap_coefficient, 3.13);
+    assert_eq!(cs.cooldown_reductions[0].ms, 1000);
+    // Bestial Wrath: 90 s; its buff lists Auto Shot, Cobra and Barbed Shot
+    // but not the pet's Kill Command (83381).
+    assert_eq!(spell(&pack, "bestial_wrath").cooldown_ms, 90000);
+    let bw = &pack.auras[0];
+    assert_eq!(
+        (bw.name.as_str(), bw.duration_ms, bw.damage_bonus),
+        ("bestial_wrath", 15000, 0.2)
+    );
+    assert_eq!(bw.affects, ["auto_shot", "barbed_shot", "cobra_shot"]);
+    // The resource is the focus row; the boss's armor is 30 % at level 93.
+    assert_eq!(
+        (pack.resource.max, pack.resource.regen_per_second),
+        (100.0, 5.0)
+    );
+    let mitigation = pack.target.armor / (pack.target.armor + pack.combat.armor_k);
+    assert!((mitigation - 0.3).abs() < 1e-12);
+    // The pet's Claw: 0.75 of the pet's attack power every 3 s (its
+    // cooldown), not hastened.
+    let claw = &pack.pet.as_ref().unwrap().abilities[0];
+    assert_eq!(
+        (claw.name.as_str(), claw.period_ms, claw.hasted),
+        ("claw", 3000, false)
+    );
+    assert!((claw.damage.ap_coefficient - 0.75 * 0.6).abs() < 1e-12);
+    // Master of Beasts: 1.9 % per point for pets and guardians, 1 % for
+    // Cobra Shot and Barbed Shot.
+    let m = &pack.combat.mastery;
+    assert_eq!(m.damage_per_point, 0.019);
+    assert_eq!(m.spells[0].affects, ["barbed_shot", "cobra_shot"]);
+    assert_eq!(m.spells[0].damage_per_point, 0.01);
+}
+
+#[test]
+fn passive_talents_become_options_with_their_ranks_and_sources() {
+    let pack = generated(&read(RULES)).unwrap().pack;
+    let option = |name: &str| pack.options.iter().find(|o| o.name == name).unwrap();
+    let thrill = option("thrill_of_the_hunt");
+    assert_eq!((thrill.talent, thrill.max_rank), (1265051, 2));
+    assert_eq!(thrill.modifiers[1].property, Property::CritChance);
+    assert_eq!(thrill.modifiers[1].affects, ["cobra_shot"]);
+    assert_eq!(thrill.modifiers[1].value, 15.0);
+    assert!(
+        thrill.modifiers[1]
+            .origin
+            .contains("1265051 (Thrill of the Hunt) #2")
+    );
+    let tbw = option("the_beast_within");
+    assert_eq!(tbw.modifiers[0].property, Property::CooldownMs);
+    assert_eq!(tbw.modifiers[0].value, -60000.0);
+    // A scripted effect means what the rules say, with the dump's number.
+    let frenzy = option("frenzy");
+    assert_eq!(frenzy.modifiers[0].property, Property::AttackSpeedPercent);
+    assert_eq!(frenzy.modifiers[0].affects, ["pet_melee"]);
+    assert!(frenzy.modifiers[0].origin.contains("rules: "));
+    // A talent that teaches one of the pack's spells is an option that
+    // changes nothing; other active talents are no options.
+    let teaches = option("bestial_wrath");
+    assert_eq!(teaches.talent, 19574);
+    assert!(teaches.modifiers.is_empty());
+    assert!(teaches.origin.contains("the pack's `bestial_wrath`"));
+    assert!(pack.options.iter().all(|o| o.name != "trueshot"));
+    // What an option does beyond its modifiers is listed, not dropped.
+    assert!(!option("natures_ally").unmodelled.is_empty());
+}
+
+#[test]
+fn every_option_resolves_on_the_pack() {
+    let pack = generated(&read(RULES)).unwrap().pack;
+    let all = pack
+        .options
+        .iter()
+        .map(|o| (o.name.clone(), o.max_rank))
+        .collect();
+    let resolved = wowlab_engine::options::resolve(&pack, &all).unwrap();
+    // Serpentine Strikes: Cobra Shot's crits add 50 % more.
+    let cs = spell(&resolved, "cobra_shot");
+    assert_eq!(cs.damage.as_ref().unwrap().crit_damage_bonus, 0.5);
+    // The Beast Within: Bestial Wrath every 30 s.
+    assert_eq!(spell(&resolved, "bestial_wrath").cooldown_ms, 30000);
+    // Frenzy at rank 2: the pet swings 40 % faster.
+    assert_eq!(resolved.pet.unwrap().auto_attack.period_ms, 1429);
+}
+
+fn data_error(rules_text: &str) -> (String, String) {
+    match generated(rules_text) {
+        Err(PackgenError::Data { field, message, .. }) => (field, message),
+        other => panic!("expected a data error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_rule_naming_what_the_data_lack_is_an_error_naming_the_rule() {
+    let text = read(RULES);
+    let (field, message) = data_error(&text.replace("cast = 217200", "cast = 999999"));
+    assert_eq!(field, "spells[2].cast");
+    assert!(
+        message.contains("spell 999999 is not in the spell dump"),
+        "{message}"
+    );
+    let (field, message) = data_error(&text.replace(
+        "dot = { spell = 217200, effect = 1 }",
+        "dot = { spell = 217200, effect = 2 }",
+    ));
+    assert_eq!(field, "spells[2].dot");
+    assert!(message.contains("not Periodic Damage"), "{message}");
+    let (field, _) = data_error(&text.replace("power = \"focus\"", "power = \"chaos\""));
+    assert_eq!(field, "resource.power");
+}
+
+#[test]
+fn a_malformed_rules_file_names_its_line() {
+    let text = read(RULES).replace("name = \"kill_command\"", "nmae = \"kill_command\"");
+    let err = generated(&text).unwrap_err().to_string();
+    assert!(err.contains(RULES) && err.contains("nmae"), "{err}");
+    assert!(err.contains("line"), "{err}");
+}

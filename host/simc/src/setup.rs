@@ -1,0 +1,128 @@
+//! A character as the engine's input: the player's stats from its sheet,
+//! the pack options its talents switch on, and everything it says that the
+//! pack does not model, so nothing is dropped silently.
+
+use wowlab_engine::options::Chosen;
+use wowlab_engine::spec::{SpecPack, Stats};
+use wowlab_gamedata::builds;
+
+use wowlab_gamedata::talents::{Loadout, NodeKind, TalentTree};
+
+use crate::character::{Character, Ignored};
+use crate::sheet::Sheet;
+
+/// Why a character cannot be simulated with a pack.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SetupError(String);
+
+/// What a config takes from a character.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setup {
+    /// The player's stats: the sheet's, as percents and points on top of
+    /// the pack's base crit and mastery (the sheet counts those in).
+    pub player: Stats,
+    /// The pack options the talents switch on, with their ranks.
+    pub options: Chosen,
+    /// What the profile says that the simulation does not use, in line
+    /// order: its lines, the talents without an option, what options do
+    /// beyond their modifiers, and what the sheet leaves out.
+    pub ignored: Vec<Ignored>,
+}
+
+/// The setup of character `c` (with sheet `sheet`) for `pack`.
+pub fn setup(c: &Character, sheet: &Sheet, pack: &SpecPack) -> Result<Setup, SetupError> {
+    if !pack.class.is_empty() && (pack.class != c.spec.class || pack.spec != c.spec.name) {
+        return Err(SetupError(format!(
+            "the pack `{}` is for {} {}, the profile's character is {} {}",
+            pack.name, pack.spec, pack.class, c.spec.name, c.spec.class
+        )));
+    }
+    let base_crit = pack.combat.base_crit * 100.0;
+    let player = Stats {
+        attack_power: sheet.attack_power,
+        crit_percent: sheet.crit_percent - base_crit,
+        haste_percent: sheet.haste_percent,
+        mastery_points: sheet.mastery_points - pack.combat.mastery.base_points,
+        versatility_percent: sheet.versatility_percent,
+        ..Stats::default()
+    };
+    let mut ignored = c.ignored.clone();
+    let mut options = Chosen::new();
+    if let Some(loadout) = &c.talents {
+        let dump = builds::spell_dump(&c.spec.class).and_then(Result::ok);
+        let name = |spell: u32| {
+            dump.as_ref()
+                .and_then(|d| d.spell(spell))
+                .map_or(format!("spell {spell}"), |s| {
+                    format!("{} ({spell})", s.name)
+                })
+        };
+        let tree = builds::talent_tree(&c.spec.class).and_then(Result::ok);
+        for (spell, ranks) in talent_ranks(loadout, tree.as_ref()) {
+            let what = format!("talent {}, rank {ranks}", name(spell));
+            match pack.options.iter().find(|o| o.talent == spell) {
+                None => ignored.push(Ignored {
+                    line: c.talents_line,
+                    what,
+                    why: "the pack has no option for it".into(),
+                }),
+                Some(o) => {
+                    let rank = u32::from(ranks);
+                    if rank > o.max_rank {
+                        return Err(SetupError(format!(
+                            "{what}: the pack's option `{}` has {} ranks",
+                            o.name, o.max_rank
+                        )));
+                    }
+                    options.insert(o.name.clone(), rank);
+                    if !o.unmodelled.is_empty() {
+                        ignored.push(Ignored {
+                            line: c.talents_line,
+                            what: format!("{what} (option `{}`)", o.name),
+                            why: format!("not modelled: {}", o.unmodelled.join("; ")),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for note in &sheet.notes {
+        ignored.push(Ignored {
+            line: 0,
+            what: "character sheet".into(),
+            why: note.clone(),
+        });
+    }
+    ignored.sort_by_key(|i| i.line);
+    Ok(Setup {
+        player,
+        options,
+        ignored,
+    })
+}
+
+/// Each talent's spell with its ranks: a tiered node's ranks run through
+/// its entries in order (rank 4 of entries of 1, 2 and 1 ranks takes all
+/// three), so each entry's spell counts with the ranks it got.
+fn talent_ranks(loadout: &Loadout, tree: Option<&TalentTree>) -> Vec<(u32, u16)> {
+    let mut out = Vec::new();
+    for t in &loadout.talents {
+        let node = tree.and_then(|tree| tree.node(t.node));
+        match node {
+            Some(n) if n.kind == NodeKind::Tiered => {
+                let mut left = t.ranks;
+                for e in &n.entries {
+                    let take = left.min(e.max_ranks);
+                    if take > 0 && e.spell != 0 {
+                        out.push((e.spell, take));
+                    }
+                    left -= take;
+                }
+            }
+            _ if t.spell != 0 => out.push((t.spell, t.ranks)),
+            _ => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,103 @@
+//! The reference profile as the engine's input, against the committed
+//! (generated) reference pack: the options its talents switch on, the
+//! player's stats, and what is listed as not simulated.
+
+use std::path::Path;
+
+use wowlab_engine::spec::SpecPack;
+use wowlab_simc::{read_character, setup, sheet};
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(path),
+    )
+    .unwrap()
+}
+
+fn pack() -> SpecPack {
+    let text = read("examples/specs/bm_hunter.toml");
+    toml::from_str(&text).unwrap()
+}
+
+fn reference() -> (wowlab_simc::Character, wowlab_simc::Sheet) {
+    let c = read_character(&read("examples/profiles/MID1_Hunter_Beast_Mastery.simc")).unwrap();
+    let s = sheet(&c).unwrap();
+    (c, s)
+}
+
+#[test]
+fn the_talents_switch_on_the_packs_options_with_their_ranks() {
+    let (c, s) = reference();
+    let pack = pack();
+    let setup = setup(&c, &s, &pack).unwrap();
+    let rank = |name: &str| setup.options.get(name).copied();
+    assert_eq!(rank("frenzy"), Some(2));
+    assert_eq!(rank("thrill_of_the_hunt"), Some(2));
+    assert_eq!(rank("the_beast_within"), Some(1));
+    assert_eq!(rank("serpentine_strikes"), Some(1));
+    // Nature's Ally is the third entry of a tiered node (1, 2 and 1 ranks):
+    // rank 4 of the node reaches it.
+    assert_eq!(rank("natures_ally"), Some(1));
+    // Talents the profile does not take stay off.
+    assert_eq!(rank("killer_instinct"), None);
+    assert_eq!(rank("bleak_arrows"), None);
+    // With them, Barbed Shot's bleed is 0.779 AP × 1.01 (the spec passive of
+    // 12.0.5) × 1.1 (Better Together, No Mercy, War Orders, Jagged Wounds)
+    // × 1.15 (Nature's Ally): the modifiers SimulationCraft's published
+    // result lists for it (at −3 % for the passive in 12.0.1).
+    let resolved = wowlab_engine::options::resolve(&pack, &setup.options).unwrap();
+    let barbed = resolved
+        .spells
+        .iter()
+        .find(|s| s.name == "barbed_shot")
+        .unwrap();
+    let coefficient = barbed.dot.as_ref().unwrap().damage.ap_coefficient;
+    let expected = 0.779 * 1.01 * 1.1f64.powi(4) * 1.15;
+    assert!(
+        (coefficient - expected).abs() < 1e-12,
+        "{coefficient} vs {expected}"
+    );
+}
+
+#[test]
+fn the_player_is_the_sheet_on_top_of_the_packs_base_crit_and_mastery() {
+    let (c, s) = reference();
+    let pack = pack();
+    let p = setup(&c, &s, &pack).unwrap().player;
+    assert_eq!(p.attack_power, s.attack_power);
+    assert!((p.crit_percent + pack.combat.base_crit * 100.0 - s.crit_percent).abs() < 1e-12);
+    assert!((p.mastery_points + pack.combat.mastery.base_points - s.mastery_points).abs() < 1e-12);
+    assert_eq!(p.haste_percent, s.haste_percent);
+    assert_eq!(p.crit_rating, 0.0);
+}
+
+#[test]
+fn what_the_pack_does_not_model_is_listed_with_its_line() {
+    let (c, s) = reference();
+    let setup = setup(&c, &s, &pack()).unwrap();
+    let find = |text: &str| setup.ignored.iter().find(|i| i.what.contains(text));
+    let stampede = find("Stampede!").expect("a talent without an option");
+    assert_eq!(stampede.line, 13);
+    assert_eq!(stampede.why, "the pack has no option for it");
+    let ally = find("option `natures_ally`").expect("an option's unmodelled effects");
+    assert!(ally.why.contains("Proc Trigger Spell"), "{}", ally.why);
+    assert!(
+        find("trinket1").is_some(),
+        "the profile's own unused lines stay"
+    );
+    assert!(setup.ignored.windows(2).all(|w| w[0].line <= w[1].line));
+}
+
+#[test]
+fn a_pack_for_another_spec_is_refused() {
+    let (c, s) = reference();
+    let mut pack = pack();
+    pack.spec = "marksmanship".into();
+    let err = setup(&c, &s, &pack).unwrap_err().to_string();
+    assert!(
+        err.contains("marksmanship hunter") && err.contains("beast_mastery hunter"),
+        "{err}"
+    );
+}

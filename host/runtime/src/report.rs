@@ -33,6 +33,9 @@ pub struct Report {
     pub seed: u64,
     /// Nominal fight length in seconds.
     pub duration_s: f64,
+    /// How much each iteration's length varies around it (0.2: ± 20 %).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub vary_length: f64,
     /// Number of targets.
     pub targets: u32,
     /// Per spell, auto-attack and damaging proc.
@@ -94,6 +97,7 @@ impl Report {
             rotation: config.rotation.clone(),
             seed,
             duration_s: config.fight.duration_ms as f64 / 1000.0,
+            vary_length: config.fight.vary_length,
             targets: config.fight.targets,
             spells: result
                 .sources
@@ -116,6 +120,17 @@ impl Report {
         }
     }
 
+    /// The fight's length as people read it: "300 s", or "300 s ± 20 %"
+    /// when it varies.
+    pub fn fight_length(&self) -> String {
+        if self.vary_length > 0.0 {
+            let percent = (self.vary_length * 1000.0).round() / 10.0;
+            format!("{} s ± {percent} %", self.duration_s)
+        } else {
+            format!("{} s", self.duration_s)
+        }
+    }
+
     /// The report as one line of JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a report always serialises")
@@ -135,8 +150,8 @@ pub fn text(report: &Report, result: &BatchResult, title: &str) -> String {
     let _ = writeln!(out, "engine      {}", r.engine);
     let _ = writeln!(
         out,
-        "fight       {} s, {} target{}, seed {}",
-        r.duration_s,
+        "fight       {}, {} target{}, seed {}",
+        r.fight_length(),
         r.targets,
         if r.targets == 1 { "" } else { "s" },
         r.seed
@@ -207,4 +222,8 @@ pub fn text(report: &Report, result: &BatchResult, title: &str) -> String {
         }
     }
     out
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }

@@ -38,9 +38,11 @@ pub struct FightArgs {
     /// Fight length in seconds.
     #[arg(long, default_value_t = 300.0)]
     pub duration: f64,
-    /// Vary each iteration's fight length by up to this fraction (e.g. 0.2).
-    #[arg(long, default_value_t = 0.0)]
-    pub vary_length: f64,
+    /// Vary each iteration's fight length by up to this fraction (e.g. 0.2);
+    /// default: 0.2 with --simc (SimulationCraft's default
+    /// vary_combat_length, so the numbers compare with its), else 0.
+    #[arg(long)]
+    pub vary_length: Option<f64>,
     /// Number of targets.
     #[arg(long, default_value_t = 1)]
     pub targets: u32,
@@ -48,6 +50,11 @@ pub struct FightArgs {
     #[arg(long)]
     pub engine: Option<String>,
 }
+
+/// How much SimulationCraft varies each iteration's fight length by
+/// default (its `vary_combat_length`): a profile is simulated the same way
+/// unless `--vary-length` says otherwise.
+pub const SIMC_VARY_LENGTH: f64 = 0.2;
 
 /// A request, with the name of its rotation for reports.
 pub struct Prepared {
@@ -113,7 +120,11 @@ impl FightArgs {
                 rotation,
                 iterations: self.iterations,
                 duration_s: self.duration,
-                vary_length: self.vary_length,
+                vary_length: self.vary_length.unwrap_or(if character.is_some() {
+                    SIMC_VARY_LENGTH
+                } else {
+                    0.0
+                }),
                 targets: self.targets,
                 seed,
                 threads,

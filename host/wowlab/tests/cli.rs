@@ -402,6 +402,13 @@ fn sim_simc_runs_the_profile_with_the_built_in_pack_and_lists_what_it_ignores() 
         plain["mean_dps"]
     );
     assert_eq!(profiled["rotation"]["script"], plain["rotation"]["script"]);
+    // A profile's fight length varies as SimulationCraft's does by default,
+    // ± 20 %; a plain sim's does not, and --vary-length overrides it.
+    assert_eq!(profiled["vary_length"], 0.2);
+    assert!(plain.get("vary_length").is_none(), "{plain}");
+    simc.extend_from_slice(&["--vary-length", "0"]);
+    let fixed = json_of(&wowlab(home.path(), &simc));
+    assert!(fixed.get("vary_length").is_none(), "{fixed}");
     // What it does not simulate is listed, with lines.
     let ignored = profiled["ignored"].as_array().unwrap();
     let lines: Vec<&str> = ignored.iter().map(|i| i.as_str().unwrap()).collect();
@@ -432,6 +439,10 @@ fn sim_simc_runs_the_profile_with_the_built_in_pack_and_lists_what_it_ignores() 
     let report = String::from_utf8(out.stdout).unwrap();
     assert!(
         report.contains("not simulated (from the profile):"),
+        "{report}"
+    );
+    assert!(
+        report.contains("fight       30 s ± 20 %, 1 target"),
         "{report}"
     );
     assert!(

@@ -231,7 +231,7 @@ fn results(job: &Job, result: &BatchResult, config: &SimConfig) -> Markup {
                 dt { "Min / max" } dd { (format!("{:.0} / {:.0}", report.min_dps, report.max_dps)) }
                 dt { "5th / 50th / 95th percentile" } dd { (format!("{:.0} / {:.0} / {:.0}", report.percentiles.p5, report.percentiles.p50, report.percentiles.p95)) }
                 dt { "Standard deviation" } dd { (format!("{:.0}", report.std_dps)) }
-                dt { "Fight" } dd { (report.duration_s) " s, " (report.targets) " target(s)" }
+                dt { "Fight" } dd { (report.fight_length()) ", " (report.targets) " target(s)" }
             }
             (super::chart::histogram(&result.histogram, report.min_dps, report.max_dps, report.mean_dps))
             table.spells {

@@ -197,8 +197,24 @@ pub fn generate(
             LEVEL + wowlab_simc::sheet::BOSS_LEVELS_ABOVE
         ),
     );
+    let weapon_attack_power = rules.auto_attack.as_ref().map_or(0.0, |a| {
+        let w = &a.weapon;
+        (w.min + w.max) / 2.0 / (f64::from(w.speed_ms) / 1000.0)
+            * rules.combat.attack_power_per_weapon_dps
+    });
+    if let Some(a) = &rules.auto_attack {
+        report.trace(
+            "player.weapon_attack_power",
+            weapon_attack_power,
+            &format!(
+                "the weapon's damage per second ({}) × attack power per weapon DPS {} (rules)",
+                a.weapon.origin, rules.combat.attack_power_per_weapon_dps
+            ),
+        );
+    }
     let player = Stats {
         attack_power: sheet.attack_power,
+        weapon_attack_power,
         crit_percent: sheet.crit_percent - BASE_CRIT_PERCENT,
         haste_percent: sheet.haste_percent,
         mastery_points: sheet.mastery_points - BASE_MASTERY_POINTS,

@@ -106,7 +106,9 @@ pub struct CombatRule {
     /// What a critical hit multiplies damage by.
     pub crit_multiplier: f64,
     /// Attack power worth one point of weapon damage per second: a weapon
-    /// hit adds attack power / this × the weapon's speed in seconds.
+    /// hit adds attack power / this × the weapon's speed in seconds, and
+    /// the main-hand weapon adds its damage per second × this to the
+    /// attack power of everything but its own swings.
     pub attack_power_per_weapon_dps: f64,
 }
 

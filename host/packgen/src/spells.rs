@@ -191,6 +191,7 @@ pub(crate) fn damage_of(
         ignores_armor: bleed,
         crit_chance_bonus: 0.0,
         crit_damage_bonus: 0.0,
+        weapon_swing: false,
     })
 }
 
@@ -460,6 +461,7 @@ pub(crate) fn auto_attack(
             ignores_armor: false,
             crit_chance_bonus: 0.0,
             crit_damage_bonus: 0.0,
+            weapon_swing: true,
         },
         hasted: true,
     })
@@ -538,6 +540,7 @@ pub(crate) fn pet(
                 ignores_armor: false,
                 crit_chance_bonus: 0.0,
                 crit_damage_bonus: 0.0,
+                weapon_swing: false,
             },
             hasted: true,
         },

@@ -41,6 +41,8 @@ pub fn setup(c: &Character, sheet: &Sheet, pack: &SpecPack) -> Result<Setup, Set
     let base_crit = pack.combat.base_crit * 100.0;
     let player = Stats {
         attack_power: sheet.attack_power,
+        // The weapon is the pack's until items are read one by one.
+        weapon_attack_power: pack.player.weapon_attack_power,
         crit_percent: sheet.crit_percent - base_crit,
         haste_percent: sheet.haste_percent,
         mastery_points: sheet.mastery_points - pack.combat.mastery.base_points,

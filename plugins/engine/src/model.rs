@@ -202,7 +202,11 @@ fn unique(names: &[&str], field: &str) -> Result<(), ConfigError> {
 /// The player's stats against the target, as multipliers: what turns a
 /// spell's damage formula into the damage of one hit.
 struct Stats {
+    /// Attack power of everything but the weapon's swings (the weapon's
+    /// share included).
     attack_power: f64,
+    /// Attack power of the weapon's swings.
+    swing_attack_power: f64,
     spell_power: f64,
     crit_chance: f64,
     haste: f64,
@@ -229,7 +233,18 @@ impl Stats {
                 return Err(ConfigError::new(field, "must be positive"));
             }
         }
-        let attack_power = non_negative("player.attack_power", p.attack_power)?;
+        let ap_multiplier =
+            1.0 + finite("player.attack_power_percent", p.attack_power_percent)? / 100.0;
+        if ap_multiplier < 0.0 {
+            return Err(ConfigError::new(
+                "player.attack_power_percent",
+                "attack power must stay above -100 %",
+            ));
+        }
+        let swing_attack_power =
+            non_negative("player.attack_power", p.attack_power)? * ap_multiplier;
+        let attack_power = swing_attack_power
+            + non_negative("player.weapon_attack_power", p.weapon_attack_power)? * ap_multiplier;
         let spell_power = non_negative("player.spell_power", p.spell_power)?;
         let crit_chance = finite("spec.combat.base_crit", c.base_crit)?
             + (finite("player.crit_rating", p.crit_rating)? / r.crit
@@ -266,6 +281,7 @@ impl Stats {
         };
         Ok(Self {
             attack_power,
+            swing_attack_power,
             spell_power,
             crit_chance,
             haste,
@@ -280,8 +296,13 @@ impl Stats {
     /// The damage of one hit of `d` (the config field `field`); crits use
     /// `crit_multiplier` raised by the damage's own crit damage bonus.
     fn damage(&self, field: &str, d: &spec::Damage) -> Result<DamageModel, ConfigError> {
+        let attack_power = if d.weapon_swing {
+            self.swing_attack_power
+        } else {
+            self.attack_power
+        };
         let raw = non_negative(&format!("{field}.base"), d.base)?
-            + finite(&format!("{field}.ap_coefficient"), d.ap_coefficient)? * self.attack_power
+            + finite(&format!("{field}.ap_coefficient"), d.ap_coefficient)? * attack_power
             + finite(&format!("{field}.sp_coefficient"), d.sp_coefficient)? * self.spell_power;
         let armored = d.school == spec::School::Physical && !d.ignores_armor;
         let bonus = finite(&format!("{field}.crit_damage_bonus"), d.crit_damage_bonus)?;

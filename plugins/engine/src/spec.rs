@@ -218,6 +218,15 @@ pub struct Stats {
     /// Attack power.
     #[serde(default)]
     pub attack_power: f64,
+    /// Attack power the main-hand weapon adds (the game's rule: its damage
+    /// per second × 6): every damage scaled by attack power counts it,
+    /// except the weapon's own swings (`Damage::weapon_swing`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub weapon_attack_power: f64,
+    /// Raises attack power, the weapon's share included, by this percent
+    /// (a raid buff such as Battle Shout's 5 %).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attack_power_percent: f64,
     /// Spell power.
     #[serde(default)]
     pub spell_power: f64,
@@ -334,6 +343,10 @@ pub struct Damage {
     /// (1 + crit_damage_bonus) times the damage (0.5: 50 % more crit damage).
     #[serde(default)]
     pub crit_damage_bonus: f64,
+    /// A swing of the player's weapon (the weapon's damage is in `base`):
+    /// its attack power leaves the weapon's share out.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub weapon_swing: bool,
 }
 
 /// The global cooldown a spell triggers.
@@ -592,6 +605,12 @@ fn yes() -> bool {
 }
 fn is_true(v: &bool) -> bool {
     *v
+}
+fn is_false(v: &bool) -> bool {
+    !*v
+}
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 fn guardian() -> Source {
     Source::Guardian

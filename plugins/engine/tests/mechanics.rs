@@ -280,6 +280,36 @@ fn a_spell_s_own_crit_chance_and_crit_damage_bonus() {
 }
 
 #[test]
+fn the_weapon_adds_attack_power_to_all_but_its_own_swings_and_percent_raises_both() {
+    // 1000 attack power, a weapon adding 600, +5 % attack power: a spell of
+    // 1 AP deals 1600 × 1.05; the weapon's swing of 100 + 0.5 AP deals
+    // 100 + 0.5 × 1000 × 1.05.
+    let spec = pack(json!({
+        "spells": [{ "name": "shot", "cooldown_ms": 60000,
+                     "damage": { "ap_coefficient": 1.0, "can_crit": false } }],
+        "auto_attack": { "name": "swing", "period_ms": 60000,
+                         "damage": { "base": 100.0, "ap_coefficient": 0.5, "can_crit": false,
+                                     "weapon_swing": true } }
+    }));
+    let mut c = config(spec, 10);
+    c.player.attack_power = 1000.0;
+    c.player.weapon_attack_power = 600.0;
+    c.player.attack_power_percent = 5.0;
+    let r = run(&c, &mut first_ready(1), 1);
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-3;
+    let shot = source(&r, "shot").damage_total();
+    assert!(close(shot, 1600.0 * 1.05), "{shot}");
+    let swing = source(&r, "swing").damage_total();
+    assert!(close(swing, 100.0 + 0.5 * 1000.0 * 1.05), "{swing}");
+    c.player.attack_power_percent = -101.0;
+    let err = run_batch(&c, &mut first_ready(1), 1, 0, 1).unwrap_err();
+    assert!(
+        err.to_string().contains("player.attack_power_percent"),
+        "{err}"
+    );
+}
+
+#[test]
 fn an_aura_that_affects_some_spells_leaves_the_others_alone() {
     // "wrath" raises zap's damage by 50 % and its crit chance by 100 %;
     // bolt, cast while it is up, is untouched.

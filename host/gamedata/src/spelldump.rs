@@ -86,7 +86,67 @@ pub struct Affecting {
     pub effects: Vec<u32>,
 }
 
+/// How a talent's rank sets one of its effects' values: the `Talent
+/// Entry` field's `Effect#N [op=…, values=(…)]`, one value per rank.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankRule {
+    /// The effect's index.
+    pub effect: u32,
+    /// Whether a rank's value replaces the base value (`set`) or scales
+    /// it (`mul`).
+    pub replaces: bool,
+    /// One value per rank, from rank 1.
+    pub values: Vec<f64>,
+}
+
+impl RankRule {
+    /// The effect's value at `rank` (from 1) for its base value `base`;
+    /// none past the ranks listed.
+    pub fn value(&self, base: f64, rank: u32) -> Option<f64> {
+        let v = *self
+            .values
+            .get(usize::try_from(rank).ok()?.checked_sub(1)?)?;
+        Some(if self.replaces { v } else { base * v })
+    }
+}
+
 impl DumpSpell {
+    /// The rank rules of its `Talent Entry` field, in order.
+    pub fn rank_rules(&self) -> Result<Vec<RankRule>, DumpError> {
+        let Some(text) = self.field("Talent Entry") else {
+            return Ok(Vec::new());
+        };
+        let bad = |what: &str| DumpError {
+            line: self.line,
+            message: format!(
+                "spell {}: cannot read the rank rule `Effect#{what}` of its `Talent Entry`",
+                self.id
+            ),
+        };
+        let mut out = Vec::new();
+        for item in text.split("Effect#").skip(1) {
+            let parse = || -> Option<RankRule> {
+                let (index, rest) = item.split_once(" [op=")?;
+                let (op, rest) = rest.split_once(", values=(")?;
+                let (values, _) = rest.split_once(")]")?;
+                Some(RankRule {
+                    effect: index.trim().parse().ok()?,
+                    replaces: match op {
+                        "set" => true,
+                        "mul" => false,
+                        _ => return None,
+                    },
+                    values: values
+                        .split(',')
+                        .map(|v| v.trim().parse().ok())
+                        .collect::<Option<_>>()?,
+                })
+            };
+            out.push(parse().ok_or_else(|| bad(item.trim()))?);
+        }
+        Ok(out)
+    }
+
     /// The field named `name` (e.g. "Duration"), as text.
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields

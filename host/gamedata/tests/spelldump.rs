@@ -136,3 +136,38 @@ fn label_and_category_lists_are_lists_of_their_own() {
         Some("Bear Summon (1225858)")
     );
 }
+
+#[test]
+fn a_talent_s_rank_rules_set_or_scale_its_effects_per_rank() {
+    let dump = dump();
+    // Trigger Finger: base 2 % haste, scaled by 0.5 at rank 1 and 1 at rank 2.
+    let finger = dump.spell(459534).unwrap().rank_rules().unwrap();
+    assert_eq!(
+        finger.iter().map(|r| r.effect).collect::<Vec<_>>(),
+        [1, 2, 4]
+    );
+    assert!(!finger[0].replaces);
+    assert_eq!(finger[0].value(2.0, 1), Some(1.0));
+    assert_eq!(finger[0].value(2.0, 2), Some(2.0));
+    assert_eq!(finger[0].value(2.0, 3), None);
+    assert_eq!(finger[0].value(2.0, 0), None);
+    // Keen Eyesight: 2 and 4 % crit, whatever the base value.
+    let keen = dump.spell(378004).unwrap().rank_rules().unwrap();
+    assert!(keen[0].replaces);
+    assert_eq!(keen[0].values, [2.0, 4.0]);
+    assert_eq!(keen[0].value(99.0, 2), Some(4.0));
+    // A passive that is no talent has none.
+    assert!(dump.spell(137014).unwrap().rank_rules().unwrap().is_empty());
+}
+
+#[test]
+fn a_malformed_rank_rule_names_the_spell_s_line() {
+    let text = "SimulationCraft for World of Warcraft 1.2.3.4 Live\n\
+                Name : Thing (id=7)\n\
+                Talent Entry : Generic [max_rank=2]\n\
+                \x20                : Effect#1 [op=pow, values=(1, 2)]\n";
+    let dump = SpellDump::parse(text).unwrap();
+    let err = dump.spell(7).unwrap().rank_rules().unwrap_err();
+    assert_eq!(err.line, 2);
+    assert!(err.message.contains("Effect#1 [op=pow"), "{}", err.message);
+}

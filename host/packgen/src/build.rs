@@ -1,5 +1,6 @@
 //! Generation: a spec's rules and the committed game data → the pack.
 
+use wowlab_engine::options::{Modifier, Property};
 use wowlab_engine::spec::{self, Carrier, Mastery, Ratings, Source, SpecPack, Stats, Target};
 use wowlab_gamedata::builds;
 use wowlab_gamedata::spelldump::{DumpEffect, DumpSpell, SpellDump};
@@ -169,7 +170,15 @@ pub fn generate(
         .as_ref()
         .map(|p| pet(&look, &rules, p, &mut report))
         .transpose()?;
-    let modifiers = passive_modifiers(&look, &rules, &parts, &mut report)?;
+    let mut modifiers = passive_modifiers(&look, &rules, &parts, &mut report)?;
+    if rules.combat.armor_specialization_percent != 0.0 {
+        modifiers.push(Modifier {
+            property: Property::PrimaryStatPercent,
+            affects: Vec::new(),
+            value: rules.combat.armor_specialization_percent,
+            origin: "rules: the armor specialization of wearing the class's armor type only".into(),
+        });
+    }
     let mastery = mastery(&look, spec_row.mastery_spell, &parts, &mut report)?;
     let options = talent_options(&look, &rules, &parts, &mut report)?;
 
@@ -282,6 +291,7 @@ pub fn generate(
         summons: Vec::new(),
         modifiers,
         options,
+        stat_bonus: spec::StatBonus::default(),
     };
     let text = render(&rules, rules_path, &look.dump.header, &pack, &report)?;
     Ok(Generated { pack, text })

@@ -8,7 +8,7 @@ use wowlab_engine::spec::Source;
 use wowlab_gamedata::spelldump::{DumpEffect, DumpSpell};
 
 use crate::parts::{Parts, affected_ids};
-use crate::rules::EffectRule;
+use crate::rules::Rules;
 
 /// What one effect comes to.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +34,31 @@ fn property(percent: bool, id: u32) -> Option<(Property, Target)> {
         (true, 11) => (Property::CooldownPercent, Target::Cast),
         (false, 1) => (Property::DurationMs, Target::Duration),
         (false, 14) => (Property::Cost, Target::Cast),
+        _ => return None,
+    })
+}
+
+/// The property of the character or the resource an aura of `kind`
+/// changes: crit, haste, mastery and versatility, the spec's primary stat
+/// (not the others), the regeneration of the spec's resource.
+fn global_property(kind: &str, effect: &DumpEffect, rules: &Rules) -> Option<Property> {
+    Some(match kind {
+        "Modify Critical Strike% (290)" => Property::CritPercent,
+        "Modify All Haste% (193)" => Property::HastePercent,
+        "Modify Mastery% (318)" => Property::MasteryPoints,
+        "Modify Versatility% (471)" => Property::VersatilityPercent,
+        "Modify Total Stat% (137)"
+            if effect.value("Stat") == Some(rules.primary_stat.dump_name()) =>
+        {
+            Property::PrimaryStatPercent
+        }
+        "Modify Power Regen (110)"
+            if effect
+                .value("Resource")
+                .is_some_and(|r| r.eq_ignore_ascii_case(&rules.resource.power)) =>
+        {
+            Property::ResourceRegenPercent
+        }
         _ => return None,
     })
 }
@@ -90,16 +115,17 @@ pub fn aura_kind(effect: &DumpEffect) -> Option<&str> {
 }
 
 /// What `effect` of `spell` does to `parts`; `rules` say what scripted
-/// effects mean.
+/// effects mean, and the spec's primary stat and resource.
 pub fn translate(
     build: &str,
     spell: &DumpSpell,
     effect: &DumpEffect,
     parts: &Parts,
-    rules: &[EffectRule],
+    rules: &Rules,
 ) -> Translation {
     let origin = origin(build, spell, effect);
     if let Some(r) = rules
+        .effects
         .iter()
         .find(|r| r.spell == spell.id && r.effect == effect.index)
     {
@@ -162,6 +188,12 @@ pub fn translate(
         return Translation::Unmodelled(format!("#{} {}", effect.index, effect.kind));
     };
     let kind = aura_kind(effect).unwrap_or(&effect.kind);
+    if let Some(property) = global_property(kind, effect, rules) {
+        if value == 0.0 {
+            return Translation::Unmodelled(format!("#{} {kind} of no base value", effect.index));
+        }
+        return Translation::Modifiers(vec![modifier(property, Vec::new(), value)]);
+    }
     let (direct, periodic) = match kind {
         "Modify Pet Damage Done% (429)" => {
             (parts.direct_of(Source::Pet), parts.periodic_of(Source::Pet))

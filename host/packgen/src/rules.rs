@@ -27,6 +27,8 @@ pub struct Rules {
     /// effects become the pack's modifiers.
     #[serde(default)]
     pub passives: Vec<u32>,
+    /// The spec's primary stat: what effects raising it raise.
+    pub primary_stat: PrimaryStat,
     /// The resource.
     pub resource: ResourceRule,
     /// The global cooldown.
@@ -110,6 +112,34 @@ pub struct CombatRule {
     /// the main-hand weapon adds its damage per second × this to the
     /// attack power of everything but its own swings.
     pub attack_power_per_weapon_dps: f64,
+    /// The primary stat bonus, in percent, of wearing armor of the class's
+    /// type only (the game's armor specialization), as the reference
+    /// character does.
+    #[serde(default)]
+    pub armor_specialization_percent: f64,
+}
+
+/// A spec's primary stat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrimaryStat {
+    /// Agility.
+    Agility,
+    /// Strength.
+    Strength,
+    /// Intellect.
+    Intellect,
+}
+
+impl PrimaryStat {
+    /// Its name in the spell dump's `Stat:` values.
+    pub fn dump_name(self) -> &'static str {
+        match self {
+            Self::Agility => "Agi",
+            Self::Strength => "Str",
+            Self::Intellect => "Int",
+        }
+    }
 }
 
 /// A spell effect: the spell's id and the effect's index (`#1` → 1).

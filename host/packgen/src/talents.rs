@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use wowlab_engine::options::{Modifier, PackOption};
 use wowlab_engine::spec::{Mastery, MasteryBonus, Source};
 use wowlab_gamedata::builds;
+use wowlab_gamedata::spelldump::RankRule;
 
 use crate::PackgenError;
 use crate::build::{Lookup, Report};
@@ -29,7 +30,7 @@ pub(crate) fn passive_modifiers(
             if kind == Some(HASTED_GCD) || kind.is_some_and(|k| HASTED_COOLDOWN.contains(&k)) {
                 continue;
             }
-            match translate(&look.build, spell, e, parts, &rules.effects) {
+            match translate(&look.build, spell, e, parts, rules) {
                 Translation::Modifiers(m) => out.extend(m),
                 Translation::Elsewhere(_) => {}
                 Translation::Unmodelled(what) => report
@@ -187,11 +188,21 @@ pub(crate) fn talent_options(
                 ));
                 continue;
             }
+            let max_rank = u32::from(entry.max_ranks.max(1));
+            let rank_rules = spell
+                .rank_rules()
+                .map_err(|e| look.error("class (its talent tree)", e.to_string()))?;
             let mut modifiers = Vec::new();
             let mut unmodelled = Vec::new();
             for e in &spell.effects {
-                match translate(&look.build, spell, e, parts, &rules.effects) {
-                    Translation::Modifiers(m) => modifiers.extend(m),
+                match translate(&look.build, spell, e, parts, rules) {
+                    Translation::Modifiers(m) => {
+                        let rule = rank_rules.iter().find(|r| r.effect == e.index);
+                        match per_rank(m, rule, max_rank) {
+                            Ok(m) => modifiers.extend(m),
+                            Err(why) => unmodelled.push(format!("#{} {why}", e.index)),
+                        }
+                    }
                     Translation::Elsewhere(_) => {}
                     Translation::Unmodelled(what) => unmodelled.push(what),
                 }
@@ -214,7 +225,7 @@ pub(crate) fn talent_options(
             options.push(PackOption {
                 name,
                 talent: spell.id,
-                max_rank: u32::from(entry.max_ranks.max(1)),
+                max_rank,
                 origin: format!(
                     "talents/{}.csv {} node {} entry {}; spelldump {} {}",
                     rules.class,
@@ -234,9 +245,99 @@ pub(crate) fn talent_options(
     Ok(options)
 }
 
+/// `modifiers` (of one effect, valued at its base value) with their value
+/// for one rank, as the effect's rank rule gives it: an option's
+/// modifiers apply once per rank, so every rank's value must be the rank
+/// times the first's.
+fn per_rank(
+    modifiers: Vec<Modifier>,
+    rule: Option<&RankRule>,
+    max_rank: u32,
+) -> Result<Vec<Modifier>, String> {
+    let Some(rule) = rule else {
+        return Ok(modifiers);
+    };
+    let described = format!(
+        "{} ({})",
+        if rule.replaces {
+            "set"
+        } else {
+            "base value ×"
+        },
+        rule.values
+            .iter()
+            .map(f64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    modifiers
+        .into_iter()
+        .map(|mut m| {
+            let first = rule
+                .value(m.value, 1)
+                .ok_or_else(|| format!("has no value for rank 1 ({described})"))?;
+            for rank in 2..=max_rank {
+                let v = rule
+                    .value(m.value, rank)
+                    .ok_or_else(|| format!("has no value for rank {rank} ({described})"))?;
+                if (v - first * f64::from(rank)).abs() > 1e-9 * v.abs().max(1.0) {
+                    return Err(format!(
+                        "changes unevenly with its rank ({described}): an option's ranks add equal steps"
+                    ));
+                }
+            }
+            m.value = first;
+            m.origin = format!("{}, per rank {described}", m.origin);
+            Ok(m)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::option_name;
+    use super::{option_name, per_rank};
+    use wowlab_engine::options::{Modifier, Property};
+    use wowlab_gamedata::spelldump::RankRule;
+
+    fn crit(value: f64) -> Modifier {
+        Modifier {
+            property: Property::CritPercent,
+            affects: Vec::new(),
+            value,
+            origin: "o".into(),
+        }
+    }
+
+    #[test]
+    fn a_rank_rule_gives_the_value_of_one_rank() {
+        let scaled = RankRule {
+            effect: 1,
+            replaces: false,
+            values: vec![0.5, 1.0],
+        };
+        let m = per_rank(vec![crit(10.0)], Some(&scaled), 2).unwrap();
+        assert_eq!(m[0].value, 5.0);
+        assert_eq!(m[0].origin, "o, per rank base value × (0.5, 1)");
+        let set = RankRule {
+            effect: 1,
+            replaces: true,
+            values: vec![2.0, 4.0],
+        };
+        assert_eq!(
+            per_rank(vec![crit(9.0)], Some(&set), 2).unwrap()[0].value,
+            2.0
+        );
+        assert_eq!(per_rank(vec![crit(9.0)], None, 2).unwrap()[0].value, 9.0);
+        let uneven = RankRule {
+            effect: 1,
+            replaces: true,
+            values: vec![2.0, 3.0],
+        };
+        let err = per_rank(vec![crit(9.0)], Some(&uneven), 2).unwrap_err();
+        assert!(err.contains("unevenly"), "{err}");
+        let short = per_rank(vec![crit(9.0)], Some(&set), 3).unwrap_err();
+        assert!(short.contains("rank 3"), "{short}");
+    }
 
     #[test]
     fn option_names_are_the_talent_names_in_snake_case() {

@@ -139,6 +139,53 @@ fn passive_talents_become_options_with_their_ranks_and_sources() {
 }
 
 #[test]
+fn talents_of_the_character_s_stats_become_options_valued_per_rank() {
+    let pack = generated(&read(RULES)).unwrap().pack;
+    let only = |name: &str| {
+        let o = pack.options.iter().find(|o| o.name == name).unwrap();
+        assert_eq!(o.modifiers.len(), 1, "{name}");
+        let m = &o.modifiers[0];
+        assert!(m.affects.is_empty(), "{name}");
+        (m.property, m.value, o.max_rank)
+    };
+    // Trigger Finger: 2 % haste scaled by 0.5 and 1 at its ranks: 1 a rank.
+    assert_eq!(only("trigger_finger"), (Property::HastePercent, 1.0, 2));
+    // Keen Eyesight: set to 2 and 4 % crit: 2 a rank.
+    assert_eq!(only("keen_eyesight"), (Property::CritPercent, 2.0, 2));
+    assert_eq!(only("sharpened_fangs"), (Property::MasteryPoints, 3.0, 1));
+    // Combat Experience raises agility, the hunter's primary stat.
+    assert_eq!(
+        only("combat_experience"),
+        (Property::PrimaryStatPercent, 3.0, 1)
+    );
+    // Pack Tactics raises focus regeneration.
+    assert_eq!(
+        only("pack_tactics"),
+        (Property::ResourceRegenPercent, 75.0, 1)
+    );
+    // Killer Instinct: its 10 % scaled by 0.5 and 1: 5 a rank.
+    let ki = pack
+        .options
+        .iter()
+        .find(|o| o.name == "killer_instinct")
+        .unwrap();
+    assert_eq!(ki.modifiers[0].value, 5.0);
+    assert!(
+        ki.modifiers[0]
+            .origin
+            .ends_with("per rank base value × (0.5, 1)")
+    );
+    // The armor specialization is the rules', always on.
+    let armor = pack
+        .modifiers
+        .iter()
+        .find(|m| m.property == Property::PrimaryStatPercent)
+        .unwrap();
+    assert_eq!(armor.value, 5.0);
+    assert!(armor.origin.starts_with("rules: "));
+}
+
+#[test]
 fn every_option_resolves_on_the_pack() {
     let pack = generated(&read(RULES)).unwrap().pack;
     let all = pack
@@ -153,7 +200,15 @@ fn every_option_resolves_on_the_pack() {
     // The Beast Within: Bestial Wrath every 30 s.
     assert_eq!(spell(&resolved, "bestial_wrath").cooldown_ms, 30000);
     // Frenzy at rank 2: the pet swings 40 % faster.
-    assert_eq!(resolved.pet.unwrap().auto_attack.period_ms, 1429);
+    assert_eq!(resolved.pet.as_ref().unwrap().auto_attack.period_ms, 1429);
+    // The character: Keen Eyesight's 4 %, Trigger Finger's 2 %, Sharpened
+    // Fangs' 3 points; agility × 1.05 (armor) × 1.03 (Combat Experience);
+    // focus regeneration × 1.75 (Pack Tactics).
+    let b = &resolved.stat_bonus;
+    assert_eq!((b.crit_percent, b.mastery_points), (4.0, 3.0));
+    assert!((b.haste_percent - 2.0).abs() < 1e-9, "{b:?}");
+    assert!((b.primary_stat_percent - 8.15).abs() < 1e-9, "{b:?}");
+    assert_eq!(resolved.resource.regen_per_second, 5.0 * 1.75);
 }
 
 fn data_error(rules_text: &str) -> (String, String) {

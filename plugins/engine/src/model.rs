@@ -218,10 +218,12 @@ struct Stats {
 }
 
 impl Stats {
-    /// The config's player against its target, validated.
-    fn of(config: &SimConfig) -> Result<Self, ConfigError> {
+    /// The config's player with the (resolved) spec's stat bonus, against
+    /// the config's target, validated.
+    fn of(config: &SimConfig, spec: &spec::SpecPack) -> Result<Self, ConfigError> {
         let p = &config.player;
-        let c = &config.spec.combat;
+        let b = &spec.stat_bonus;
+        let c = &spec.combat;
         let r = &c.rating_per_percent;
         for (field, v) in [
             ("spec.combat.rating_per_percent.crit", r.crit),
@@ -233,27 +235,41 @@ impl Stats {
                 return Err(ConfigError::new(field, "must be positive"));
             }
         }
-        let ap_multiplier =
-            1.0 + finite("player.attack_power_percent", p.attack_power_percent)? / 100.0;
-        if ap_multiplier < 0.0 {
-            return Err(ConfigError::new(
-                "player.attack_power_percent",
-                "attack power must stay above -100 %",
-            ));
+        let mut multipliers = [1.0; 3];
+        for (m, (field, percent)) in multipliers.iter_mut().zip([
+            ("player.attack_power_percent", p.attack_power_percent),
+            (
+                "spec.stat_bonus.attack_power_percent",
+                b.attack_power_percent,
+            ),
+            (
+                "spec.stat_bonus.primary_stat_percent",
+                b.primary_stat_percent,
+            ),
+        ]) {
+            *m = 1.0 + finite(field, percent)? / 100.0;
+            if *m < 0.0 {
+                return Err(ConfigError::new(field, "must stay above -100 %"));
+            }
         }
-        let swing_attack_power =
-            non_negative("player.attack_power", p.attack_power)? * ap_multiplier;
-        let attack_power = swing_attack_power
-            + non_negative("player.weapon_attack_power", p.weapon_attack_power)? * ap_multiplier;
-        let spell_power = non_negative("player.spell_power", p.spell_power)?;
+        let [player_ap, spec_ap, primary] = multipliers;
+        let ap_multiplier = player_ap * spec_ap;
+        let from_primary = non_negative("player.attack_power", p.attack_power)? * primary;
+        let swing_attack_power = from_primary * ap_multiplier;
+        let attack_power = (from_primary
+            + non_negative("player.weapon_attack_power", p.weapon_attack_power)?)
+            * ap_multiplier;
+        let spell_power = non_negative("player.spell_power", p.spell_power)? * primary;
         let crit_chance = finite("spec.combat.base_crit", c.base_crit)?
             + (finite("player.crit_rating", p.crit_rating)? / r.crit
-                + finite("player.crit_percent", p.crit_percent)?)
+                + finite("player.crit_percent", p.crit_percent)?
+                + finite("spec.stat_bonus.crit_percent", b.crit_percent)?)
                 / 100.0;
-        let haste = 1.0
+        let haste = (1.0
             + (finite("player.haste_rating", p.haste_rating)? / r.haste
                 + finite("player.haste_percent", p.haste_percent)?)
-                / 100.0;
+                / 100.0)
+            * (1.0 + finite("spec.stat_bonus.haste_percent", b.haste_percent)? / 100.0);
         if haste <= 0.0 {
             return Err(ConfigError::new(
                 "player.haste_percent",
@@ -262,7 +278,8 @@ impl Stats {
         }
         let mastery_points = finite("spec.combat.mastery.base_points", c.mastery.base_points)?
             + finite("player.mastery_rating", p.mastery_rating)? / r.mastery
-            + finite("player.mastery_points", p.mastery_points)?;
+            + finite("player.mastery_points", p.mastery_points)?
+            + finite("spec.stat_bonus.mastery_points", b.mastery_points)?;
         let mastery_bonus = mastery_points
             * finite(
                 "spec.combat.mastery.damage_per_point",
@@ -270,7 +287,8 @@ impl Stats {
             )?;
         let versatility = 1.0
             + (finite("player.versatility_rating", p.versatility_rating)? / r.versatility
-                + finite("player.versatility_percent", p.versatility_percent)?)
+                + finite("player.versatility_percent", p.versatility_percent)?
+                + finite("spec.stat_bonus.versatility_percent", b.versatility_percent)?)
                 / 100.0;
         let armor = non_negative("target.armor", config.target.armor)?;
         let armor_k = non_negative("spec.combat.armor_k", c.armor_k)?;
@@ -681,7 +699,7 @@ impl Model {
             resolved = crate::options::resolve(&config.spec, &config.options)?;
             &resolved
         };
-        let stats = Stats::of(config)?;
+        let stats = Stats::of(config, spec)?;
         let names = Names {
             spells: spec.spells.iter().map(|s| s.name.as_str()).collect(),
             auras: spec.auras.iter().map(|a| a.name.as_str()).collect(),

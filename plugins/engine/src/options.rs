@@ -45,6 +45,37 @@ pub enum Property {
     /// An auto-attack's speed, in percent: its period is divided by
     /// 1 + value / 100.
     AttackSpeedPercent,
+    /// The resource's regeneration, in percent.
+    ResourceRegenPercent,
+    /// The character's crit chance, in percentage points.
+    CritPercent,
+    /// The character's haste, in percent; several multiply.
+    HastePercent,
+    /// The character's mastery, in points.
+    MasteryPoints,
+    /// The character's versatility, in percentage points.
+    VersatilityPercent,
+    /// The character's primary stat, in percent; several multiply.
+    PrimaryStatPercent,
+    /// The character's attack power, in percent; several multiply.
+    AttackPowerPercent,
+}
+
+impl Property {
+    /// Whether it changes the character or the resource, not named parts:
+    /// its modifiers name nothing in `affects`.
+    pub fn is_global(self) -> bool {
+        matches!(
+            self,
+            Self::ResourceRegenPercent
+                | Self::CritPercent
+                | Self::HastePercent
+                | Self::MasteryPoints
+                | Self::VersatilityPercent
+                | Self::PrimaryStatPercent
+                | Self::AttackPowerPercent
+        )
+    }
 }
 
 /// One change to named parts of a pack.
@@ -53,7 +84,9 @@ pub enum Property {
 pub struct Modifier {
     /// What it changes.
     pub property: Property,
-    /// The spells, auto-attacks, summons, procs or auras it changes.
+    /// The spells, auto-attacks, summons, procs or auras it changes (none
+    /// for a property of the character or the resource).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub affects: Vec<String>,
     /// The amount for one rank (a percent, ms, or count, by property).
     pub value: f64,
@@ -153,6 +186,22 @@ fn apply(pack: &mut SpecPack, m: &Modifier, times: f64, field: &str) -> Result<(
         ));
     }
     let v = m.value * times;
+    if m.property.is_global() {
+        if !m.affects.is_empty() {
+            return Err(ConfigError::new(
+                format!("{field}.affects"),
+                "a modifier of the character or the resource names no parts",
+            ));
+        }
+        apply_global(pack, m.property, v);
+        return Ok(());
+    }
+    if m.affects.is_empty() {
+        return Err(ConfigError::new(
+            format!("{field}.affects"),
+            "names nothing to modify",
+        ));
+    }
     for (k, name) in m.affects.iter().enumerate() {
         let f = format!("{field}.affects[{k}]");
         let found = match m.property {
@@ -176,10 +225,8 @@ fn apply(pack: &mut SpecPack, m: &Modifier, times: f64, field: &str) -> Result<(
                 .is_some(),
             Property::DurationMs => duration(pack, name, v, &f)?,
             Property::AttackSpeedPercent => attack_speed(pack, name, v, &f)?,
-            Property::CooldownMs
-            | Property::CooldownPercent
-            | Property::Charges
-            | Property::Cost => match pack.spells.iter_mut().find(|s| &s.name == name) {
+            // Cooldown, charges, cost (the global properties are applied above).
+            _ => match pack.spells.iter_mut().find(|s| &s.name == name) {
                 None => false,
                 Some(s) => {
                     match m.property {
@@ -217,6 +264,26 @@ fn apply(pack: &mut SpecPack, m: &Modifier, times: f64, field: &str) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Changes the character's stat bonus or the resource by `v` of a global
+/// `property` (the others change nothing here).
+fn apply_global(pack: &mut SpecPack, property: Property, v: f64) {
+    let b = &mut pack.stat_bonus;
+    let compound = |p: &mut f64| *p = ((1.0 + *p / 100.0) * (1.0 + v / 100.0) - 1.0) * 100.0;
+    match property {
+        Property::ResourceRegenPercent => {
+            let r = &mut pack.resource.regen_per_second;
+            *r = (*r * (1.0 + v / 100.0)).max(0.0);
+        }
+        Property::CritPercent => b.crit_percent += v,
+        Property::HastePercent => compound(&mut b.haste_percent),
+        Property::MasteryPoints => b.mastery_points += v,
+        Property::VersatilityPercent => b.versatility_percent += v,
+        Property::PrimaryStatPercent => compound(&mut b.primary_stat_percent),
+        Property::AttackPowerPercent => compound(&mut b.attack_power_percent),
+        _ => {}
+    }
 }
 
 /// Multiplies a damage formula by 1 + percent / 100.

@@ -57,6 +57,45 @@ pub struct SpecPack {
     /// What a config may switch on (talents, set bonuses).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<PackOption>,
+    /// What the spec adds to every character's stats (its passives, and
+    /// the chosen talents once options are resolved).
+    #[serde(default, skip_serializing_if = "StatBonus::is_none")]
+    pub stat_bonus: StatBonus,
+}
+
+/// What a spec's passives and talents add to the character's stats, on
+/// top of a config's player. Percent bonuses to haste, the primary stat
+/// and attack power multiply; the others add.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatBonus {
+    /// Crit chance, in percentage points.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub crit_percent: f64,
+    /// Haste, in percent: multiplies the character's.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub haste_percent: f64,
+    /// Mastery points.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mastery_points: f64,
+    /// Versatility, in percentage points.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub versatility_percent: f64,
+    /// The primary stat (agility, strength or intellect), in percent: it
+    /// multiplies the attack power and spell power the stat gives (the
+    /// weapon's share of attack power is left out).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub primary_stat_percent: f64,
+    /// Attack power, the weapon's share included, in percent.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attack_power_percent: f64,
+}
+
+impl StatBonus {
+    /// Whether it adds nothing.
+    pub fn is_none(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// A creature a spell or proc calls for a while (Dire Beast, a hero

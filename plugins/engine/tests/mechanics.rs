@@ -524,6 +524,79 @@ fn an_option_adds_its_procs_and_changes_cooldowns_and_durations() {
 }
 
 #[test]
+fn options_change_the_character_primary_stat_and_attack_power_percents_multiply() {
+    // 1000 attack power from agility and 600 from the weapon; +5 % and +3 %
+    // primary stat (a passive and an option) raise the agility's share by
+    // 1.05 × 1.03; +5 % attack power raises both shares.
+    let spec = pack(json!({
+        "spells": [{ "name": "shot", "cooldown_ms": 60000,
+                     "damage": { "ap_coefficient": 1.0, "can_crit": false } }],
+        "modifiers": [{ "property": "primary_stat_percent", "value": 5.0 }],
+        "options": [{ "name": "experience", "modifiers": [
+            { "property": "primary_stat_percent", "value": 3.0 },
+            { "property": "attack_power_percent", "value": 5.0 }] }]
+    }));
+    let mut c = config(spec, 10);
+    c.player.attack_power = 1000.0;
+    c.player.weapon_attack_power = 600.0;
+    c.options.insert("experience".into(), 1);
+    let r = run(&c, &mut first_ready(1), 1);
+    let expected = (1000.0 * 1.05 * 1.03 + 600.0) * 1.05;
+    let shot = source(&r, "shot").damage_total();
+    assert!((shot - expected).abs() < 1e-3, "{shot} against {expected}");
+}
+
+#[test]
+fn options_raise_crit_haste_and_regeneration() {
+    // Crit: 50 points per rank at rank 2, from 0 %: every hit crits.
+    // Haste: +20 % (the pack) and 2 × 12.5 % (the option at rank 2)
+    // multiply to 1.5: a 1.5 s GCD of 1 s, 60 casts in 60 s.
+    let spec = pack(json!({
+        "spells": [{ "name": "s", "damage": { "base": 1.0, "school": "holy" } }],
+        "modifiers": [{ "property": "haste_percent", "value": 20.0 }],
+        "options": [{ "name": "keen", "max_rank": 2, "modifiers": [
+            { "property": "crit_percent", "value": 50.0 },
+            { "property": "haste_percent", "value": 12.5 }] }]
+    }));
+    let mut c = config(spec, 60);
+    c.options.insert("keen".into(), 2);
+    let r = run(&c, &mut first_ready(1), 1);
+    let s = source(&r, "s");
+    assert_eq!((s.casts, s.crits), (60, 60));
+    // Regeneration: 10 mana/s + 50 % = 15/s, a 30-mana spell every 2 s.
+    let regen = pack(json!({
+        "resource": { "name": "mana", "max": 100.0, "start": 0.0, "regen_per_second": 10.0 },
+        "spells": [{ "name": "s", "cost": 30.0, "gcd": { "fixed": 100 }, "damage": { "base": 1.0 } }],
+        "modifiers": [{ "property": "resource_regen_percent", "value": 50.0 }]
+    }));
+    let r = run(&config(regen, 61), &mut first_ready(1), 1);
+    assert_eq!(source(&r, "s").casts, 30);
+}
+
+#[test]
+fn a_character_modifier_names_no_parts_and_a_part_modifier_names_some() {
+    let field = |extra: Value| {
+        let c = config(modified_pack(extra), 1);
+        match run_batch(&c, &mut first_ready(2), 1, 0, 1).unwrap_err() {
+            EngineError::Config(e) => format!("{}: {}", e.field, e.message),
+            other => panic!("expected a config error, got {other}"),
+        }
+    };
+    let named = field(json!({ "modifiers": [
+        { "property": "crit_percent", "affects": ["zap"], "value": 5.0 }] }));
+    assert!(
+        named.starts_with("spec.modifiers[0].affects:") && named.contains("names no parts"),
+        "{named}"
+    );
+    let unnamed = field(json!({ "modifiers": [
+        { "property": "direct_damage_percent", "value": 5.0 }] }));
+    assert!(
+        unnamed.starts_with("spec.modifiers[0].affects:") && unnamed.contains("nothing"),
+        "{unnamed}"
+    );
+}
+
+#[test]
 fn bad_options_and_modifiers_name_the_field() {
     let spec = modified_pack(json!({ "options": [{ "name": "echo", "modifiers": [
         { "property": "cost", "affects": ["nothing"], "value": 5.0 }] }] }));

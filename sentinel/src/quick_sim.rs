@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
+use wowlab_engine::config::ExternalAura;
 use wowlab_engine::spec::SpecPack;
 use wowlab_rhai::RotationError;
 use wowlab_runtime::modules::ModuleStore;
@@ -34,6 +35,8 @@ pub struct TestRun {
     pub duration_s: f64,
     /// Number of targets.
     pub targets: u32,
+    /// Auras others apply at set times (a pasted profile's raid).
+    pub external_auras: Vec<ExternalAura>,
 }
 
 /// What a test run found.
@@ -148,6 +151,8 @@ impl QuickSim {
             player: None,
             options: Default::default(),
             ignored: Vec::new(),
+            damage_taken: Vec::new(),
+            external_auras: test.external_auras,
         };
         let ran = tokio::task::spawn_blocking(move || {
             wowlab_runtime::simulate::run(&modules.1, &runtime, &request, &|_, _| {})

@@ -431,9 +431,22 @@ async fn a_pasted_profile_is_the_character_and_its_talents_the_options(s: Server
         .json()
         .await
         .unwrap();
-    // The profile's sheet replaces the form's stats; its talents are options.
-    assert_eq!(config["player"]["attack_power"], 2009.0, "{config}");
+    // The profile's sheet (with its food's and rune's agility) replaces
+    // the form's stats; its talents are options; the raid is SimulationCraft's
+    // optimal_raid, and the fight varies as SimulationCraft's does.
+    assert_eq!(
+        config["player"]["attack_power"],
+        2009.0 + 50.0 + 25.10191,
+        "{config}"
+    );
+    assert_eq!(config["player"]["attack_power_percent"], 5.0);
     assert_eq!(config["player"]["crit_rating"], 0.0);
+    assert_eq!(config["target"]["damage_taken"][0]["name"], "mystic_touch");
+    assert_eq!(
+        config["fight"]["external_auras"][1]["aura"]["name"],
+        "bloodlust"
+    );
+    assert_eq!(config["fight"]["vary_length"], 0.2);
     assert_eq!(config["options"]["thrill_of_the_hunt"], 2, "{config}");
     assert_eq!(config["options"]["natures_ally"], 1);
     let ignored: Vec<&str> = config["ignored"]

@@ -46,6 +46,7 @@ const RATINGS: Committed = committed!("12.0.5.67823/combat_ratings.csv");
 const RATING_CURVE: Committed = committed!("12.0.5.67823/rating_curve.csv");
 const BASE_STATS: Committed = committed!("12.0.1.66709/base_stats.csv");
 const DUMPS: &[(&str, Committed)] = &[("hunter", committed!("12.0.5.67823/spelldump/hunter.txt"))];
+const RAID_DUMP: Committed = committed!("12.0.5.67823/spelldump/raid.txt");
 
 /// Every specialization with a talent tree, at [`TABLES_BUILD`].
 pub fn specs() -> Result<Vec<Spec>, TableError> {
@@ -114,6 +115,12 @@ pub fn power_type(name: &str) -> Result<Option<PowerType>, TableError> {
 pub fn spell_dump(class: &str) -> Option<Result<SpellDump, DumpError>> {
     let (_, file) = DUMPS.iter().find(|(c, _)| *c == class)?;
     Some(SpellDump::parse(file.text))
+}
+
+/// The spell dump excerpt of the raid's buffs, debuffs and consumables
+/// (other classes' spells, and items') at [`DUMP_BUILD`].
+pub fn raid_spell_dump() -> Result<SpellDump, DumpError> {
+    SpellDump::parse(RAID_DUMP.text)
 }
 
 /// The committed text of `path` under `gamedata/` (for the check that the

@@ -282,6 +282,7 @@ pub fn generate(
         player,
         target: Target {
             armor: sheet.boss.creature_armor,
+            damage_taken: Vec::new(),
         },
         auto_attack,
         pet,

@@ -7,9 +7,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use anyhow::{Context, Result, bail};
-use wowlab_engine::config::{Fight, RotationRef};
+use wowlab_engine::config::{ExternalAura, Fight, RotationRef};
 use wowlab_engine::options::Chosen;
-use wowlab_engine::spec::{SpecPack, Stats};
+use wowlab_engine::spec::{DamageTaken, SpecPack, Stats};
 use wowlab_engine::{BatchResult, SimConfig};
 
 use crate::jit::JitRotation;
@@ -51,6 +51,10 @@ pub struct SimRequest {
     pub options: Chosen,
     /// What the character's profile says that is not simulated (for reports).
     pub ignored: Vec<String>,
+    /// The debuffs every target carries (the raid's), on top of the pack's target.
+    pub damage_taken: Vec<DamageTaken>,
+    /// Auras others apply at set times (the raid's Bloodlust).
+    pub external_auras: Vec<ExternalAura>,
 }
 
 /// A rotation as the user gives it, with the backend that will run it.
@@ -187,11 +191,16 @@ pub fn config_for(request: &SimRequest, engine: &str, rotation_module: &str) -> 
             duration_ms: (request.duration_s * 1000.0).round() as u32,
             vary_length: request.vary_length,
             targets: request.targets,
+            external_auras: request.external_auras.clone(),
         },
     );
     if let Some(player) = &request.player {
         config.player = player.clone();
     }
+    config
+        .target
+        .damage_taken
+        .extend(request.damage_taken.iter().cloned());
     config.options = request.options.clone();
     config.ignored = request.ignored.clone();
     config.engine = engine.to_string();

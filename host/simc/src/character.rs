@@ -77,8 +77,9 @@ pub struct Character {
     pub gear: GearStats,
     /// Set bonuses the profile lists.
     pub set_bonuses: Vec<String>,
-    /// Consumables: (option, value).
-    pub consumables: Vec<(String, String)>,
+    /// Consumables: (option, value), with their lines; what a simulation
+    /// does not use of them is listed by its setup.
+    pub consumables: Vec<Located<(String, String)>>,
     /// What the profile says that has no effect, in line order.
     pub ignored: Vec<Ignored>,
 }
@@ -133,11 +134,7 @@ pub fn read_character(text: &str) -> Result<Character, ProfileError> {
             .iter()
             .map(|s| s.value.clone())
             .collect(),
-        consumables: profile
-            .consumables
-            .iter()
-            .map(|c| c.value.clone())
-            .collect(),
+        consumables: profile.consumables.clone(),
         ignored,
     })
 }
@@ -237,14 +234,6 @@ fn note_unused(profile: &Profile, ignored: &mut Vec<Ignored>) {
             line: bonus.line,
             what: format!("set_bonus={}", bonus.value),
             why: "set bonuses are not modelled yet".into(),
-        });
-    }
-    for consumable in &profile.consumables {
-        let (option, value) = &consumable.value;
-        ignored.push(Ignored {
-            line: consumable.line,
-            what: format!("{option}={value}"),
-            why: "consumables are not modelled yet".into(),
         });
     }
     if let Some(&first) = profile.action_lines.first() {

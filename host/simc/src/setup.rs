@@ -2,13 +2,15 @@
 //! the pack options its talents switch on, and everything it says that the
 //! pack does not model, so nothing is dropped silently.
 
+use wowlab_engine::config::ExternalAura;
 use wowlab_engine::options::Chosen;
-use wowlab_engine::spec::{SpecPack, Stats};
+use wowlab_engine::spec::{DamageTaken, SpecPack, Stats};
 use wowlab_gamedata::builds;
 
 use wowlab_gamedata::talents::{Loadout, NodeKind, TalentTree};
 
 use crate::character::{Character, Ignored};
+use crate::raid::{consumable_gap, consumable_primary_stat, optimal_raid};
 use crate::sheet::Sheet;
 
 /// Why a character cannot be simulated with a pack.
@@ -24,6 +26,12 @@ pub struct Setup {
     pub player: Stats,
     /// The pack options the talents switch on, with their ranks.
     pub options: Chosen,
+    /// The debuffs the raid keeps on every target.
+    pub damage_taken: Vec<DamageTaken>,
+    /// The auras the raid applies at set times (Bloodlust at the pull).
+    pub external_auras: Vec<ExternalAura>,
+    /// Where the raid's and the consumables' numbers come from, one line each.
+    pub raid_sources: Vec<String>,
     /// What the profile says that the simulation does not use, in line
     /// order: its lines, the talents without an option, what options do
     /// beyond their modifiers, and what the sheet leaves out.
@@ -39,17 +47,36 @@ pub fn setup(c: &Character, sheet: &Sheet, pack: &SpecPack) -> Result<Setup, Set
         )));
     }
     let base_crit = pack.combat.base_crit * 100.0;
+    let raid = optimal_raid().map_err(|e| SetupError(e.to_string()))?;
+    let mut raid_sources = raid.sources.clone();
+    let mut ignored = c.ignored.clone();
+    let mut primary_stat = 0.0;
+    for consumable in &c.consumables {
+        let (option, value) = &consumable.value;
+        match consumable_primary_stat(option, value).map_err(|e| SetupError(e.to_string()))? {
+            Some((amount, source)) => {
+                primary_stat += amount;
+                raid_sources.push(format!("{option}={value}: +{amount} agility: {source}"));
+            }
+            None => ignored.push(Ignored {
+                line: consumable.line,
+                what: format!("{option}={value}"),
+                why: consumable_gap(option).into(),
+            }),
+        }
+    }
     let player = Stats {
-        attack_power: sheet.attack_power,
+        attack_power: sheet.attack_power + primary_stat * sheet.attack_power_per_agility,
         // The weapon is the pack's until items are read one by one.
         weapon_attack_power: pack.player.weapon_attack_power,
+        attack_power_percent: raid.attack_power_percent,
         crit_percent: sheet.crit_percent - base_crit,
         haste_percent: sheet.haste_percent,
-        mastery_points: sheet.mastery_points - pack.combat.mastery.base_points,
-        versatility_percent: sheet.versatility_percent,
+        mastery_points: sheet.mastery_points - pack.combat.mastery.base_points
+            + raid.mastery_points,
+        versatility_percent: sheet.versatility_percent + raid.versatility_percent,
         ..Stats::default()
     };
-    let mut ignored = c.ignored.clone();
     let mut options = Chosen::new();
     if let Some(loadout) = &c.talents {
         let dump = builds::spell_dump(&c.spec.class).and_then(Result::ok);
@@ -100,6 +127,9 @@ pub fn setup(c: &Character, sheet: &Sheet, pack: &SpecPack) -> Result<Setup, Set
     Ok(Setup {
         player,
         options,
+        damage_taken: raid.damage_taken,
+        external_auras: raid.external_auras,
+        raid_sources,
         ignored,
     })
 }

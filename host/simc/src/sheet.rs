@@ -34,6 +34,9 @@ pub struct Sheet {
     pub intellect: f64,
     /// Attack power from the primary stats.
     pub attack_power: f64,
+    /// Attack power per point of agility (the primary stat of the
+    /// committed classes: what a consumable's primary stat raises).
+    pub attack_power_per_agility: f64,
     /// Crit chance in percent: base plus rating after diminishing returns.
     pub crit_percent: f64,
     /// Haste in percent, from rating after diminishing returns.
@@ -114,8 +117,8 @@ pub fn sheet(c: &Character) -> Result<Sheet, SheetError> {
         base.agility + g.agility,
         base.intellect + g.intellect,
     );
-    let attack_power = agility * power.ap_per_agility.max(power.ranged_ap_per_agility)
-        + strength * power.ap_per_strength;
+    let attack_power_per_agility = power.ap_per_agility.max(power.ranged_ap_per_agility);
+    let attack_power = agility * attack_power_per_agility + strength * power.ap_per_strength;
     let mastery_coefficient = builds::spell_dump(class)
         .and_then(Result::ok)
         .and_then(|dump| {
@@ -135,6 +138,7 @@ pub fn sheet(c: &Character) -> Result<Sheet, SheetError> {
         agility,
         intellect,
         attack_power,
+        attack_power_per_agility,
         crit_percent: BASE_CRIT_PERCENT + ratings.convert(g.crit_rating, ratings.crit),
         haste_percent: ratings.convert(g.haste_rating, ratings.haste),
         mastery_points: BASE_MASTERY_POINTS + ratings.convert(g.mastery_rating, ratings.mastery),

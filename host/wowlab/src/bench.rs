@@ -410,6 +410,8 @@ fn single_thread(spec: &SpecPack, script: &str, seconds: f64, iterations: u64) -
         player: None,
         options: Default::default(),
         ignored: Vec::new(),
+        damage_taken: Vec::new(),
+        external_auras: Vec::new(),
     }
 }
 
@@ -464,6 +466,7 @@ mod tests {
                 duration_ms: 300_000,
                 vary_length: 0.2,
                 targets: 1,
+                external_auras: Vec::new(),
             },
         );
         let mut rhai = RhaiRotation::new(&spells, &auras, &script, Limits::default()).unwrap();

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use wowlab_engine::options::Chosen;
 use wowlab_runtime::simulate::{BackendChoice, RotationInput, SimRequest};
 use wowlab_runtime::spec_file;
 
@@ -51,11 +50,6 @@ pub struct FightArgs {
     pub engine: Option<String>,
 }
 
-/// How much SimulationCraft varies each iteration's fight length by
-/// default (its `vary_combat_length`): a profile is simulated the same way
-/// unless `--vary-length` says otherwise.
-pub const SIMC_VARY_LENGTH: f64 = 0.2;
-
 /// A request, with the name of its rotation for reports.
 pub struct Prepared {
     /// The request.
@@ -98,14 +92,12 @@ impl FightArgs {
             (None, Some(b)) => (b.rotation.as_bytes().to_vec(), b.rotation_path.to_string()),
             (None, None) => bail!("give --rotation FILE (a Rhai script or a wasm component)"),
         };
-        let (player, options, ignored) = match &character {
-            None => (None, Chosen::new(), Vec::new()),
+        let setup = match &character {
+            None => None,
             Some(c) => {
                 let file = self.simc.as_deref().unwrap_or(Path::new("")).display();
                 let sheet = wowlab_simc::sheet(c).with_context(|| format!("{file}"))?;
-                let setup =
-                    wowlab_simc::setup(c, &sheet, &spec).with_context(|| format!("{file}"))?;
-                (Some(setup.player), setup.options, setup.ignored)
+                Some(wowlab_simc::setup(c, &sheet, &spec).with_context(|| format!("{file}"))?)
             }
         };
         let choice = BackendChoice {
@@ -121,7 +113,8 @@ impl FightArgs {
                 iterations: self.iterations,
                 duration_s: self.duration,
                 vary_length: self.vary_length.unwrap_or(if character.is_some() {
-                    SIMC_VARY_LENGTH
+                    // A profile is simulated as SimulationCraft would.
+                    wowlab_simc::VARY_COMBAT_LENGTH
                 } else {
                     0.0
                 }),
@@ -130,9 +123,20 @@ impl FightArgs {
                 threads,
                 engine: self.engine.clone(),
                 target_error: None,
-                player,
-                options,
-                ignored: ignored.iter().map(ToString::to_string).collect(),
+                player: setup.as_ref().map(|s| s.player.clone()),
+                options: setup
+                    .as_ref()
+                    .map(|s| s.options.clone())
+                    .unwrap_or_default(),
+                ignored: setup
+                    .as_ref()
+                    .map(|s| s.ignored.iter().map(ToString::to_string).collect())
+                    .unwrap_or_default(),
+                damage_taken: setup
+                    .as_ref()
+                    .map(|s| s.damage_taken.clone())
+                    .unwrap_or_default(),
+                external_auras: setup.map(|s| s.external_auras).unwrap_or_default(),
             },
             rotation_name,
         })

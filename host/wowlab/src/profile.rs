@@ -87,6 +87,28 @@ pub fn describe(c: &Character, dump: Option<&SpellDump>) -> String {
             let _ = writeln!(out, "sheet: {e}");
         }
     }
+    match wowlab_simc::raid::optimal_raid() {
+        Ok(raid) => {
+            out.push_str(
+                "raid (SimulationCraft's optimal_raid, as wowlab sim --simc applies it):\n",
+            );
+            for line in &raid.sources {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(out, "raid: {e}");
+        }
+    }
+    for consumable in &c.consumables {
+        let (option, value) = &consumable.value;
+        let what = match wowlab_simc::raid::consumable_primary_stat(option, value) {
+            Ok(Some((amount, source))) => format!("+{amount} agility: {source}"),
+            Ok(None) => wowlab_simc::raid::consumable_gap(option).to_string(),
+            Err(e) => e.to_string(),
+        };
+        let _ = writeln!(out, "  line {}: {option}={value}: {what}", consumable.line);
+    }
     match &c.talents {
         None => out.push_str("talents: none given\n"),
         Some(loadout) => {
@@ -149,6 +171,15 @@ mod tests {
         assert!(text.contains("\n  node 94991: Howl of the Pack Leader (spell 471876), rank 1, granted [Pack Leader]\n"));
         assert!(text.contains(&format!("\nnot used ({}):\n", c.ignored.len())));
         assert!(text.contains("\n  line 34: trinket1=radiant_plume — items are not modelled"));
+        // The raid, and what each consumable gives or why it gives nothing.
+        assert!(text.contains("\nraid (SimulationCraft's optimal_raid, as wowlab sim --simc applies it):\n  attack power +5 %: spelldump 12.0.5.67823 6673 (Battle Shout) #1\n"), "{text}");
+        assert!(text.contains("\n  line 18: food=silvermoon_parade: +50 agility: spelldump 12.0.5.67823 1219179 (Become Well Fed) #2, its value at level 90\n"), "{text}");
+        assert!(
+            text.contains(
+                "\n  line 17: flask=flask_of_the_magisters_2: not modelled: its amount scales"
+            ),
+            "{text}"
+        );
         // Without the dump, spells are named by id.
         assert!(describe(&c, None).contains("\n  node 102346: spell 34026, rank 1\n"));
     }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::options::Chosen;
-use crate::spec::{SpecPack, Stats, Target};
+use crate::spec::{Aura, SpecPack, Stats, Target};
 
 /// Everything that decides a simulation's result, apart from the seed.
 ///
@@ -49,6 +49,22 @@ pub struct Fight {
     /// Number of targets.
     #[serde(default = "one")]
     pub targets: u32,
+    /// Auras others put on the player, its pet, its guardians or the
+    /// primary target at set times (the raid's Bloodlust at the pull), on
+    /// top of the pack's; rotations do not see them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_auras: Vec<ExternalAura>,
+}
+
+/// An aura applied once, at a set time, by someone else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalAura {
+    /// When it is applied, in ms from the start of the fight.
+    #[serde(default)]
+    pub at_ms: u32,
+    /// The aura (a target aura goes on the primary target).
+    pub aura: Aura,
 }
 
 /// Which rotation a config runs, by content hash.

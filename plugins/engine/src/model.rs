@@ -149,6 +149,11 @@ pub struct Model {
     pub duration_us: i64,
     pub vary_length: f64,
     pub targets: usize,
+    /// Auras applied at set times: (time in µs, aura index), in config order.
+    pub external_auras: Vec<(i64, usize)>,
+    /// How many auras the rotation sees: the pack's, not the external ones
+    /// after them.
+    pub visible_auras: usize,
 }
 
 fn ms(v: u32) -> i64 {
@@ -215,6 +220,8 @@ struct Stats {
     versatility: f64,
     armor_multiplier: f64,
     crit_multiplier: f64,
+    /// The targets' damage taken: the schools (empty: all) and multiplier.
+    damage_taken: Vec<(Vec<spec::School>, f64)>,
 }
 
 impl Stats {
@@ -297,7 +304,17 @@ impl Stats {
         } else {
             1.0
         };
+        let mut damage_taken = Vec::new();
+        for (i, d) in config.target.damage_taken.iter().enumerate() {
+            let field = format!("target.damage_taken[{i}].percent");
+            let m = 1.0 + finite(&field, d.percent)? / 100.0;
+            if m < 0.0 {
+                return Err(ConfigError::new(field, "must stay above -100 %"));
+            }
+            damage_taken.push((d.schools.clone(), m));
+        }
         Ok(Self {
+            damage_taken,
             attack_power,
             swing_attack_power,
             spell_power,
@@ -323,9 +340,18 @@ impl Stats {
             + finite(&format!("{field}.ap_coefficient"), d.ap_coefficient)? * attack_power
             + finite(&format!("{field}.sp_coefficient"), d.sp_coefficient)? * self.spell_power;
         let armored = d.school == spec::School::Physical && !d.ignores_armor;
+        let taken: f64 = self
+            .damage_taken
+            .iter()
+            .filter(|(schools, _)| schools.is_empty() || schools.contains(&d.school))
+            .map(|(_, m)| m)
+            .product();
         let bonus = finite(&format!("{field}.crit_damage_bonus"), d.crit_damage_bonus)?;
         Ok(DamageModel {
-            amount: raw * self.versatility * if armored { self.armor_multiplier } else { 1.0 },
+            amount: raw
+                * self.versatility
+                * taken
+                * if armored { self.armor_multiplier } else { 1.0 },
             can_crit: d.can_crit,
             crit_chance_bonus: finite(&format!("{field}.crit_chance_bonus"), d.crit_chance_bonus)?,
             crit_multiplier: 1.0 + (self.crit_multiplier - 1.0) * (1.0 + bonus),
@@ -368,8 +394,7 @@ impl Names<'_> {
 }
 
 /// Aura `i` of the spec, validated.
-fn compile_aura(i: usize, a: &spec::Aura) -> Result<AuraModel, ConfigError> {
-    let f = format!("spec.auras[{i}]");
+fn compile_aura(f: &str, a: &spec::Aura) -> Result<AuraModel, ConfigError> {
     if a.duration_ms == 0 {
         return Err(ConfigError::new(
             format!("{f}.duration_ms"),
@@ -700,19 +725,32 @@ impl Model {
             &resolved
         };
         let stats = Stats::of(config, spec)?;
+        // The pack's auras, then the fight's external ones, with their fields.
+        let all_auras: Vec<(String, &spec::Aura)> = spec
+            .auras
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("spec.auras[{i}]"), a))
+            .chain(
+                config
+                    .fight
+                    .external_auras
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (format!("fight.external_auras[{i}].aura"), &e.aura)),
+            )
+            .collect();
         let names = Names {
             spells: spec.spells.iter().map(|s| s.name.as_str()).collect(),
-            auras: spec.auras.iter().map(|a| a.name.as_str()).collect(),
+            auras: all_auras.iter().map(|(_, a)| a.name.as_str()).collect(),
             summons: spec.summons.iter().map(|s| s.name.as_str()).collect(),
         };
         unique(&names.spells, "spec.spells")?;
         unique(&names.auras, "spec.auras")?;
         unique(&names.summons, "spec.summons")?;
-        let mut auras: Vec<AuraModel> = spec
-            .auras
+        let mut auras: Vec<AuraModel> = all_auras
             .iter()
-            .enumerate()
-            .map(|(i, a)| compile_aura(i, a))
+            .map(|(f, a)| compile_aura(f, a))
             .collect::<Result<_, _>>()?;
         let spells = spec
             .spells
@@ -737,21 +775,21 @@ impl Model {
             )?);
         }
         let known: Vec<&str> = source_names.iter().map(String::as_str).collect();
-        for (i, (aura, a)) in auras.iter_mut().zip(&spec.auras).enumerate() {
+        for (aura, (f, a)) in auras.iter_mut().zip(&all_auras) {
             aura.affects = a
                 .affects
                 .iter()
                 .enumerate()
-                .map(|(j, s)| {
-                    find(
-                        &known,
-                        s,
-                        &format!("spec.auras[{i}].affects[{j}]"),
-                        "damage source",
-                    )
-                })
+                .map(|(j, s)| find(&known, s, &format!("{f}.affects[{j}]"), "damage source"))
                 .collect::<Result<_, _>>()?;
         }
+        let external_auras = config
+            .fight
+            .external_auras
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (ms(e.at_ms), spec.auras.len() + i))
+            .collect();
         let mut mastery_spell_bonus = vec![0.0; source_names.len()];
         for (i, bonus) in spec.combat.mastery.spells.iter().enumerate() {
             let f = format!("spec.combat.mastery.spells[{i}]");
@@ -795,6 +833,8 @@ impl Model {
             duration_us: ms(fight.duration_ms),
             vary_length: fight.vary_length,
             targets: fight.targets as usize,
+            external_auras,
+            visible_auras: spec.auras.len(),
         })
     }
 }

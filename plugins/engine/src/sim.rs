@@ -88,6 +88,10 @@ enum Event {
         spell: u32,
         left: u32,
     },
+    /// An external aura arrives (on the primary target, if a target aura).
+    ExternalAura {
+        aura: u32,
+    },
 }
 
 /// One summon out in the fight (a slot reused once it has left).
@@ -209,7 +213,7 @@ impl<'m> Sim<'m> {
             procs: vec![ProcState::default(); m.procs.len()],
             summoned: Vec::new(),
             procs_by_trigger,
-            snapshot: vec![0.0; snapshot::len(m.spells.len(), m.auras.len())],
+            snapshot: vec![0.0; snapshot::len(m.spells.len(), m.visible_auras)],
             tally: Tally {
                 sources: vec![SourceTally::default(); m.source_names.len()],
                 ..Tally::default()
@@ -268,6 +272,9 @@ impl<'m> Sim<'m> {
                 },
             );
         }
+        for &(at, aura) in &self.m.external_auras {
+            self.push(at, Event::ExternalAura { aura: aura as u32 });
+        }
         self.schedule_decision(0);
         while let Some(Reverse((time, _, event))) = self.queue.pop() {
             if time >= self.end {
@@ -293,6 +300,7 @@ impl<'m> Sim<'m> {
                     self.summon_attack(slot as usize, generation)
                 }
                 Event::Energize { spell, left } => self.energize(spell as usize, left),
+                Event::ExternalAura { aura } => self.apply_aura(aura as usize, 0),
             }
         }
         let seconds = self.end as f64 / US_PER_S;
@@ -473,7 +481,7 @@ impl<'m> Sim<'m> {
             self.snapshot[base + snapshot::SPELL_CASTABLE] = if castable { 1.0 } else { 0.0 };
             self.snapshot[base + snapshot::SPELL_RECHARGE] = recharge;
         }
-        for i in 0..m.auras.len() {
+        for i in 0..m.visible_auras {
             let a = self.auras[self.aura_base[i]];
             let base = snapshot::aura(m.spells.len(), i, 0);
             let remains = if a.stacks > 0 {

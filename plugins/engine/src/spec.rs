@@ -302,6 +302,23 @@ pub struct Target {
     /// Armor of each target.
     #[serde(default)]
     pub armor: f64,
+    /// Debuffs every target carries all fight (the raid's Mystic Touch and
+    /// Chaos Brand): more damage taken of some schools. Several multiply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub damage_taken: Vec<DamageTaken>,
+}
+
+/// More damage taken of some schools, for the whole fight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DamageTaken {
+    /// What it is, e.g. "mystic_touch".
+    pub name: String,
+    /// The damage taken, in percent.
+    pub percent: f64,
+    /// The schools it raises; empty: all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schools: Vec<School>,
 }
 
 /// Who deals a hit (decides which auras and mastery apply).

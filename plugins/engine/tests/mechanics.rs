@@ -25,6 +25,7 @@ fn config(spec: SpecPack, seconds: u32) -> SimConfig {
             duration_ms: seconds * 1000,
             vary_length: 0.0,
             targets: 1,
+            external_auras: Vec::new(),
         },
     )
 }
@@ -307,6 +308,61 @@ fn the_weapon_adds_attack_power_to_all_but_its_own_swings_and_percent_raises_bot
         err.to_string().contains("player.attack_power_percent"),
         "{err}"
     );
+}
+
+#[test]
+fn targets_take_more_damage_of_the_schools_their_debuffs_name() {
+    // +5 % physical and +3 % to nature and holy, multiplied: a physical
+    // hit ×1.05, a nature hit ×1.03, a fire hit unchanged; +10 % to all
+    // schools on top.
+    let spec = pack(json!({ "spells": [
+        { "name": "slash", "cooldown_ms": 60000, "gcd": "none",
+          "damage": { "base": 1000.0, "can_crit": false } },
+        { "name": "zap", "cooldown_ms": 60000, "gcd": "none",
+          "damage": { "base": 1000.0, "can_crit": false, "school": "nature" } },
+        { "name": "burn", "cooldown_ms": 60000, "gcd": "none",
+          "damage": { "base": 1000.0, "can_crit": false, "school": "fire" } }
+    ]}));
+    let mut c = config(spec, 10);
+    c.target.damage_taken = serde_json::from_value(json!([
+        { "name": "mystic_touch", "percent": 5.0, "schools": ["physical"] },
+        { "name": "chaos_brand", "percent": 3.0, "schools": ["nature", "holy"] },
+        { "name": "mark", "percent": 10.0 }
+    ]))
+    .unwrap();
+    let r = run(&c, &mut first_ready(3), 1);
+    let close = |name: &str, v: f64| (source(&r, name).damage_total() - v).abs() < 1e-3;
+    assert!(close("slash", 1000.0 * 1.05 * 1.1));
+    assert!(close("zap", 1000.0 * 1.03 * 1.1));
+    assert!(close("burn", 1000.0 * 1.1));
+}
+
+#[test]
+fn an_external_aura_arrives_at_its_time_and_the_rotation_does_not_see_it() {
+    // Bloodlust at 3 s: +50 % haste for 6 s. GCDs of 1.5 s before it (casts
+    // at 0 and 1.5 s), of 1 s while it lasts (3, 4, ..., 8 s), then 1.5 s
+    // again (9, 10.5, 12, 13.5 s): 12 casts in 15 s.
+    let spec = pack(json!({
+        "spells": [{ "name": "s", "damage": { "base": 1.0, "school": "holy" } }],
+        "auras": [{ "name": "own", "duration_ms": 1000 }]
+    }));
+    let mut c = config(spec, 15);
+    c.fight.external_auras = serde_json::from_value(json!([
+        { "at_ms": 3000, "aura": { "name": "bloodlust", "duration_ms": 6000, "haste_bonus": 0.5 } }
+    ]))
+    .unwrap();
+    let mut seen = 0;
+    let mut counting = |s: &[f64]| {
+        seen = seen.max(s.len());
+        first_ready(1)(s)
+    };
+    let r = run(&c, &mut counting, 1);
+    assert_eq!(source(&r, "s").casts, 2 + 6 + 4);
+    assert_eq!(seen, snapshot::len(1, 1), "the pack's one aura only");
+    // Its name may not repeat one of the pack's.
+    c.fight.external_auras[0].aura.name = "own".into();
+    let err = run_batch(&c, &mut first_ready(1), 1, 0, 1).unwrap_err();
+    assert!(err.to_string().contains("`own` is defined twice"), "{err}");
 }
 
 #[test]

@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use wowlab_engine::SimConfig;
-use wowlab_engine::config::{Fight, RotationRef};
+use wowlab_engine::config::{ExternalAura, Fight, RotationRef};
 use wowlab_engine::options::Chosen;
-use wowlab_engine::spec::Stats;
+use wowlab_engine::spec::{DamageTaken, Stats};
 use wowlab_protocol::address::Canonical;
 use wowlab_protocol::api::{Access, CreateJob};
 
@@ -58,6 +58,12 @@ struct SimInput<'a> {
     options: Chosen,
     /// What a pasted profile says that is not simulated.
     ignored: Vec<String>,
+    /// The raid's debuffs on the targets (with a pasted profile).
+    damage_taken: Vec<DamageTaken>,
+    /// The raid's auras at set times (with a pasted profile).
+    external_auras: Vec<ExternalAura>,
+    /// The fight length's variation: SimulationCraft's with a pasted profile.
+    vary_length: f64,
     duration_s: f64,
     targets: u32,
     iterations: u64,
@@ -140,9 +146,9 @@ impl SimForm {
             )?,
             ..pack.spec.player.clone()
         };
-        let (player, options, ignored) = match self.simc.trim() {
-            "" => (player, Chosen::new(), Vec::new()),
-            text => profile_character(text, pack)?,
+        let setup = match self.simc.trim() {
+            "" => None,
+            text => Some(profile_character(text, pack)?),
         };
         let duration_s = number("duration_s", "Fight length", &self.duration_s, 1.0, 3600.0)?;
         let targets = number("targets", "Targets", &self.targets, 1.0, 20.0)? as u32;
@@ -175,11 +181,29 @@ impl SimForm {
                 });
             }
         };
+        let vary_length = if setup.is_some() {
+            wowlab_simc::VARY_COMBAT_LENGTH
+        } else {
+            0.0
+        };
+        let (player, options, ignored, damage_taken, external_auras) = match setup {
+            None => (player, Chosen::new(), Vec::new(), Vec::new(), Vec::new()),
+            Some(s) => (
+                s.player,
+                s.options,
+                s.ignored.iter().map(ToString::to_string).collect(),
+                s.damage_taken,
+                s.external_auras,
+            ),
+        };
         Ok(SimInput {
             pack,
             player,
             options,
             ignored,
+            damage_taken,
+            external_auras,
+            vary_length,
             duration_s,
             targets,
             iterations,
@@ -190,23 +214,17 @@ impl SimForm {
 }
 
 /// The character of a pasted SimulationCraft profile for `pack`: its
-/// stats, the options its talents switch on, and what it says that is not
-/// simulated. A malformed profile or one of another spec is an error on
-/// the `simc` field naming the line.
-fn profile_character(text: &str, pack: &Pack) -> Result<(Stats, Chosen, Vec<String>), FieldError> {
+/// stats, the options its talents switch on, the raid's buffs, and what it
+/// says that is not simulated. A malformed profile or one of another spec
+/// is an error on the `simc` field naming the line.
+fn profile_character(text: &str, pack: &Pack) -> Result<wowlab_simc::Setup, FieldError> {
     let wrong = |message: String| FieldError {
         field: "simc",
         message: format!("The SimulationCraft profile: {message}"),
     };
     let character = wowlab_simc::read_character(text).map_err(|e| wrong(e.to_string()))?;
     let sheet = wowlab_simc::sheet(&character).map_err(|e| wrong(e.to_string()))?;
-    let setup =
-        wowlab_simc::setup(&character, &sheet, &pack.spec).map_err(|e| wrong(e.to_string()))?;
-    Ok((
-        setup.player,
-        setup.options,
-        setup.ignored.iter().map(ToString::to_string).collect(),
-    ))
+    wowlab_simc::setup(&character, &sheet, &pack.spec).map_err(|e| wrong(e.to_string()))
 }
 
 /// Which pack and rotation to start from.
@@ -412,6 +430,7 @@ pub async fn test(State(state): State<AppState>, posted: Posted<SimForm>) -> Jso
         }
     };
     spec.player = input.player;
+    spec.target.damage_taken.extend(input.damage_taken);
     Json(
         state
             .quick_sim
@@ -420,6 +439,7 @@ pub async fn test(State(state): State<AppState>, posted: Posted<SimForm>) -> Jso
                 script: form.script,
                 duration_s: input.duration_s,
                 targets: input.targets,
+                external_auras: input.external_auras,
             })
             .await,
     )
@@ -472,10 +492,12 @@ async fn create(state: &AppState, viewer: &Viewer, form: &SimForm) -> Result<Job
         input.pack.spec.clone(),
         Fight {
             duration_ms: (input.duration_s * 1000.0).round() as u32,
-            vary_length: 0.0,
+            vary_length: input.vary_length,
             targets: input.targets,
+            external_auras: input.external_auras,
         },
     );
+    config.target.damage_taken.extend(input.damage_taken);
     config.player = input.player;
     config.options = input.options;
     config.ignored = input.ignored;

@@ -226,6 +226,7 @@ pub fn config_json_with(
             duration_ms: 60_000,
             vary_length: 0.0,
             targets: 1,
+            external_auras: Vec::new(),
         },
     );
     let config = SimConfig {

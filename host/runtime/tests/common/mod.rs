@@ -38,6 +38,8 @@ pub fn request(rotation: RotationInput) -> SimRequest {
         player: None,
         options: Default::default(),
         ignored: Vec::new(),
+        damage_taken: Vec::new(),
+        external_auras: Vec::new(),
     }
 }
 

@@ -4,17 +4,19 @@
 //! pack's parts; anything else is reported as not modelled.
 
 use wowlab_engine::options::{Modifier, Property};
-use wowlab_engine::spec::Source;
+use wowlab_engine::spec::{CooldownReduction, Proc, Source, Trigger};
 use wowlab_gamedata::spelldump::{DumpEffect, DumpSpell};
 
 use crate::parts::{Parts, affected_ids};
-use crate::rules::Rules;
+use crate::rules::{OnCastRule, Rules};
 
 /// What one effect comes to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Translation {
     /// Modifiers on the pack's parts.
     Modifiers(Vec<Modifier>),
+    /// A proc on the pack's combat events (for a talent's option).
+    Proc(Box<Proc>),
     /// An effect the engine can express, but on spells the pack does not
     /// simulate (their names).
     Elsewhere(String),
@@ -36,6 +38,49 @@ fn property(percent: bool, id: u32) -> Option<(Property, Target)> {
         (false, 14) => (Property::Cost, Target::Cast),
         _ => return None,
     })
+}
+
+/// The proc a rule's `on_cast` makes of `effect` of the talent `spell`:
+/// on each cast of the named spells, a cooldown shortened by the effect's
+/// base value (ms) or a charge given (a base value of 1).
+fn cast_proc(spell: &DumpSpell, effect: &DumpEffect, rule: &OnCastRule, why: &str) -> Translation {
+    let Some(value) = effect.number("Base Value") else {
+        return Translation::Unmodelled(format!(
+            "#{} has no base value for its rule",
+            effect.index
+        ));
+    };
+    let mut proc = Proc {
+        name: crate::talents::option_name(&spell.name),
+        on: Trigger::Cast,
+        sources: rule.of.clone(),
+        chance: Some(1.0),
+        rppm: None,
+        hasted_rppm: false,
+        icd_ms: 0,
+        damage: None,
+        apply_aura: None,
+        gain: 0.0,
+        reset_cooldown: None,
+        summon: None,
+        cooldown_reductions: Vec::new(),
+    };
+    match (&rule.shortens, &rule.recharges) {
+        (Some(target), None) if value > 0.0 && value.fract() == 0.0 => {
+            proc.cooldown_reductions.push(CooldownReduction {
+                spell: target.clone(),
+                ms: value as u32,
+            });
+        }
+        (None, Some(target)) if value == 1.0 => proc.reset_cooldown = Some(target.clone()),
+        _ => {
+            return Translation::Unmodelled(format!(
+                "#{} (its rule needs `shortens` with a base value of whole ms, or `recharges` with a base value of 1; {why})",
+                effect.index
+            ));
+        }
+    }
+    Translation::Proc(Box::new(proc))
 }
 
 /// The property of the character or the resource an aura of `kind`
@@ -129,6 +174,9 @@ pub fn translate(
         .iter()
         .find(|r| r.spell == spell.id && r.effect == effect.index)
     {
+        if let Some(on_cast) = &r.on_cast {
+            return cast_proc(spell, effect, on_cast, &r.why);
+        }
         let Some(property) = r.property else {
             return Translation::Unmodelled(format!("#{} ({})", effect.index, r.why));
         };

@@ -69,8 +69,28 @@ pub struct EffectRule {
     /// The pack's parts it changes.
     #[serde(default)]
     pub affects: Vec<String>,
+    /// Instead of a property: what each cast of some of the pack's spells
+    /// does (a proc of the talent's option).
+    #[serde(default)]
+    pub on_cast: Option<OnCastRule>,
     /// What the game does, in words (it goes into the modifier's origin).
     pub why: String,
+}
+
+/// What an effect makes each cast of some spells do: shorten a spell's
+/// cooldown by the effect's base value in ms, or give it a charge (the
+/// base value must then be 1).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnCastRule {
+    /// The pack's spells whose casts count.
+    pub of: Vec<String>,
+    /// The spell whose cooldown they shorten.
+    #[serde(default)]
+    pub shortens: Option<String>,
+    /// The spell they give a charge.
+    #[serde(default)]
+    pub recharges: Option<String>,
 }
 
 impl Rules {

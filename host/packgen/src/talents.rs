@@ -32,6 +32,10 @@ pub(crate) fn passive_modifiers(
             }
             match translate(&look.build, spell, e, parts, rules) {
                 Translation::Modifiers(m) => out.extend(m),
+                Translation::Proc(_) => report.unmodelled.push(format!(
+                    "passive {} ({id}): #{}: a proc rule is for talents",
+                    spell.name, e.index
+                )),
                 Translation::Elsewhere(_) => {}
                 Translation::Unmodelled(what) => report
                     .unmodelled
@@ -193,9 +197,11 @@ pub(crate) fn talent_options(
                 .rank_rules()
                 .map_err(|e| look.error("class (its talent tree)", e.to_string()))?;
             let mut modifiers = Vec::new();
+            let mut procs = Vec::new();
             let mut unmodelled = Vec::new();
             for e in &spell.effects {
                 match translate(&look.build, spell, e, parts, rules) {
+                    Translation::Proc(p) => procs.push(*p),
                     Translation::Modifiers(m) => {
                         let rule = rank_rules.iter().find(|r| r.effect == e.index);
                         match per_rank(m, rule, max_rank) {
@@ -208,7 +214,7 @@ pub(crate) fn talent_options(
                 }
             }
             let label = format!("{} ({})", spell.name, spell.id);
-            if modifiers.is_empty() {
+            if modifiers.is_empty() && procs.is_empty() {
                 report
                     .talents_without_option
                     .push(if unmodelled.is_empty() {
@@ -236,7 +242,7 @@ pub(crate) fn talent_options(
                     spell.id
                 ),
                 modifiers,
-                procs: Vec::new(),
+                procs,
                 summons: Vec::new(),
                 unmodelled,
             });

@@ -186,6 +186,38 @@ fn talents_of_the_character_s_stats_become_options_valued_per_rank() {
 }
 
 #[test]
+fn scripted_cast_effects_become_the_options_procs_by_the_rules() {
+    let pack = generated(&read(RULES)).unwrap().pack;
+    let procs = |name: &str| {
+        let o = pack.options.iter().find(|o| o.name == name).unwrap();
+        assert!(o.modifiers.is_empty(), "{name}");
+        o.procs.clone()
+    };
+    // Barbed Scales: each Cobra Shot takes its effect #1's 2000 ms off
+    // Barbed Shot's cooldown.
+    let scales = procs("barbed_scales");
+    assert_eq!(scales.len(), 1);
+    assert_eq!(scales[0].on, wowlab_engine::spec::Trigger::Cast);
+    assert_eq!(scales[0].sources, ["cobra_shot"]);
+    assert_eq!(scales[0].chance, Some(1.0));
+    assert_eq!(scales[0].cooldown_reductions[0].spell, "barbed_shot");
+    assert_eq!(scales[0].cooldown_reductions[0].ms, 2000);
+    // Scent of Blood: each Bestial Wrath gives Barbed Shot a charge.
+    let scent = procs("scent_of_blood");
+    assert_eq!(scent[0].sources, ["bestial_wrath"]);
+    assert_eq!(scent[0].reset_cooldown.as_deref(), Some("barbed_shot"));
+    // A rule asking for a charge from an effect whose base value is not 1
+    // is reported, not guessed.
+    let text = read(RULES).replace(
+        "on_cast = { of = [\"cobra_shot\"], shortens = \"barbed_shot\" }",
+        "on_cast = { of = [\"cobra_shot\"], recharges = \"barbed_shot\" }",
+    );
+    let pack = generated(&text).unwrap().pack;
+    let scales = pack.options.iter().find(|o| o.name == "barbed_scales");
+    assert!(scales.is_none(), "no option without a proc or modifier");
+}
+
+#[test]
 fn every_option_resolves_on_the_pack() {
     let pack = generated(&read(RULES)).unwrap().pack;
     let all = pack

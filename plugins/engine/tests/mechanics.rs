@@ -500,6 +500,32 @@ fn a_proc_can_shorten_a_cooldown() {
     assert_eq!(source(&r, "filler").casts, 17);
 }
 
+#[test]
+fn a_proc_can_give_a_charge_of_a_spell() {
+    // "shot" has 2 charges on a 20 s recharge; every cast of "wrath" (a
+    // 10 s cooldown, first in priority) gives shot a charge. In 20 s: wrath
+    // at 0 (shot is full: nothing) and 10 s; shot at 1.5 and 3 s (both
+    // charges; the recharge would end at 21.5 s) and at 11.5 s (the charge
+    // wrath gave): 3 shots, against 2 without the proc.
+    let spec = |procs: Value| {
+        pack(json!({
+            "spells": [
+                { "name": "wrath", "cooldown_ms": 10000, "damage": { "base": 1.0 } },
+                { "name": "shot", "cooldown_ms": 20000, "charges": 2, "damage": { "base": 1.0 } }
+            ],
+            "procs": procs
+        }))
+    };
+    let with = spec(
+        json!([{ "name": "scent", "on": "cast", "sources": ["wrath"], "chance": 1.0,
+                              "reset_cooldown": "shot" }]),
+    );
+    let r = run(&config(with, 20), &mut first_ready(2), 1);
+    assert_eq!(source(&r, "shot").casts, 3);
+    let r = run(&config(spec(json!([])), 20), &mut first_ready(2), 1);
+    assert_eq!(source(&r, "shot").casts, 2);
+}
+
 /// "zap": 1,000 nature damage on a 10 s cooldown; "rot": a 12 s DoT of
 /// 100 per 3 s tick on a 60 s cooldown; no crit. `extra` is merged in.
 fn modified_pack(extra: Value) -> SpecPack {

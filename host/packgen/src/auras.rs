@@ -1,9 +1,9 @@
 //! The pack's auras: duration and stacks from the dump, and their effects
-//! (damage, haste, crit, attack speed) in engine terms.
+//! (damage, haste, crit, attack speed, tick time) in engine terms.
 
 use std::collections::BTreeSet;
 
-use wowlab_engine::spec::Aura;
+use wowlab_engine::spec::{Aura, Carrier};
 
 use crate::PackgenError;
 use crate::build::{Lookup, Report};
@@ -52,12 +52,18 @@ pub(crate) fn aura(
         haste_bonus: 0.0,
         crit_bonus: 0.0,
         attack_speed_bonus: 0.0,
+        tick_time_bonus: 0.0,
         affects: Vec::new(),
     };
+    let mut tick_time: Option<BTreeSet<String>> = None;
     let mut damage: Option<(f64, String)> = None;
     let mut affects: BTreeSet<String> = BTreeSet::new();
     let mut all = false;
-    for e in &spell.effects {
+    let kept = spell
+        .effects
+        .iter()
+        .filter(|e| r.effects.is_empty() || r.effects.contains(&e.index));
+    for e in kept {
         let source = look.source(spell, e);
         let value = e.number("Base Value").unwrap_or(0.0);
         let kind = aura_kind(e).unwrap_or("");
@@ -78,6 +84,16 @@ pub(crate) fn aura(
             let names = match m.property_id {
                 0 => parts.direct(&ids),
                 22 => parts.periodic(&ids),
+                // Spell Tick Time: of the DoTs it names.
+                19 => {
+                    let names = parts.periodic(&ids);
+                    if !names.is_empty() {
+                        aura.tick_time_bonus = m.value / 100.0;
+                        report.trace(&format!("{pf}.tick_time_bonus"), m.value / 100.0, &source);
+                        tick_time = Some(names.into_iter().collect());
+                    }
+                    continue;
+                }
                 _ => {
                     report.unmodelled.push(format!(
                         "aura {}: #{} {} modifier",
@@ -94,6 +110,11 @@ pub(crate) fn aura(
         }
         match kind {
             "Modify Damage Done% (79)" => {
+                set_damage(value)?;
+                all = true;
+            }
+            // The owner's aura for its pets' damage, carried by the pets.
+            "Modify Pet Damage Done% (429)" if r.on == Carrier::Pet => {
                 set_damage(value)?;
                 all = true;
             }
@@ -114,12 +135,22 @@ pub(crate) fn aura(
                 .push(format!("aura {}: #{} {}", r.name, e.index, e.kind)),
         }
     }
-    if let Some((v, from)) = damage {
+    if let Some((v, from)) = &damage {
         aura.damage_bonus = v / 100.0;
-        report.trace(&format!("{pf}.damage_bonus"), v / 100.0, &from);
+        report.trace(&format!("{pf}.damage_bonus"), v / 100.0, from);
         if !all {
             aura.affects = affects.into_iter().collect();
         }
+    }
+    if let Some(names) = tick_time {
+        // One list of parts serves the damage and the tick time bonuses.
+        if damage.is_some() && (all || names != aura.affects.iter().cloned().collect()) {
+            return Err(look.error(
+                &f,
+                "its damage and tick time bonuses are for different parts: the engine's aura has one list",
+            ));
+        }
+        aura.affects = names.into_iter().collect();
     }
     Ok(aura)
 }

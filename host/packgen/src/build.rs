@@ -12,7 +12,9 @@ use crate::effects::origin;
 use crate::parts::{Part, Parts};
 use crate::render::render;
 use crate::rules::{EffectRef, Rules};
-use crate::spells::{auto_attack, gcd_base, passive_properties, pet, resource, spell};
+use crate::spells::{
+    auto_attack, gcd_base, passive_properties, pet, resource, spell, summon, triggered,
+};
 use crate::talents::{mastery, passive_modifiers, talent_options};
 use crate::{Generated, PackgenError};
 
@@ -165,11 +167,50 @@ pub fn generate(
         .as_ref()
         .map(|a| auto_attack(&look, &rules, a, &mut report))
         .transpose()?;
-    let pet = rules
+    let pets = rules
         .pet
         .as_ref()
-        .map(|p| pet(&look, &rules, p, &mut report))
-        .transpose()?;
+        .map(|p| pet(&look, &rules, "pet", p, &mut report))
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let triggered = rules
+        .triggered
+        .iter()
+        .enumerate()
+        .map(|(i, r)| triggered(&look, &rules, i, r, &mut report))
+        .collect::<Result<Vec<_>, _>>()?;
+    let summons = rules
+        .summons
+        .iter()
+        .enumerate()
+        .map(|(i, r)| summon(&look, &rules, i, r, &mut report))
+        .collect::<Result<Vec<_>, _>>()?;
+    // A spell's `casts`: procs of the pack that always happen.
+    let procs = rules
+        .spells
+        .iter()
+        .flat_map(|s| {
+            s.casts.iter().map(|t| spec::Proc {
+                name: format!("{}_{t}", s.name),
+                on: spec::Trigger::Cast,
+                sources: vec![s.name.clone()],
+                chance: Some(1.0),
+                rppm: None,
+                hasted_rppm: false,
+                icd_ms: 0,
+                damage: None,
+                apply_aura: None,
+                gain: 0.0,
+                reset_cooldown: None,
+                summon: None,
+                cooldown_reductions: Vec::new(),
+                cast: Some(t.clone()),
+                stacks: 1,
+                cycle_reductions: Vec::new(),
+                advance_cycle: None,
+            })
+        })
+        .collect();
     let mut modifiers = passive_modifiers(&look, &rules, &parts, &mut report)?;
     if rules.combat.armor_specialization_percent != 0.0 {
         modifiers.push(Modifier {
@@ -285,11 +326,13 @@ pub fn generate(
             damage_taken: Vec::new(),
         },
         auto_attack,
-        pet,
+        pets,
         spells,
+        triggered,
         auras,
-        procs: Vec::new(),
-        summons: Vec::new(),
+        procs,
+        summons,
+        cycles: Vec::new(),
         modifiers,
         options,
         stat_bonus: spec::StatBonus::default(),
@@ -300,64 +343,76 @@ pub fn generate(
 
 /// The pack's parts, by the rules' spell ids.
 fn parts(rules: &Rules) -> Parts {
+    let part = |name: &str, source: Source| Part {
+        name: name.to_string(),
+        source,
+        cast: None,
+        direct: None,
+        periodic: None,
+        aura: None,
+        summon: None,
+        auto: false,
+    };
     let mut parts = Vec::new();
     if let Some(a) = &rules.auto_attack {
         parts.push(Part {
-            name: a.name.clone(),
-            source: Source::Player,
-            cast: None,
             direct: Some(a.spell),
-            periodic: None,
-            aura: None,
             auto: true,
+            ..part(&a.name, Source::Player)
         });
     }
-    if let Some(p) = &rules.pet {
+    // The pet, and the pets talents bring.
+    let pets = rules
+        .pet
+        .iter()
+        .chain(rules.effects.iter().filter_map(|e| e.adds_pet.as_ref()));
+    for p in pets {
         parts.push(Part {
-            name: p.auto_attack.name.clone(),
-            source: Source::Pet,
-            cast: None,
-            direct: None,
-            periodic: None,
-            aura: None,
             auto: true,
+            ..part(&p.auto_attack.name, Source::Pet)
         });
         if let Some(b) = &p.basic_attack {
             parts.push(Part {
-                name: b.name.clone(),
-                source: Source::Pet,
-                cast: None,
                 direct: Some(b.damage.spell),
-                periodic: None,
-                aura: None,
                 auto: true,
+                ..part(&b.name, Source::Pet)
             });
         }
     }
     for s in &rules.spells {
         parts.push(Part {
-            name: s.name.clone(),
-            source: s.source,
             cast: Some(s.cast),
             direct: s.damage.map(|d| d.spell),
             periodic: s.dot.map(|d| d.spell),
-            aura: None,
-            auto: false,
+            ..part(&s.name, s.source)
+        });
+    }
+    for t in &rules.triggered {
+        parts.push(Part {
+            direct: t.damage.map(|d| d.spell),
+            periodic: t.dot.map(|d| d.spell),
+            ..part(&t.name, t.source)
+        });
+    }
+    for s in &rules.summons {
+        parts.push(Part {
+            summon: Some(s.spell),
+            ..part(&s.name, Source::Guardian)
+        });
+        parts.push(Part {
+            auto: true,
+            ..part(&s.auto_attack.name, Source::Guardian)
         });
     }
     for a in &rules.auras {
+        let source = match a.on {
+            Carrier::Pet => Source::Pet,
+            Carrier::Guardian => Source::Guardian,
+            Carrier::Player | Carrier::Target => Source::Player,
+        };
         parts.push(Part {
-            name: a.name.clone(),
-            source: match a.on {
-                Carrier::Pet => Source::Pet,
-                Carrier::Guardian => Source::Guardian,
-                Carrier::Player | Carrier::Target => Source::Player,
-            },
-            cast: None,
-            direct: None,
-            periodic: None,
             aura: Some(a.spell),
-            auto: false,
+            ..part(&a.name, source)
         });
     }
     Parts(parts)

@@ -4,11 +4,11 @@
 //! pack's parts; anything else is reported as not modelled.
 
 use wowlab_engine::options::{Modifier, Property};
-use wowlab_engine::spec::{CooldownReduction, Proc, Source, Trigger};
+use wowlab_engine::spec::{CooldownReduction, CycleReduction, Proc, Source};
 use wowlab_gamedata::spelldump::{DumpEffect, DumpSpell};
 
 use crate::parts::{Parts, affected_ids};
-use crate::rules::{OnCastRule, Rules};
+use crate::rules::{EffectRule, ProcRule, Rules};
 
 /// What one effect comes to.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +17,10 @@ pub enum Translation {
     Modifiers(Vec<Modifier>),
     /// A proc on the pack's combat events (for a talent's option).
     Proc(Box<Proc>),
+    /// A pet the talent brings (the rules' `adds_pet`, made elsewhere).
+    Pet,
+    /// A cycle the talent brings (the rules' `cycle`, made elsewhere).
+    Cycle,
     /// An effect the engine can express, but on spells the pack does not
     /// simulate (their names).
     Elsewhere(String),
@@ -40,45 +44,114 @@ fn property(percent: bool, id: u32) -> Option<(Property, Target)> {
     })
 }
 
-/// The proc a rule's `on_cast` makes of `effect` of the talent `spell`:
-/// on each cast of the named spells, a cooldown shortened by the effect's
-/// base value (ms) or a charge given (a base value of 1).
-fn cast_proc(spell: &DumpSpell, effect: &DumpEffect, rule: &OnCastRule, why: &str) -> Translation {
-    let Some(value) = effect.number("Base Value") else {
-        return Translation::Unmodelled(format!(
-            "#{} has no base value for its rule",
-            effect.index
-        ));
+/// The proc a rule's `proc` makes of `effect` of the talent `spell` (none:
+/// the talent itself, with no base value): on the named parts' events,
+/// with the talent's internal cooldown, a cooldown or a cycle's period
+/// shortened by the effect's base value (ms), a charge given (a base value
+/// of 1), a triggered spell cast, a summon called, an aura applied (with
+/// `stacks`, the base value's stacks), a cycle's next step given or
+/// resource gained (`gain`, the amount of the rule's `gains`, looked up by
+/// the caller); with `chance`, the base value is its chance in percent.
+fn proc_of(
+    spell: &DumpSpell,
+    effect: Option<&DumpEffect>,
+    rule: &ProcRule,
+    gain: Option<f64>,
+    why: &str,
+) -> Translation {
+    let index = effect.map_or(0, |e| e.index);
+    let unmodelled = |what: &str| Translation::Unmodelled(format!("#{index} ({what}; {why})"));
+    let value = effect.and_then(|e| e.number("Base Value"));
+    let needs_value =
+        rule.chance || rule.stacks || rule.shortens.is_some() || rule.recharges.is_some();
+    let needs_value = needs_value || rule.shortens_cycle.is_some();
+    let value = match value {
+        Some(v) => v,
+        None if needs_value => return unmodelled("it has no base value for its rule"),
+        None => 0.0,
+    };
+    let icd_ms = match spell.field_ms("Internal Cooldown") {
+        Ok(ms) => ms.unwrap_or(0),
+        Err(e) => return unmodelled(&format!("its internal cooldown: {e}")),
+    };
+    let chance = if rule.chance {
+        if !(0.0..=100.0).contains(&value) {
+            return unmodelled("its base value is no chance in percent");
+        }
+        value / 100.0
+    } else {
+        1.0
     };
     let mut proc = Proc {
         name: crate::talents::option_name(&spell.name),
-        on: Trigger::Cast,
+        on: rule.on,
         sources: rule.of.clone(),
-        chance: Some(1.0),
+        chance: Some(chance),
         rppm: None,
         hasted_rppm: false,
-        icd_ms: 0,
+        icd_ms,
         damage: None,
-        apply_aura: None,
-        gain: 0.0,
+        apply_aura: rule.applies.clone(),
+        gain: gain.unwrap_or(0.0),
         reset_cooldown: None,
-        summon: None,
+        summon: rule.summons.clone(),
         cooldown_reductions: Vec::new(),
+        cast: rule.casts.clone(),
+        stacks: 1,
+        cycle_reductions: Vec::new(),
+        advance_cycle: rule.advances_cycle.clone(),
     };
-    match (&rule.shortens, &rule.recharges) {
-        (Some(target), None) if value > 0.0 && value.fract() == 0.0 => {
-            proc.cooldown_reductions.push(CooldownReduction {
-                spell: target.clone(),
-                ms: value as u32,
-            });
+    let actions = [
+        rule.shortens.is_some(),
+        rule.recharges.is_some(),
+        rule.casts.is_some(),
+        rule.summons.is_some(),
+        rule.applies.is_some(),
+        rule.gains.is_some(),
+        rule.shortens_cycle.is_some(),
+        rule.advances_cycle.is_some(),
+    ];
+    if actions.iter().filter(|a| **a).count() != 1 {
+        return unmodelled("its rule needs exactly one action");
+    }
+    let amounts = [
+        rule.chance,
+        rule.stacks,
+        rule.shortens.is_some() || rule.recharges.is_some() || rule.shortens_cycle.is_some(),
+    ];
+    if amounts.iter().filter(|a| **a).count() > 1 {
+        return unmodelled("its base value can be one thing only");
+    }
+    let whole_ms = value > 0.0 && value.fract() == 0.0 && value <= f64::from(u32::MAX);
+    if let Some(target) = &rule.shortens {
+        if !whole_ms {
+            return unmodelled("`shortens` needs a base value of whole ms");
         }
-        (None, Some(target)) if value == 1.0 => proc.reset_cooldown = Some(target.clone()),
-        _ => {
-            return Translation::Unmodelled(format!(
-                "#{} (its rule needs `shortens` with a base value of whole ms, or `recharges` with a base value of 1; {why})",
-                effect.index
-            ));
+        proc.cooldown_reductions.push(CooldownReduction {
+            spell: target.clone(),
+            ms: value as u32,
+        });
+    }
+    if let Some(cycle) = &rule.shortens_cycle {
+        if !whole_ms {
+            return unmodelled("`shortens_cycle` needs a base value of whole ms");
         }
+        proc.cycle_reductions.push(CycleReduction {
+            cycle: cycle.clone(),
+            ms: value as u32,
+        });
+    }
+    if rule.stacks {
+        if rule.applies.is_none() || !(1.0..=1000.0).contains(&value) || value.fract() != 0.0 {
+            return unmodelled("`stacks` needs `applies` and a base value of whole stacks");
+        }
+        proc.stacks = value as u32;
+    }
+    if let Some(target) = &rule.recharges {
+        if value != 1.0 {
+            return unmodelled("`recharges` needs a base value of 1");
+        }
+        proc.reset_cooldown = Some(target.clone());
     }
     Translation::Proc(Box::new(proc))
 }
@@ -159,8 +232,53 @@ pub fn aura_kind(effect: &DumpEffect) -> Option<&str> {
     Some(aura.split(':').next().unwrap_or(aura).trim())
 }
 
-/// What `effect` of `spell` does to `parts`; `rules` say what scripted
-/// effects mean, and the spec's primary stat and resource.
+/// The rules for `effect` (0: the talent itself) of `spell`, with their
+/// index in the rules' `effects`.
+pub fn rules_for(rules: &Rules, spell: u32, effect: u32) -> Vec<(usize, &EffectRule)> {
+    rules
+        .effects
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.spell == spell && r.effect == effect)
+        .collect()
+}
+
+/// What the rule `r` makes of `effect` of `spell` (none: the talent
+/// itself); `gain` is the amount of its proc's `gains`, if any.
+pub fn translate_rule(
+    build: &str,
+    spell: &DumpSpell,
+    effect: Option<&DumpEffect>,
+    r: &EffectRule,
+    gain: Option<f64>,
+) -> Translation {
+    if let Some(rule) = &r.proc {
+        return proc_of(spell, effect, rule, gain, &r.why);
+    }
+    if r.adds_pet.is_some() {
+        return Translation::Pet;
+    }
+    if r.cycle.is_some() {
+        return Translation::Cycle;
+    }
+    let index = effect.map_or(0, |e| e.index);
+    let Some(property) = r.property else {
+        return Translation::Unmodelled(format!("#{index} ({})", r.why));
+    };
+    match effect.and_then(|e| Some((e, e.number("Base Value")?))) {
+        Some((e, value)) => Translation::Modifiers(vec![Modifier {
+            property,
+            affects: r.affects.clone(),
+            value,
+            origin: format!("{}, base value; rules: {}", origin(build, spell, e), r.why),
+        }]),
+        None => Translation::Unmodelled(format!("#{index} has no base value for its rule")),
+    }
+}
+
+/// What `effect` of `spell` does to `parts` by the data alone (the
+/// caller applies the rules first); `rules` give the spec's primary stat
+/// and resource.
 pub fn translate(
     build: &str,
     spell: &DumpSpell,
@@ -169,29 +287,6 @@ pub fn translate(
     rules: &Rules,
 ) -> Translation {
     let origin = origin(build, spell, effect);
-    if let Some(r) = rules
-        .effects
-        .iter()
-        .find(|r| r.spell == spell.id && r.effect == effect.index)
-    {
-        if let Some(on_cast) = &r.on_cast {
-            return cast_proc(spell, effect, on_cast, &r.why);
-        }
-        let Some(property) = r.property else {
-            return Translation::Unmodelled(format!("#{} ({})", effect.index, r.why));
-        };
-        return match effect.number("Base Value") {
-            Some(value) => Translation::Modifiers(vec![Modifier {
-                property,
-                affects: r.affects.clone(),
-                value,
-                origin: format!("{origin}, base value; rules: {}", r.why),
-            }]),
-            None => {
-                Translation::Unmodelled(format!("#{} has no base value for its rule", effect.index))
-            }
-        };
-    }
     let modifier = |property, affects: Vec<String>, value| Modifier {
         property,
         affects,

@@ -19,6 +19,8 @@ pub struct Part {
     pub periodic: Option<u32>,
     /// The spell that is the aura, if it is an aura.
     pub aura: Option<u32>,
+    /// The summoning spell, if it is a summon's attack.
+    pub summon: Option<u32>,
     /// Whether it is an auto-attack.
     pub auto: bool,
 }
@@ -60,10 +62,12 @@ impl Parts {
     }
 
     /// Parts with a duration that is one of `ids`: a spell's damage over
-    /// time, an aura.
+    /// time, an aura, a summon's stay (by the summon's name).
     pub fn duration(&self, ids: &[u32]) -> Vec<String> {
         self.names(|p| {
-            p.periodic.is_some_and(|d| ids.contains(&d)) || p.aura.is_some_and(|a| ids.contains(&a))
+            [p.periodic, p.aura, p.summon]
+                .iter()
+                .any(|x| x.is_some_and(|d| ids.contains(&d)))
         })
     }
 
@@ -94,7 +98,7 @@ impl Parts {
     pub fn uses(&self, id: u32) -> bool {
         self.0
             .iter()
-            .any(|p| [p.cast, p.direct, p.periodic, p.aura].contains(&Some(id)))
+            .any(|p| [p.cast, p.direct, p.periodic, p.aura, p.summon].contains(&Some(id)))
     }
 }
 

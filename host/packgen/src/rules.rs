@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 use wowlab_engine::options::Property;
-use wowlab_engine::spec::{Carrier, Source};
+use wowlab_engine::spec::{Carrier, Source, Trigger};
 
 /// A spec's rules (`gamedata/rules/<class>_<spec>.toml`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -44,6 +44,13 @@ pub struct Rules {
     /// The spells the rotation casts, in the pack's order.
     #[serde(default)]
     pub spells: Vec<SpellRule>,
+    /// The spells the game casts on its own (procs and other spells cast
+    /// them), in the pack's order.
+    #[serde(default)]
+    pub triggered: Vec<TriggeredRule>,
+    /// The temporary summons, in the pack's order.
+    #[serde(default)]
+    pub summons: Vec<SummonRule>,
     /// The auras, in the pack's order.
     #[serde(default)]
     pub auras: Vec<AuraRule>,
@@ -55,12 +62,14 @@ pub struct Rules {
 
 /// An effect whose meaning the data do not give: a scripted ("Dummy")
 /// effect with a number, or a modifier that applies only under a condition.
+/// Several rules may give one effect several meanings.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EffectRule {
-    /// The effect.
+    /// The effect's spell.
     pub spell: u32,
-    /// Its index.
+    /// Its index; 0: what the talent does that none of its effects says
+    /// (the game scripts it), with no base value.
     pub effect: u32,
     /// What its base value changes; none: the effect is not modelled
     /// (`why` says what it does instead, e.g. a condition the engine lacks).
@@ -69,28 +78,76 @@ pub struct EffectRule {
     /// The pack's parts it changes.
     #[serde(default)]
     pub affects: Vec<String>,
-    /// Instead of a property: what each cast of some of the pack's spells
-    /// does (a proc of the talent's option).
+    /// Instead of a property: what some of the pack's combat events then
+    /// do (a proc of the talent's option).
     #[serde(default)]
-    pub on_cast: Option<OnCastRule>,
+    pub proc: Option<ProcRule>,
+    /// Instead of a property: the pet the talent brings (its option's).
+    #[serde(default)]
+    pub adds_pet: Option<PetRule>,
+    /// Instead of a property: the cycle the talent brings (its option's).
+    #[serde(default)]
+    pub cycle: Option<CycleRule>,
     /// What the game does, in words (it goes into the modifier's origin).
     pub why: String,
 }
 
-/// What an effect makes each cast of some spells do: shorten a spell's
-/// cooldown by the effect's base value in ms, or give it a charge (the
-/// base value must then be 1).
+/// What an effect makes some combat events do, exactly one of: shorten a
+/// spell's cooldown by the effect's base value in ms, give a spell a charge
+/// (the base value must then be 1), cast a triggered spell, call a summon,
+/// apply an aura, or gain the resource an energize effect gives. The
+/// talent's internal cooldown, if it has one, is the proc's.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct OnCastRule {
-    /// The pack's spells whose casts count.
+pub struct ProcRule {
+    /// The event.
+    pub on: Trigger,
+    /// The pack's parts whose events count.
     pub of: Vec<String>,
-    /// The spell whose cooldown they shorten.
+    /// Whether the effect's base value is the proc's chance, in percent
+    /// (else it always happens; not with `shortens` or `recharges`, whose
+    /// amount the base value is).
+    #[serde(default)]
+    pub chance: bool,
+    /// The spell whose cooldown it shortens.
     #[serde(default)]
     pub shortens: Option<String>,
-    /// The spell they give a charge.
+    /// The spell it gives a charge.
     #[serde(default)]
     pub recharges: Option<String>,
+    /// The triggered spell it casts.
+    #[serde(default)]
+    pub casts: Option<String>,
+    /// The summon it calls.
+    #[serde(default)]
+    pub summons: Option<String>,
+    /// The aura it applies.
+    #[serde(default)]
+    pub applies: Option<String>,
+    /// The "Energize Power" effect whose resource it gains.
+    #[serde(default)]
+    pub gains: Option<EffectRef>,
+    /// Whether the effect's base value is the stacks `applies` gives.
+    #[serde(default)]
+    pub stacks: bool,
+    /// The cycle whose running period it shortens by the base value in ms.
+    #[serde(default)]
+    pub shortens_cycle: Option<String>,
+    /// The cycle whose next step it gives.
+    #[serde(default)]
+    pub advances_cycle: Option<String>,
+}
+
+/// A timer that gives the pack's auras in turn (a hero talent's cycle).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CycleRule {
+    /// Its name in the pack.
+    pub name: String,
+    /// The spell whose duration is its period.
+    pub period: u32,
+    /// The pack's auras of its steps, in order.
+    pub steps: Vec<String>,
 }
 
 impl Rules {
@@ -237,8 +294,15 @@ pub struct PetAttackRule {
     pub name: String,
     /// Time between swings, in ms.
     pub period_ms: u32,
+    /// Its damage as a multiple of a plain swing's (default 1).
+    #[serde(default = "one")]
+    pub multiplier: f64,
     /// Where these numbers come from.
     pub origin: String,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// A spell the rotation casts.
@@ -268,6 +332,50 @@ pub struct SpellRule {
     /// whose resource it pays over time.
     #[serde(default)]
     pub energize: Option<EffectRef>,
+    /// Triggered spells each cast also casts.
+    #[serde(default)]
+    pub casts: Vec<String>,
+    /// The pack's auras each cast consumes.
+    #[serde(default)]
+    pub consumes: Vec<String>,
+}
+
+/// A spell the game casts on its own: its damage, from the data.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggeredRule {
+    /// Its name in the pack.
+    pub name: String,
+    /// Who deals its damage (a pet's spell: each pet).
+    #[serde(default)]
+    pub source: Source,
+    /// The effect that deals its direct damage.
+    #[serde(default)]
+    pub damage: Option<EffectRef>,
+    /// The effect that deals its damage over time.
+    #[serde(default)]
+    pub dot: Option<EffectRef>,
+    /// An effect whose base value, in percent, scales its damage (a
+    /// talent's stronger copy of a spell).
+    #[serde(default)]
+    pub scale: Option<EffectRef>,
+}
+
+/// A temporary summon: a guardian that swings a weapon of no damage of its
+/// own, as a pet's melee does, for its summoning spell's duration.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummonRule {
+    /// Its name in the pack.
+    pub name: String,
+    /// The summoning spell, whose duration is its stay.
+    pub spell: u32,
+    /// Its attack power as a share of the owner's.
+    pub attack_power_share: f64,
+    /// Where the share comes from.
+    pub origin: String,
+    /// Its melee swing.
+    pub auto_attack: PetAttackRule,
 }
 
 /// A cooldown a spell shortens, by the seconds an effect's base value gives.
@@ -291,4 +399,7 @@ pub struct AuraRule {
     /// Who carries it.
     #[serde(default)]
     pub on: Carrier,
+    /// The effects of its spell it has (default: all).
+    #[serde(default)]
+    pub effects: Vec<u32>,
 }

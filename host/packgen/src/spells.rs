@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use wowlab_engine::spec::{
     self, AutoAttack, CooldownReduction, Damage, Dot, Energize, Pet, School, Source, Spell,
-    SpellGcd,
+    SpellGcd, Summon,
 };
 use wowlab_gamedata::builds;
 use wowlab_gamedata::spelldump::DumpEffect;
@@ -15,7 +15,9 @@ use wowlab_gamedata::spelldump::DumpEffect;
 use crate::PackgenError;
 use crate::build::{Lookup, Report};
 use crate::effects::{affected, aura_kind};
-use crate::rules::{AutoAttackRule, EffectRef, PetRule, Rules, SpellRule};
+use crate::rules::{
+    AutoAttackRule, EffectRef, PetAttackRule, PetRule, Rules, SpellRule, SummonRule, TriggeredRule,
+};
 
 /// The spells the passives give a hasted GCD or a hasted cooldown.
 pub(crate) struct PassiveProperties {
@@ -261,66 +263,8 @@ pub(crate) fn spell(
         &look.field_source(cast, "GCD, and the passives' Hasted Global Cooldown"),
     );
     let cast_time_ms = cast.field_ms("Cast Time").map_err(dump)?.unwrap_or(0);
-    let share = match r.source {
-        Source::Player => 1.0,
-        _ => rules.pet.as_ref().map_or(1.0, |p| p.attack_power_share),
-    };
-    let damage = r
-        .damage
-        .map(|d| {
-            let pack_field = format!("{pf}.damage");
-            damage_of(
-                look,
-                &format!("{f}.damage"),
-                d,
-                share,
-                false,
-                &pack_field,
-                report,
-            )
-        })
-        .transpose()?;
-    let dot = match r.dot {
-        None => None,
-        Some(d) => {
-            let df = format!("{f}.dot");
-            let dmg = damage_of(
-                look,
-                &df,
-                d,
-                share,
-                true,
-                &format!("{pf}.dot.damage"),
-                report,
-            )?;
-            let (spell, effect) = look.effect(&df, d)?;
-            let tick_ms = effect.period_ms().ok_or_else(|| {
-                look.error(
-                    &df,
-                    format!("spell {} #{} has no period", d.spell, d.effect),
-                )
-            })?;
-            let duration_ms = spell
-                .field_ms("Duration")
-                .map_err(|e| look.dump_error(&df, e))?
-                .ok_or_else(|| look.error(&df, format!("spell {} has no duration", d.spell)))?;
-            report.trace(
-                &format!("{pf}.dot.duration_ms, tick_ms"),
-                format!("{duration_ms}, {tick_ms}"),
-                &look.field_source(spell, "Duration and effect period"),
-            );
-            let rolling = spell.has_attribute("Rolling Periodic");
-            Some(Dot {
-                duration_ms,
-                tick_ms,
-                damage: dmg,
-                hasted_ticks: spell.has_attribute("Spell Haste Affects Periodic"),
-                pandemic: !rolling,
-                tick_on_application: spell.has_attribute("Extra Initial Period"),
-                rolling,
-            })
-        }
-    };
+    let share = pet_share(rules, r.source);
+    let (damage, dot) = damage_and_dot(look, &f, &pf, share, r.damage, r.dot, report)?;
     let mut cooldown_reductions = Vec::new();
     for (j, c) in r.cooldown_reductions.iter().enumerate() {
         let rf = format!("{f}.cooldown_reductions[{j}].seconds");
@@ -365,7 +309,222 @@ pub(crate) fn spell(
         cooldown_reductions,
         summon: None,
         energize,
+        consumes: r.consumes.clone(),
     })
+}
+
+/// The damage over time of effect `d` (the rules' `field`, the pack's
+/// spell `pf`): its damage, period and its spell's duration and attributes.
+fn dot_of(
+    look: &Lookup<'_>,
+    field: &str,
+    d: EffectRef,
+    share: f64,
+    pf: &str,
+    report: &mut Report,
+) -> Result<Dot, PackgenError> {
+    let damage = damage_of(
+        look,
+        field,
+        d,
+        share,
+        true,
+        &format!("{pf}.dot.damage"),
+        report,
+    )?;
+    let (spell, effect) = look.effect(field, d)?;
+    let tick_ms = effect.period_ms().ok_or_else(|| {
+        look.error(
+            field,
+            format!("spell {} #{} has no period", d.spell, d.effect),
+        )
+    })?;
+    let duration_ms = spell
+        .field_ms("Duration")
+        .map_err(|e| look.dump_error(field, e))?
+        .ok_or_else(|| look.error(field, format!("spell {} has no duration", d.spell)))?;
+    report.trace(
+        &format!("{pf}.dot.duration_ms, tick_ms"),
+        format!("{duration_ms}, {tick_ms}"),
+        &look.field_source(spell, "Duration and effect period"),
+    );
+    let rolling = spell.has_attribute("Rolling Periodic");
+    Ok(Dot {
+        duration_ms,
+        tick_ms,
+        damage,
+        hasted_ticks: spell.has_attribute("Spell Haste Affects Periodic"),
+        pandemic: !rolling,
+        tick_on_application: spell.has_attribute("Extra Initial Period"),
+        rolling,
+    })
+}
+
+/// The direct damage and the damage over time of a spell (the rules' `f`,
+/// the pack's `pf`) from the effects that deal them; `share` scales their
+/// coefficients (a pet's share of attack power).
+fn damage_and_dot(
+    look: &Lookup<'_>,
+    f: &str,
+    pf: &str,
+    share: f64,
+    damage: Option<EffectRef>,
+    dot: Option<EffectRef>,
+    report: &mut Report,
+) -> Result<(Option<Damage>, Option<Dot>), PackgenError> {
+    let damage = damage
+        .map(|d| {
+            damage_of(
+                look,
+                &format!("{f}.damage"),
+                d,
+                share,
+                false,
+                &format!("{pf}.damage"),
+                report,
+            )
+        })
+        .transpose()?;
+    let dot = dot
+        .map(|d| dot_of(look, &format!("{f}.dot"), d, share, pf, report))
+        .transpose()?;
+    Ok((damage, dot))
+}
+
+/// The pets' share of attack power: every pet coefficient in the data is
+/// of the pet's own attack power.
+fn pet_share(rules: &Rules, source: Source) -> f64 {
+    match source {
+        Source::Player => 1.0,
+        _ => rules.pet.as_ref().map_or(1.0, |p| p.attack_power_share),
+    }
+}
+
+/// The triggered spell `r` (the rules' `triggered[i]`): no cost, no
+/// cooldown, no GCD; its damage from the data.
+pub(crate) fn triggered(
+    look: &Lookup<'_>,
+    rules: &Rules,
+    i: usize,
+    r: &TriggeredRule,
+    report: &mut Report,
+) -> Result<Spell, PackgenError> {
+    let f = format!("triggered[{i}]");
+    let pf = format!("triggered.{}", r.name);
+    if r.damage.is_none() && r.dot.is_none() {
+        return Err(look.error(f, "a triggered spell needs `damage` or `dot`"));
+    }
+    let mut share = pet_share(rules, r.source);
+    if let Some(scale) = r.scale {
+        let sf = format!("{f}.scale");
+        let (spell, effect) = look.effect(&sf, scale)?;
+        let percent = effect
+            .number("Base Value")
+            .ok_or_else(|| look.error(&sf, "the effect has no base value"))?;
+        report.trace(
+            &format!("{pf} (its damage ×)"),
+            percent / 100.0,
+            &look.source(spell, effect),
+        );
+        share *= percent / 100.0;
+    }
+    let (damage, dot) = damage_and_dot(look, &f, &pf, share, r.damage, r.dot, report)?;
+    Ok(Spell {
+        name: r.name.clone(),
+        source: r.source,
+        cast_time_ms: 0,
+        gcd: SpellGcd::None,
+        cooldown_ms: 0,
+        hasted_cooldown: false,
+        charges: 1,
+        cost: 0.0,
+        gain: 0.0,
+        damage,
+        dot,
+        max_targets: 1,
+        reduced_aoe_targets: 0,
+        exclude_primary: false,
+        apply_auras: Vec::new(),
+        cooldown_reductions: Vec::new(),
+        summon: None,
+        energize: None,
+        consumes: Vec::new(),
+    })
+}
+
+/// The summon `r` (the rules' `summons[i]`): a guardian for its spell's
+/// duration, swinging as a pet does.
+pub(crate) fn summon(
+    look: &Lookup<'_>,
+    rules: &Rules,
+    i: usize,
+    r: &SummonRule,
+    report: &mut Report,
+) -> Result<Summon, PackgenError> {
+    let f = format!("summons[{i}].spell");
+    let spell = look.spell(&f, r.spell)?;
+    let duration_ms = spell
+        .field_ms("Duration")
+        .map_err(|e| look.dump_error(&f, e))?
+        .ok_or_else(|| look.error(&f, format!("spell {} has no duration", r.spell)))?;
+    let pf = format!("summons.{}", r.name);
+    report.trace(
+        &format!("{pf}.duration_ms"),
+        duration_ms,
+        &look.field_source(spell, "Duration"),
+    );
+    Ok(Summon {
+        name: r.name.clone(),
+        duration_ms,
+        source: Source::Guardian,
+        auto_attack: melee(
+            rules,
+            &r.auto_attack,
+            r.attack_power_share,
+            &r.origin,
+            &format!("{pf}.auto_attack"),
+            report,
+        ),
+    })
+}
+
+/// A melee swing of a weapon of no damage of its own: the swinger's attack
+/// power (`share` of its owner's) / attack power per weapon DPS × its period.
+fn melee(
+    rules: &Rules,
+    a: &PetAttackRule,
+    share: f64,
+    share_origin: &str,
+    pf: &str,
+    report: &mut Report,
+) -> AutoAttack {
+    let period_s = f64::from(a.period_ms) / 1000.0;
+    let coefficient = period_s / rules.combat.attack_power_per_weapon_dps * share * a.multiplier;
+    report.trace(&format!("{pf}.period_ms"), a.period_ms, &a.origin);
+    report.trace(
+        &format!("{pf}.damage.ap_coefficient"),
+        coefficient,
+        &format!(
+            "a weapon of no damage: {period_s} s / {} (rules) × the share of attack power {share} ({share_origin}) × {} (its swing's multiple, {})",
+            rules.combat.attack_power_per_weapon_dps, a.multiplier, a.origin
+        ),
+    );
+    AutoAttack {
+        name: a.name.clone(),
+        period_ms: a.period_ms,
+        damage: Damage {
+            base: 0.0,
+            ap_coefficient: coefficient,
+            sp_coefficient: 0.0,
+            school: School::Physical,
+            can_crit: true,
+            ignores_armor: false,
+            crit_chance_bonus: 0.0,
+            crit_damage_bonus: 0.0,
+            weapon_swing: false,
+        },
+        hasted: true,
+    }
 }
 
 /// The resource a "Periodic Energize Power" effect pays over its spell's
@@ -467,53 +626,47 @@ pub(crate) fn auto_attack(
     })
 }
 
-/// The pet: its weapon-less melee swing and its basic attack, used every
-/// time its cooldown allows.
+/// A pet (the rules' `field`): its weapon-less melee swing and its basic
+/// attack, used every time its cooldown allows.
 pub(crate) fn pet(
     look: &Lookup<'_>,
     rules: &Rules,
+    field: &str,
     p: &PetRule,
     report: &mut Report,
 ) -> Result<Pet, PackgenError> {
-    let period_s = f64::from(p.auto_attack.period_ms) / 1000.0;
-    let coefficient = period_s / rules.combat.attack_power_per_weapon_dps * p.attack_power_share;
-    let f = "pet.auto_attack";
-    report.trace(
-        &format!("{f}.period_ms"),
-        p.auto_attack.period_ms,
-        &p.auto_attack.origin,
-    );
-    report.trace(
-        &format!("{f}.damage.ap_coefficient"),
-        coefficient,
-        &format!(
-            "a weapon of no damage: {period_s} s / {} (rules) × the pet's share of attack power {} ({})",
-            rules.combat.attack_power_per_weapon_dps, p.attack_power_share, p.origin
-        ),
+    let pf = format!("pets.{}", p.name);
+    let auto_attack = melee(
+        rules,
+        &p.auto_attack,
+        p.attack_power_share,
+        &p.origin,
+        &format!("{pf}.auto_attack"),
+        report,
     );
     let mut abilities = Vec::new();
     if let Some(b) = &p.basic_attack {
-        let bf = "pet.basic_attack.damage";
-        let (spell, _) = look.effect(bf, b.damage)?;
+        let bf = format!("{field}.basic_attack.damage");
+        let (spell, _) = look.effect(&bf, b.damage)?;
         let period_ms = spell
             .field_ms("Cooldown")
-            .map_err(|e| look.dump_error(bf, e))?
-            .ok_or_else(|| look.error(bf, format!("spell {} has no cooldown", spell.id)))?;
+            .map_err(|e| look.dump_error(&bf, e))?
+            .ok_or_else(|| look.error(&bf, format!("spell {} has no cooldown", spell.id)))?;
         report.trace(
-            &format!("pet.abilities.{}.period_ms", b.name),
+            &format!("{pf}.abilities.{}.period_ms", b.name),
             period_ms,
             &look.field_source(spell, "Cooldown"),
         );
         let damage = damage_of(
             look,
-            bf,
+            &bf,
             b.damage,
             p.attack_power_share,
             false,
-            &format!("pet.abilities.{}.damage", b.name),
+            &format!("{pf}.abilities.{}.damage", b.name),
             report,
         )?;
-        if let Some(cost) = spell.cost().map_err(|e| look.dump_error(bf, e))? {
+        if let Some(cost) = spell.cost().map_err(|e| look.dump_error(&bf, e))? {
             report.unmodelled.push(format!(
                 "pet ability {}: its cost ({} of the pet's {}) is not modelled: it is used every cooldown",
                 b.name, cost.amount, cost.resource
@@ -528,22 +681,7 @@ pub(crate) fn pet(
     }
     Ok(Pet {
         name: p.name.clone(),
-        auto_attack: AutoAttack {
-            name: p.auto_attack.name.clone(),
-            period_ms: p.auto_attack.period_ms,
-            damage: Damage {
-                base: 0.0,
-                ap_coefficient: coefficient,
-                sp_coefficient: 0.0,
-                school: School::Physical,
-                can_crit: true,
-                ignores_armor: false,
-                crit_chance_bonus: 0.0,
-                crit_damage_bonus: 0.0,
-                weapon_swing: false,
-            },
-            hasted: true,
-        },
+        auto_attack,
         abilities,
     })
 }

@@ -4,14 +4,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use wowlab_engine::options::{Modifier, PackOption};
-use wowlab_engine::spec::{Mastery, MasteryBonus, Source};
+use wowlab_engine::spec::{Cycle, Mastery, MasteryBonus, Source};
 use wowlab_gamedata::builds;
-use wowlab_gamedata::spelldump::RankRule;
+use wowlab_gamedata::spelldump::{DumpEffect, DumpSpell, RankRule};
 
 use crate::PackgenError;
 use crate::build::{Lookup, Report};
-use crate::effects::{Translation, affected, aura_kind, translate};
+use crate::effects::{Translation, affected, aura_kind, rules_for, translate, translate_rule};
 use crate::parts::Parts;
+use crate::rules::EffectRule;
 use crate::rules::Rules;
 use crate::spells::{HASTED_COOLDOWN, HASTED_GCD};
 
@@ -25,23 +26,78 @@ pub(crate) fn passive_modifiers(
     let mut out = Vec::new();
     for (i, &id) in rules.passives.iter().enumerate() {
         let spell = look.spell(&format!("passives[{i}]"), id)?;
-        for e in &spell.effects {
-            let kind = aura_kind(e);
+        for (e, translation, _) in translations(look, rules, spell, parts, report)? {
+            let kind = e.and_then(aura_kind);
             if kind == Some(HASTED_GCD) || kind.is_some_and(|k| HASTED_COOLDOWN.contains(&k)) {
                 continue;
             }
-            match translate(&look.build, spell, e, parts, rules) {
+            match translation {
                 Translation::Modifiers(m) => out.extend(m),
-                Translation::Proc(_) => report.unmodelled.push(format!(
-                    "passive {} ({id}): #{}: a proc rule is for talents",
-                    spell.name, e.index
-                )),
+                Translation::Proc(_) | Translation::Pet | Translation::Cycle => {
+                    report.unmodelled.push(format!(
+                        "passive {} ({id}): #{}: a proc, pet or cycle rule is for talents",
+                        spell.name,
+                        e.map_or(0, |e| e.index)
+                    ))
+                }
                 Translation::Elsewhere(_) => {}
                 Translation::Unmodelled(what) => report
                     .unmodelled
                     .push(format!("passive {} ({id}): {what}", spell.name)),
             }
         }
+    }
+    Ok(out)
+}
+
+/// What an effect of a spell comes to (none: the spell itself), with its
+/// rule if a rule gave it.
+type Translated<'a> = (
+    Option<&'a DumpEffect>,
+    Translation,
+    Option<(usize, &'a EffectRule)>,
+);
+
+/// What each effect of `spell` comes to (by its rules, or by the data where
+/// it has none), then what the rules for the spell itself (effect 0) make
+/// of it.
+fn translations<'a>(
+    look: &Lookup<'_>,
+    rules: &'a Rules,
+    spell: &'a DumpSpell,
+    parts: &Parts,
+    report: &mut Report,
+) -> Result<Vec<Translated<'a>>, PackgenError> {
+    let mut out = Vec::new();
+    let by_rule = |e: Option<&'a DumpEffect>,
+                   (i, r): (usize, &'a EffectRule),
+                   report: &mut Report|
+     -> Result<Translated<'a>, PackgenError> {
+        let gain = match r.proc.as_ref().and_then(|p| p.gains) {
+            Some(g) => Some(energize_amount(look, rules, i, g, report)?),
+            None => None,
+        };
+        Ok((
+            e,
+            translate_rule(&look.build, spell, e, r, gain),
+            Some((i, r)),
+        ))
+    };
+    for e in &spell.effects {
+        let own = rules_for(rules, spell.id, e.index);
+        if own.is_empty() {
+            out.push((
+                Some(e),
+                translate(&look.build, spell, e, parts, rules),
+                None,
+            ));
+        }
+        for rule in own {
+            out.push(by_rule(Some(e), rule, report)?);
+        }
+    }
+    for rule in rules_for(rules, spell.id, 0) {
+        out.push(by_rule(None, rule, report)?);
     }
     Ok(out)
 }
@@ -178,6 +234,8 @@ pub(crate) fn talent_options(
                     modifiers: Vec::new(),
                     procs: Vec::new(),
                     summons: Vec::new(),
+                    pets: Vec::new(),
+                    cycles: Vec::new(),
                     unmodelled: Vec::new(),
                 });
                 continue;
@@ -198,15 +256,33 @@ pub(crate) fn talent_options(
                 .map_err(|e| look.error("class (its talent tree)", e.to_string()))?;
             let mut modifiers = Vec::new();
             let mut procs = Vec::new();
+            let mut pets = Vec::new();
+            let mut cycles = Vec::new();
             let mut unmodelled = Vec::new();
-            for e in &spell.effects {
-                match translate(&look.build, spell, e, parts, rules) {
+            for (e, translation, rule) in translations(look, rules, spell, parts, report)? {
+                match translation {
                     Translation::Proc(p) => procs.push(*p),
+                    Translation::Pet => {
+                        if let Some((i, r)) = rule
+                            && let Some(p) = &r.adds_pet
+                        {
+                            let field = format!("effects[{i}].adds_pet");
+                            pets.push(crate::spells::pet(look, rules, &field, p, report)?);
+                        }
+                    }
+                    Translation::Cycle => {
+                        if let Some((i, r)) = rule
+                            && let Some(c) = &r.cycle
+                        {
+                            cycles.push(cycle(look, i, c, report)?);
+                        }
+                    }
                     Translation::Modifiers(m) => {
-                        let rule = rank_rules.iter().find(|r| r.effect == e.index);
+                        let index = e.map_or(0, |e| e.index);
+                        let rule = rank_rules.iter().find(|r| r.effect == index);
                         match per_rank(m, rule, max_rank) {
                             Ok(m) => modifiers.extend(m),
-                            Err(why) => unmodelled.push(format!("#{} {why}", e.index)),
+                            Err(why) => unmodelled.push(format!("#{index} {why}")),
                         }
                     }
                     Translation::Elsewhere(_) => {}
@@ -214,7 +290,7 @@ pub(crate) fn talent_options(
                 }
             }
             let label = format!("{} ({})", spell.name, spell.id);
-            if modifiers.is_empty() && procs.is_empty() {
+            if modifiers.is_empty() && procs.is_empty() && pets.is_empty() && cycles.is_empty() {
                 report
                     .talents_without_option
                     .push(if unmodelled.is_empty() {
@@ -244,11 +320,73 @@ pub(crate) fn talent_options(
                 modifiers,
                 procs,
                 summons: Vec::new(),
+                pets,
+                cycles,
                 unmodelled,
             });
         }
     }
     Ok(options)
+}
+
+/// The cycle rule `c` (the rules' `effects[i].cycle`): its period is its
+/// spell's duration.
+fn cycle(
+    look: &Lookup<'_>,
+    i: usize,
+    c: &crate::rules::CycleRule,
+    report: &mut Report,
+) -> Result<Cycle, PackgenError> {
+    let field = format!("effects[{i}].cycle.period");
+    let spell = look.spell(&field, c.period)?;
+    let period_ms = spell
+        .field_ms("Duration")
+        .map_err(|e| look.dump_error(&field, e))?
+        .ok_or_else(|| look.error(&field, format!("spell {} has no duration", c.period)))?;
+    report.trace(
+        &format!("options (effects[{i}]).cycles.{}.period_ms", c.name),
+        period_ms,
+        &look.field_source(spell, "Duration"),
+    );
+    Ok(Cycle {
+        name: c.name.clone(),
+        period_ms,
+        steps: c.steps.clone(),
+    })
+}
+
+/// The resource an "Energize Power" effect gives (the rules' `effects[i]`
+/// proc's `gains`); it must be the pack's resource.
+fn energize_amount(
+    look: &Lookup<'_>,
+    rules: &Rules,
+    i: usize,
+    r: crate::rules::EffectRef,
+    report: &mut Report,
+) -> Result<f64, PackgenError> {
+    let field = format!("effects[{i}].proc.gains");
+    let (spell, effect) = look.effect(&field, r)?;
+    let resource = effect.value("Resource").unwrap_or("");
+    if !effect.kind.starts_with("Energize Power (30)")
+        || !resource.eq_ignore_ascii_case(&rules.resource.power)
+    {
+        return Err(look.error(
+            field,
+            format!(
+                "spell {} #{} is `{}` of `{resource}`, not an energize of the pack's {}",
+                r.spell, r.effect, effect.kind, rules.resource.power
+            ),
+        ));
+    }
+    let amount = effect
+        .number("Base Value")
+        .ok_or_else(|| look.error(&field, "the effect has no base value"))?;
+    report.trace(
+        &format!("options (effects[{i}]).procs.gain"),
+        amount,
+        &look.source(spell, effect),
+    );
+    Ok(amount)
 }
 
 /// `modifiers` (of one effect, valued at its base value) with their value

@@ -91,7 +91,7 @@ fn spells_carry_the_dump_numbers() {
     assert!((mitigation - 0.3).abs() < 1e-12);
     // The pet's Claw: 0.75 of the pet's attack power every 3 s (its
     // cooldown), not hastened.
-    let claw = &pack.pet.as_ref().unwrap().abilities[0];
+    let claw = &pack.pets[0].abilities[0];
     assert_eq!(
         (claw.name.as_str(), claw.period_ms, claw.hasted),
         ("claw", 3000, false)
@@ -209,8 +209,8 @@ fn scripted_cast_effects_become_the_options_procs_by_the_rules() {
     // A rule asking for a charge from an effect whose base value is not 1
     // is reported, not guessed.
     let text = read(RULES).replace(
-        "on_cast = { of = [\"cobra_shot\"], shortens = \"barbed_shot\" }",
-        "on_cast = { of = [\"cobra_shot\"], recharges = \"barbed_shot\" }",
+        "proc = { on = \"cast\", of = [\"cobra_shot\"], shortens = \"barbed_shot\" }",
+        "proc = { on = \"cast\", of = [\"cobra_shot\"], recharges = \"barbed_shot\" }",
     );
     let pack = generated(&text).unwrap().pack;
     let scales = pack.options.iter().find(|o| o.name == "barbed_scales");
@@ -232,7 +232,7 @@ fn every_option_resolves_on_the_pack() {
     // The Beast Within: Bestial Wrath every 30 s.
     assert_eq!(spell(&resolved, "bestial_wrath").cooldown_ms, 30000);
     // Frenzy at rank 2: the pet swings 40 % faster.
-    assert_eq!(resolved.pet.as_ref().unwrap().auto_attack.period_ms, 1429);
+    assert_eq!(resolved.pets[0].auto_attack.period_ms, 1429);
     // The character: Keen Eyesight's 4 %, Trigger Finger's 2 %, Sharpened
     // Fangs' 3 points; agility × 1.05 (armor) × 1.03 (Combat Experience);
     // focus regeneration × 1.75 (Pack Tactics).

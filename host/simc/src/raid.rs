@@ -127,6 +127,7 @@ fn aura(name: &str, on: Carrier, duration_ms: u32) -> Aura {
         haste_bonus: 0.0,
         crit_bonus: 0.0,
         attack_speed_bonus: 0.0,
+        tick_time_bonus: 0.0,
         affects: Vec::new(),
     }
 }

@@ -45,6 +45,18 @@ pub struct SpellModel {
     pub summon: Option<usize>,
     /// Resource per tick, time between ticks, ticks.
     pub energize: Option<(f64, i64, u32)>,
+    /// How many deal its direct damage, each hit on its own: the pets, for
+    /// a pet's spell (its DoT's damage is already that many times).
+    pub casters: u32,
+    /// The auras it consumes.
+    pub consumes: Vec<usize>,
+}
+
+/// A cycle, compiled: its period and the auras of its steps.
+#[derive(Debug, Clone)]
+pub struct CycleModel {
+    pub period_us: i64,
+    pub steps: Vec<usize>,
 }
 
 /// A summon, compiled: its stay and its attack (a result source of its own).
@@ -76,6 +88,7 @@ pub struct AuraModel {
     pub haste_bonus: f64,
     pub crit_bonus: f64,
     pub attack_speed_bonus: f64,
+    pub tick_time_bonus: f64,
     /// Result source indices its damage and crit bonuses apply to (empty: all).
     pub affects: Vec<usize>,
 }
@@ -121,12 +134,23 @@ pub struct ProcModel {
     pub reset: Option<usize>,
     pub summon: Option<usize>,
     pub reductions: Vec<(usize, i64)>,
+    /// The triggered spell it casts.
+    pub cast: Option<usize>,
+    /// Stacks of `aura` it gives.
+    pub stacks: u32,
+    /// Cycles whose running period it shortens, by µs.
+    pub cycle_reductions: Vec<(usize, i64)>,
+    /// The cycle whose next step it gives.
+    pub advance_cycle: Option<usize>,
 }
 
 /// The compiled simulation.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// The rotation's spells, then the triggered ones.
     pub spells: Vec<SpellModel>,
+    /// How many of `spells` the rotation sees and casts.
+    pub rotation_spells: usize,
     pub auras: Vec<AuraModel>,
     pub procs: Vec<ProcModel>,
     pub autos: Vec<AutoModel>,
@@ -154,6 +178,11 @@ pub struct Model {
     /// How many auras the rotation sees: the pack's, not the external ones
     /// after them.
     pub visible_auras: usize,
+    /// The auras that change tick times.
+    pub tick_time_auras: Vec<usize>,
+    pub cycles: Vec<CycleModel>,
+    /// Per aura, the cycle it is a step of.
+    pub aura_cycle: Vec<Option<usize>>,
 }
 
 fn ms(v: u32) -> i64 {
@@ -361,12 +390,32 @@ impl Stats {
 
 /// The names a spec's parts refer to each other by.
 struct Names<'a> {
+    /// The rotation's spells, then the triggered ones.
     spells: Vec<&'a str>,
+    rotation_spells: usize,
+    triggered: Vec<&'a str>,
     auras: Vec<&'a str>,
+    /// Per aura, whether a target carries it.
+    on_target: Vec<bool>,
     summons: Vec<&'a str>,
+    cycles: Vec<&'a str>,
 }
 
 impl Names<'_> {
+    /// The aura `name` (the config field `field`), which must not be a
+    /// target's: spells consume, and cycles give, auras of the player
+    /// and the pets.
+    fn player_aura(&self, name: &str, field: &str) -> Result<usize, ConfigError> {
+        let k = find(&self.auras, name, field, "aura")?;
+        if self.on_target[k] {
+            return Err(ConfigError::new(
+                field,
+                format!("`{name}` is a target's aura"),
+            ));
+        }
+        Ok(k)
+    }
+
     /// `list` (the field `f`.cooldown_reductions) with spells resolved.
     fn reductions(
         &self,
@@ -407,8 +456,24 @@ fn compile_aura(f: &str, a: &spec::Aura) -> Result<AuraModel, ConfigError> {
             "must be at least 1",
         ));
     }
+    let tick_time_bonus = finite(&format!("{f}.tick_time_bonus"), a.tick_time_bonus)?;
+    if tick_time_bonus != 0.0 {
+        if a.on == Carrier::Target {
+            return Err(ConfigError::new(
+                format!("{f}.tick_time_bonus"),
+                "a target's aura cannot change tick times",
+            ));
+        }
+        if 1.0 + tick_time_bonus * f64::from(a.max_stacks) <= 0.0 {
+            return Err(ConfigError::new(
+                format!("{f}.tick_time_bonus"),
+                "at its most stacks it leaves no tick time",
+            ));
+        }
+    }
     Ok(AuraModel {
         on: a.on,
+        tick_time_bonus,
         duration_us: ms(a.duration_ms),
         max_stacks: a.max_stacks,
         damage_bonus: finite(&format!("{f}.damage_bonus"), a.damage_bonus)?,
@@ -419,15 +484,28 @@ fn compile_aura(f: &str, a: &spec::Aura) -> Result<AuraModel, ConfigError> {
     })
 }
 
-/// Spell `i` of the spec, validated, its auras and cooldown reductions
-/// resolved by name.
+/// The spell `s` (the config field `f`), validated, its auras and cooldown
+/// reductions resolved by name; a pet's spell is used by `pets` pets, and
+/// a triggered spell (cast by procs) needs no cooldown.
 fn compile_spell(
-    i: usize,
+    f: &str,
     s: &spec::Spell,
+    triggered: bool,
+    pets: usize,
     names: &Names<'_>,
     stats: &Stats,
 ) -> Result<SpellModel, ConfigError> {
-    let f = format!("spec.spells[{i}]");
+    let casters = if s.source == Source::Pet {
+        if pets == 0 {
+            return Err(ConfigError::new(
+                format!("{f}.source"),
+                "a pet's spell needs a pet: the pack has none",
+            ));
+        }
+        pets as u32
+    } else {
+        1
+    };
     if s.charges == 0 {
         return Err(ConfigError::new(
             format!("{f}.charges"),
@@ -440,7 +518,7 @@ fn compile_spell(
             "must be at least 1",
         ));
     }
-    if s.gcd == SpellGcd::None && s.cast_time_ms == 0 && s.cooldown_ms == 0 {
+    if !triggered && s.gcd == SpellGcd::None && s.cast_time_ms == 0 && s.cooldown_ms == 0 {
         return Err(ConfigError::new(
             format!("{f}.cooldown_ms"),
             "an instant spell without a GCD needs a cooldown",
@@ -461,10 +539,12 @@ fn compile_spell(
                     "a rolling DoT restarts its full duration on refresh: set `pandemic = false`",
                 ));
             }
+            let mut damage = stats.damage(&format!("{f}.dot.damage"), &d.damage)?;
+            damage.amount *= f64::from(casters);
             Some(DotModel {
                 duration_us: ms(d.duration_ms),
                 tick_us: ms(d.tick_ms),
-                damage: stats.damage(&format!("{f}.dot.damage"), &d.damage)?,
+                damage,
                 hasted_ticks: d.hasted_ticks,
                 pandemic: d.pandemic,
                 tick_on_application: d.tick_on_application,
@@ -478,7 +558,7 @@ fn compile_spell(
         .enumerate()
         .map(|(j, a)| find(&names.auras, a, &format!("{f}.apply_auras[{j}]"), "aura"))
         .collect::<Result<_, _>>()?;
-    let reductions = names.reductions(&s.cooldown_reductions, &f)?;
+    let reductions = names.reductions(&s.cooldown_reductions, f)?;
     let energize = match &s.energize {
         None => None,
         Some(e) => {
@@ -517,10 +597,17 @@ fn compile_spell(
         reductions,
         summon: names.summon(s.summon.as_ref(), &format!("{f}.summon"))?,
         energize,
+        casters,
+        consumes: s
+            .consumes
+            .iter()
+            .enumerate()
+            .map(|(j, a)| names.player_aura(a, &format!("{f}.consumes[{j}]")))
+            .collect::<Result<_, _>>()?,
     })
 }
 
-/// The player's and the pet's auto-attacks, and the pet's abilities; each
+/// The player's and the pets' auto-attacks, and the pets' abilities; each
 /// becomes a result source named after it in `source_names`.
 fn compile_autos(
     spec: &spec::SpecPack,
@@ -528,20 +615,28 @@ fn compile_autos(
     stats: &Stats,
 ) -> Result<Vec<AutoModel>, ConfigError> {
     let mut autos = Vec::new();
-    let player_auto = spec
-        .auto_attack
-        .as_ref()
-        .map(|a| (a, Source::Player, "spec.auto_attack"));
-    let pet_auto = spec
-        .pet
-        .as_ref()
-        .map(|p| (&p.auto_attack, Source::Pet, "spec.pet.auto_attack"));
-    for (a, source, f) in player_auto.into_iter().chain(pet_auto) {
-        autos.push(compile_auto(a, source, f, source_names, stats)?);
+    if let Some(a) = &spec.auto_attack {
+        autos.push(compile_auto(
+            a,
+            Source::Player,
+            "spec.auto_attack",
+            source_names,
+            stats,
+        )?);
     }
-    for (i, a) in spec.pet.iter().flat_map(|p| &p.abilities).enumerate() {
-        let f = format!("spec.pet.abilities[{i}]");
-        autos.push(compile_auto(a, Source::Pet, &f, source_names, stats)?);
+    for (i, pet) in spec.pets.iter().enumerate() {
+        let f = format!("spec.pets[{i}]");
+        autos.push(compile_auto(
+            &pet.auto_attack,
+            Source::Pet,
+            &format!("{f}.auto_attack"),
+            source_names,
+            stats,
+        )?);
+        for (j, a) in pet.abilities.iter().enumerate() {
+            let f = format!("{f}.abilities[{j}]");
+            autos.push(compile_auto(a, Source::Pet, &f, source_names, stats)?);
+        }
     }
     Ok(autos)
 }
@@ -643,12 +738,12 @@ fn compile_proc(
         .iter()
         .enumerate()
         .map(|(j, s)| {
-            find(
-                event_sources,
-                s,
-                &format!("{f}.sources[{j}]"),
-                "spell or auto-attack",
-            )
+            let field = format!("{f}.sources[{j}]");
+            if pr.on == Trigger::Consume {
+                names.player_aura(s, &field)
+            } else {
+                find(event_sources, s, &field, "spell or auto-attack")
+            }
         })
         .collect::<Result<_, _>>()?;
     let damage = match &pr.damage {
@@ -686,7 +781,85 @@ fn compile_proc(
             .transpose()?,
         summon: names.summon(pr.summon.as_ref(), &format!("{f}.summon"))?,
         reductions: names.reductions(&pr.cooldown_reductions, &f)?,
+        cast: pr
+            .cast
+            .as_ref()
+            .map(|s| {
+                find(&names.triggered, s, &format!("{f}.cast"), "triggered spell")
+                    .map(|k| names.rotation_spells + k)
+            })
+            .transpose()?,
+        stacks: if pr.stacks == 0 {
+            return Err(ConfigError::new(
+                format!("{f}.stacks"),
+                "must be at least 1",
+            ));
+        } else {
+            pr.stacks
+        },
+        cycle_reductions: pr
+            .cycle_reductions
+            .iter()
+            .enumerate()
+            .map(|(j, c)| {
+                find(
+                    &names.cycles,
+                    &c.cycle,
+                    &format!("{f}.cycle_reductions[{j}].cycle"),
+                    "cycle",
+                )
+                .map(|k| (k, ms(c.ms)))
+            })
+            .collect::<Result<_, _>>()?,
+        advance_cycle: pr
+            .advance_cycle
+            .as_ref()
+            .map(|c| find(&names.cycles, c, &format!("{f}.advance_cycle"), "cycle"))
+            .transpose()?,
     })
+}
+
+/// Refuses procs that cast triggered spells in a loop: a triggered spell
+/// whose cast, hits or ticks lead, through procs, to casting it again.
+fn check_cast_cycles(
+    procs: &[ProcModel],
+    sources: usize,
+    names: &Names<'_>,
+) -> Result<(), ConfigError> {
+    // Edges: a source's events → the triggered spells procs cast on them.
+    let mut next: Vec<Vec<usize>> = vec![Vec::new(); sources];
+    for p in procs {
+        let Some(cast) = p.cast else { continue };
+        if p.sources.is_empty() {
+            next.iter_mut().for_each(|n| n.push(cast));
+        } else {
+            p.sources.iter().for_each(|&s| next[s].push(cast));
+        }
+    }
+    // Depth-first search from each triggered spell: 1 = on the path, 2 = done.
+    let mut state = vec![0u8; sources];
+    fn visit(n: usize, next: &[Vec<usize>], state: &mut [u8]) -> bool {
+        state[n] = 1;
+        for &m in &next[n] {
+            if state[m] == 1 || (state[m] == 0 && visit(m, next, state)) {
+                return true;
+            }
+        }
+        state[n] = 2;
+        false
+    }
+    for (k, name) in names.triggered.iter().enumerate() {
+        let n = names.rotation_spells + k;
+        if state[n] == 0 && visit(n, &next, &mut state) {
+            return Err(ConfigError::new(
+                format!("spec.triggered[{k}]"),
+                format!(
+                    "procs cast triggered spells in a loop from `{name}`: a cast, hit or tick leads back to itself"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a fight of no length, a variation above half, or a target count
@@ -740,25 +913,79 @@ impl Model {
                     .map(|(i, e)| (format!("fight.external_auras[{i}].aura"), &e.aura)),
             )
             .collect();
+        let all_spells: Vec<(String, &spec::Spell, bool)> = spec
+            .spells
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("spec.spells[{i}]"), s, false))
+            .chain(
+                spec.triggered
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (format!("spec.triggered[{i}]"), s, true)),
+            )
+            .collect();
         let names = Names {
-            spells: spec.spells.iter().map(|s| s.name.as_str()).collect(),
+            spells: all_spells.iter().map(|(_, s, _)| s.name.as_str()).collect(),
+            rotation_spells: spec.spells.len(),
+            triggered: spec.triggered.iter().map(|s| s.name.as_str()).collect(),
             auras: all_auras.iter().map(|(_, a)| a.name.as_str()).collect(),
+            on_target: all_auras
+                .iter()
+                .map(|(_, a)| a.on == Carrier::Target)
+                .collect(),
             summons: spec.summons.iter().map(|s| s.name.as_str()).collect(),
+            cycles: spec.cycles.iter().map(|c| c.name.as_str()).collect(),
         };
-        unique(&names.spells, "spec.spells")?;
+        unique(&names.spells, "spec.spells (with spec.triggered)")?;
         unique(&names.auras, "spec.auras")?;
         unique(&names.summons, "spec.summons")?;
+        unique(&names.cycles, "spec.cycles")?;
+        let mut aura_cycle = vec![None; all_auras.len()];
+        let mut cycles = Vec::new();
+        for (i, c) in spec.cycles.iter().enumerate() {
+            let f = format!("spec.cycles[{i}]");
+            if c.period_ms == 0 {
+                return Err(ConfigError::new(
+                    format!("{f}.period_ms"),
+                    "must be positive",
+                ));
+            }
+            if c.steps.is_empty() {
+                return Err(ConfigError::new(
+                    format!("{f}.steps"),
+                    "needs at least one aura",
+                ));
+            }
+            let mut steps = Vec::new();
+            for (j, a) in c.steps.iter().enumerate() {
+                let field = format!("{f}.steps[{j}]");
+                let k = names.player_aura(a, &field)?;
+                if aura_cycle[k].is_some() {
+                    return Err(ConfigError::new(
+                        field,
+                        format!("`{a}` is already a step of a cycle"),
+                    ));
+                }
+                aura_cycle[k] = Some(i);
+                steps.push(k);
+            }
+            cycles.push(CycleModel {
+                period_us: ms(c.period_ms),
+                steps,
+            });
+        }
         let mut auras: Vec<AuraModel> = all_auras
             .iter()
             .map(|(f, a)| compile_aura(f, a))
             .collect::<Result<_, _>>()?;
-        let spells = spec
-            .spells
+        let spells = all_spells
             .iter()
-            .enumerate()
-            .map(|(i, s)| compile_spell(i, s, &names, &stats))
+            .map(|(f, s, triggered)| {
+                compile_spell(f, s, *triggered, spec.pets.len(), &names, &stats)
+            })
             .collect::<Result<_, _>>()?;
-        let mut source_names: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
+        let mut source_names: Vec<String> = names.spells.iter().map(|s| s.to_string()).collect();
         let autos = compile_autos(spec, &mut source_names, &stats)?;
         let summons = compile_summons(spec, &mut source_names, &stats)?;
         let event_sources: Vec<String> = source_names.clone();
@@ -774,6 +1001,7 @@ impl Model {
                 &stats,
             )?);
         }
+        check_cast_cycles(&procs, source_names.len(), &names)?;
         let known: Vec<&str> = source_names.iter().map(String::as_str).collect();
         for (aura, (f, a)) in auras.iter_mut().zip(&all_auras) {
             aura.affects = a
@@ -814,7 +1042,7 @@ impl Model {
         let c = &spec.combat;
         Ok(Self {
             spells,
-            auras,
+            rotation_spells: spec.spells.len(),
             procs,
             autos,
             summons,
@@ -835,6 +1063,12 @@ impl Model {
             targets: fight.targets as usize,
             external_auras,
             visible_auras: spec.auras.len(),
+            tick_time_auras: (0..auras.len())
+                .filter(|&i| auras[i].tick_time_bonus != 0.0)
+                .collect(),
+            auras,
+            cycles,
+            aura_cycle,
         })
     }
 }

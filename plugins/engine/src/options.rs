@@ -5,19 +5,20 @@
 //! percent modifier: spell direct amount" and friends): it changes one
 //! property of named spells, auto-attacks, summons, procs or auras. A pack's
 //! own modifiers always apply; a [`PackOption`] (a talent, a hero talent,
-//! a set bonus) brings modifiers, procs and summons of its own when a config
-//! chooses it, with a rank. Options add no spells or auras: those stay in the
-//! pack's lists, so a rotation sees the same spells and auras whatever the
-//! options (an aura only a talent applies is simply never up without it).
+//! a set bonus) brings modifiers, procs, summons and pets of its own when a
+//! config chooses it, with a rank. Options add no spells or auras: those
+//! stay in the pack's lists, so a rotation sees the same spells and auras
+//! whatever the options (an aura only a talent applies is simply never up
+//! without it).
 //! Resolving happens once, before a config is compiled, and gives a plain
 //! pack.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigError;
-use crate::spec::{AutoAttack, Damage, Proc, SpecPack, Summon};
+use crate::spec::{AutoAttack, Cycle, Damage, Pet, Proc, SpecPack, Spell, Summon};
 
 /// The property a modifier changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +121,12 @@ pub struct PackOption {
     /// Summons it adds to the pack.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub summons: Vec<Summon>,
+    /// Pets it adds to the pack (a second pet that fights beside the first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pets: Vec<Pet>,
+    /// Cycles it adds to the pack (a hero talent's cycle of summons).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cycles: Vec<Cycle>,
     /// What the option does in the game that the pack does not model
     /// (for reports; the engine ignores it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -130,9 +137,11 @@ pub struct PackOption {
 pub type Chosen = BTreeMap<String, u32>;
 
 /// `pack` with `chosen` options switched on and every modifier applied:
-/// first the options' procs and summons are added, then the pack's
+/// first the options' procs, summons, pets and cycles are added, then the pack's
 /// own modifiers, then each chosen option's, in the pack's option order.
-/// The result has no options or modifiers left.
+/// The result has no options or modifiers left. A modifier of a part only
+/// an option not chosen brings (its pet's attacks, its summons, its procs)
+/// changes nothing.
 pub fn resolve(pack: &SpecPack, chosen: &Chosen) -> Result<SpecPack, ConfigError> {
     for (name, &rank) in chosen {
         let Some(option) = pack.options.iter().find(|o| &o.name == name) else {
@@ -157,12 +166,20 @@ pub fn resolve(pack: &SpecPack, chosen: &Chosen) -> Result<SpecPack, ConfigError
         .enumerate()
         .filter_map(|(i, o)| chosen.get(&o.name).map(|&r| (i, o, r)))
         .collect();
+    let absent: BTreeSet<&str> = pack
+        .options
+        .iter()
+        .filter(|o| !chosen.contains_key(&o.name))
+        .flat_map(option_parts)
+        .collect();
     for (_, option, _) in &active {
         out.procs.extend(option.procs.iter().cloned());
         out.summons.extend(option.summons.iter().cloned());
+        out.pets.extend(option.pets.iter().cloned());
+        out.cycles.extend(option.cycles.iter().cloned());
     }
     for (j, m) in pack.modifiers.iter().enumerate() {
-        apply(&mut out, m, 1.0, &format!("spec.modifiers[{j}]"))?;
+        apply(&mut out, m, 1.0, &absent, &format!("spec.modifiers[{j}]"))?;
     }
     for (i, option, rank) in active {
         for (j, m) in option.modifiers.iter().enumerate() {
@@ -170,6 +187,7 @@ pub fn resolve(pack: &SpecPack, chosen: &Chosen) -> Result<SpecPack, ConfigError
                 &mut out,
                 m,
                 f64::from(rank),
+                &absent,
                 &format!("spec.options[{i}].modifiers[{j}]"),
             )?;
         }
@@ -177,8 +195,30 @@ pub fn resolve(pack: &SpecPack, chosen: &Chosen) -> Result<SpecPack, ConfigError
     Ok(out)
 }
 
-/// Applies `m` `times` over to `pack`; `field` names it in errors.
-fn apply(pack: &mut SpecPack, m: &Modifier, times: f64, field: &str) -> Result<(), ConfigError> {
+/// The names of the parts `o` brings: its pets' attacks, its summons and
+/// their attacks, its procs.
+fn option_parts(o: &PackOption) -> impl Iterator<Item = &str> {
+    let pets = o.pets.iter().flat_map(|p| {
+        std::iter::once(p.auto_attack.name.as_str())
+            .chain(p.abilities.iter().map(|a| a.name.as_str()))
+    });
+    let summons = o
+        .summons
+        .iter()
+        .flat_map(|s| [s.name.as_str(), s.auto_attack.name.as_str()]);
+    pets.chain(summons)
+        .chain(o.procs.iter().map(|p| p.name.as_str()))
+}
+
+/// Applies `m` `times` over to `pack`, leaving alone the `absent` parts
+/// (those of options not chosen); `field` names it in errors.
+fn apply(
+    pack: &mut SpecPack,
+    m: &Modifier,
+    times: f64,
+    absent: &BTreeSet<&str>,
+    field: &str,
+) -> Result<(), ConfigError> {
     if !m.value.is_finite() {
         return Err(ConfigError::new(
             format!("{field}.value"),
@@ -226,7 +266,7 @@ fn apply(pack: &mut SpecPack, m: &Modifier, times: f64, field: &str) -> Result<(
             Property::DurationMs => duration(pack, name, v, &f)?,
             Property::AttackSpeedPercent => attack_speed(pack, name, v, &f)?,
             // Cooldown, charges, cost (the global properties are applied above).
-            _ => match pack.spells.iter_mut().find(|s| &s.name == name) {
+            _ => match spell(pack, name) {
                 None => false,
                 Some(s) => {
                     match m.property {
@@ -244,13 +284,13 @@ fn apply(pack: &mut SpecPack, m: &Modifier, times: f64, field: &str) -> Result<(
                 }
             },
         };
-        if !found {
+        if !found && !absent.contains(name.as_str()) {
             return Err(ConfigError::new(
                 f,
                 format!(
                     "no {} named `{name}` to modify",
                     match m.property {
-                        Property::DurationMs => "spell with a DoT, or aura,",
+                        Property::DurationMs => "spell with a DoT, aura or summon",
                         Property::AttackSpeedPercent => "auto-attack",
                         Property::CooldownMs
                         | Property::CooldownPercent
@@ -329,13 +369,21 @@ fn attack_speed(
     Ok(true)
 }
 
-/// The auto-attack `name`: the player's, the pet's (or one of its
+/// The spell `name`, one the rotation casts or a triggered one.
+fn spell<'a>(pack: &'a mut SpecPack, name: &str) -> Option<&'a mut Spell> {
+    pack.spells
+        .iter_mut()
+        .chain(pack.triggered.iter_mut())
+        .find(|s| s.name == name)
+}
+
+/// The auto-attack `name`: the player's, a pet's (or one of its
 /// abilities) or a summon's.
 fn auto_attack<'a>(pack: &'a mut SpecPack, name: &str) -> Option<&'a mut AutoAttack> {
     pack.auto_attack
         .iter_mut()
         .chain(
-            pack.pet
+            pack.pets
                 .iter_mut()
                 .flat_map(|p| std::iter::once(&mut p.auto_attack).chain(p.abilities.iter_mut())),
         )
@@ -343,19 +391,19 @@ fn auto_attack<'a>(pack: &'a mut SpecPack, name: &str) -> Option<&'a mut AutoAtt
         .find(|a| a.name == name)
 }
 
-/// Lengthens (or shortens) the DoT of spell `name` or the aura `name`.
+/// Lengthens (or shortens) the DoT of spell `name`, the aura `name` or
+/// the summon `name`'s stay.
 fn duration(pack: &mut SpecPack, name: &str, ms: f64, field: &str) -> Result<bool, ConfigError> {
-    if let Some(dot) = pack
-        .spells
-        .iter_mut()
-        .find(|s| s.name == name)
-        .and_then(|s| s.dot.as_mut())
-    {
+    if let Some(dot) = spell(pack, name).and_then(|s| s.dot.as_mut()) {
         dot.duration_ms = add_u32(dot.duration_ms, ms, field)?;
         return Ok(true);
     }
     if let Some(aura) = pack.auras.iter_mut().find(|a| a.name == name) {
         aura.duration_ms = add_u32(aura.duration_ms, ms, field)?;
+        return Ok(true);
+    }
+    if let Some(summon) = pack.summons.iter_mut().find(|s| s.name == name) {
+        summon.duration_ms = add_u32(summon.duration_ms, ms, field)?;
         return Ok(true);
     }
     Ok(false)
@@ -365,15 +413,13 @@ fn duration(pack: &mut SpecPack, name: &str, ms: f64, field: &str) -> Result<boo
 /// a spell, the player's or the pet's auto-attack, a summon or a proc.
 fn damages<'a>(pack: &'a mut SpecPack, name: &str, periodic: bool) -> Option<Vec<&'a mut Damage>> {
     if periodic {
-        return pack
-            .spells
-            .iter_mut()
-            .find(|s| s.name == name)
+        return spell(pack, name)
             .and_then(|s| s.dot.as_mut())
             .map(|d| vec![&mut d.damage]);
     }
-    if let Some(i) = pack.spells.iter().position(|s| s.name == name) {
-        return Some(pack.spells[i].damage.as_mut().into_iter().collect());
+    // Looked up twice, as below.
+    if spell(pack, name).is_some() {
+        return spell(pack, name).map(|s| s.damage.as_mut().into_iter().collect());
     }
     // Looked up twice: a borrow returned from one branch would outlive it.
     if auto_attack(pack, name).is_some() {
@@ -387,15 +433,14 @@ fn damages<'a>(pack: &'a mut SpecPack, name: &str, periodic: bool) -> Option<Vec
 
 /// Every damage (direct and periodic) of the source `name`.
 fn all_damages<'a>(pack: &'a mut SpecPack, name: &str) -> Option<Vec<&'a mut Damage>> {
-    if let Some(i) = pack.spells.iter().position(|s| s.name == name) {
-        let s = &mut pack.spells[i];
-        return Some(
+    if spell(pack, name).is_some() {
+        return spell(pack, name).map(|s| {
             s.damage
                 .as_mut()
                 .into_iter()
                 .chain(s.dot.as_mut().map(|d| &mut d.damage))
-                .collect(),
-        );
+                .collect()
+        });
     }
     damages(pack, name, false)
 }

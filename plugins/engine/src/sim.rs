@@ -92,6 +92,20 @@ enum Event {
     ExternalAura {
         aura: u32,
     },
+    /// A cycle's period ends: its next step's aura comes.
+    CycleStep {
+        cycle: u32,
+        generation: u32,
+    },
+}
+
+/// Where a cycle is: the step it gives next, and when its running period
+/// ends (`NEVER` while a step's aura is up).
+#[derive(Debug, Clone, Copy, Default)]
+struct CycleState {
+    next: usize,
+    due: i64,
+    generation: u32,
 }
 
 /// One summon out in the fight (a slot reused once it has left).
@@ -124,6 +138,9 @@ struct DotState {
     generation: u32,
     /// Damage added to each tick by rolled-over refreshes.
     rolled: f64,
+    /// The tick time the pending tick was scheduled with: a tick cut short
+    /// by the DoT's end deals the part of it that has passed.
+    period: i64,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -162,7 +179,10 @@ struct Sim<'m> {
     procs: Vec<ProcState>,
     /// Summons out now, and free slots.
     summoned: Vec<SummonState>,
-    procs_by_trigger: [Vec<usize>; 4],
+    cycles: Vec<CycleState>,
+    /// Per aura slot, its aura.
+    slot_aura: Vec<usize>,
+    procs_by_trigger: [Vec<usize>; 5],
     snapshot: Vec<f64>,
     tally: Tally,
 }
@@ -173,22 +193,25 @@ fn trigger_index(t: Trigger) -> usize {
         Trigger::Hit => 1,
         Trigger::Crit => 2,
         Trigger::Tick => 3,
+        Trigger::Consume => 4,
     }
 }
 
 impl<'m> Sim<'m> {
     fn new(m: &'m Model) -> Self {
         let mut aura_base = Vec::with_capacity(m.auras.len());
-        let mut slots = 0;
-        for a in &m.auras {
-            aura_base.push(slots);
-            slots += if a.on == Carrier::Target {
+        let mut slot_aura = Vec::new();
+        for (i, a) in m.auras.iter().enumerate() {
+            aura_base.push(slot_aura.len());
+            let slots = if a.on == Carrier::Target {
                 m.targets
             } else {
                 1
             };
+            slot_aura.extend(std::iter::repeat_n(i, slots));
         }
-        let mut procs_by_trigger: [Vec<usize>; 4] = Default::default();
+        let slots = slot_aura.len();
+        let mut procs_by_trigger: [Vec<usize>; 5] = Default::default();
         for (i, p) in m.procs.iter().enumerate() {
             procs_by_trigger[trigger_index(p.on)].push(i);
         }
@@ -212,8 +235,10 @@ impl<'m> Sim<'m> {
             dots: vec![DotState::default(); m.spells.len() * m.targets],
             procs: vec![ProcState::default(); m.procs.len()],
             summoned: Vec::new(),
+            cycles: vec![CycleState::default(); m.cycles.len()],
+            slot_aura,
             procs_by_trigger,
-            snapshot: vec![0.0; snapshot::len(m.spells.len(), m.visible_auras)],
+            snapshot: vec![0.0; snapshot::len(m.rotation_spells, m.visible_auras)],
             tally: Tally {
                 sources: vec![SourceTally::default(); m.source_names.len()],
                 ..Tally::default()
@@ -275,6 +300,10 @@ impl<'m> Sim<'m> {
         for &(at, aura) in &self.m.external_auras {
             self.push(at, Event::ExternalAura { aura: aura as u32 });
         }
+        for cycle in 0..self.m.cycles.len() {
+            self.cycles[cycle] = CycleState::default();
+            self.start_cycle(cycle);
+        }
         self.schedule_decision(0);
         while let Some(Reverse((time, _, event))) = self.queue.pop() {
             if time >= self.end {
@@ -300,7 +329,13 @@ impl<'m> Sim<'m> {
                     self.summon_attack(slot as usize, generation)
                 }
                 Event::Energize { spell, left } => self.energize(spell as usize, left),
-                Event::ExternalAura { aura } => self.apply_aura(aura as usize, 0),
+                Event::ExternalAura { aura } => self.apply_aura(aura as usize, 0, 1),
+                Event::CycleStep { cycle, generation } => {
+                    if self.cycles[cycle as usize].generation == generation {
+                        self.cycles[cycle as usize].due = NEVER;
+                        self.give_cycle_step(cycle as usize);
+                    }
+                }
             }
         }
         let seconds = self.end as f64 / US_PER_S;
@@ -466,7 +501,7 @@ impl<'m> Sim<'m> {
             gcd,
         ];
         self.snapshot[..snapshot::HEADER].copy_from_slice(&values);
-        for i in 0..m.spells.len() {
+        for i in 0..m.rotation_spells {
             let castable = self.check_castable(i).is_ok();
             let s = self.spells[i];
             let recharge = if s.recharge_at == NEVER {
@@ -483,7 +518,7 @@ impl<'m> Sim<'m> {
         }
         for i in 0..m.visible_auras {
             let a = self.auras[self.aura_base[i]];
-            let base = snapshot::aura(m.spells.len(), i, 0);
+            let base = snapshot::aura(m.rotation_spells, i, 0);
             let remains = if a.stacks > 0 {
                 (a.expires - self.now) as f64 / US_PER_S
             } else {
@@ -503,10 +538,10 @@ impl<'m> Sim<'m> {
         match action {
             Action::Cast(spell) => {
                 let spell = spell as usize;
-                if spell >= self.m.spells.len() {
+                if spell >= self.m.rotation_spells {
                     return Err(EngineError::Rotation(format!(
                         "the rotation cast spell index {spell}, but the spec has {} spells",
-                        self.m.spells.len()
+                        self.m.rotation_spells
                     )));
                 }
                 match self.check_castable(spell) {
@@ -545,7 +580,7 @@ impl<'m> Sim<'m> {
 
     fn wait_until_something_changes(&mut self) {
         let mut next = NEVER;
-        for spell in 0..self.m.spells.len() {
+        for spell in 0..self.m.rotation_spells {
             let at = self.ready_at(spell);
             if at > self.now {
                 next = next.min(at);
@@ -596,6 +631,15 @@ impl<'m> Sim<'m> {
             s.recharge_at = self.now + recharge;
         }
         s.charges = s.charges.saturating_sub(1);
+        self.cast_effects(spell);
+    }
+
+    /// What a cast of `spell` does once paid for: auras, cooldown
+    /// reductions, damage (once per caster), DoTs, summons, energize, then
+    /// the procs on its cast.
+    fn cast_effects(&mut self, spell: usize) {
+        let m = self.m;
+        let sm = &m.spells[spell];
         self.tally.sources[spell].casts += 1;
         let first = usize::from(sm.exclude_primary);
         let targets = (first + sm.max_targets as usize).min(m.targets);
@@ -613,21 +657,26 @@ impl<'m> Sim<'m> {
                 0..1
             };
             for t in on {
-                self.apply_aura(aura, t);
+                self.apply_aura(aura, t, 1);
             }
         }
         for &(other, ms) in &sm.reductions {
             self.reduce_cooldown(other, ms);
         }
         if let Some(d) = &sm.damage {
-            for t in first..targets {
-                self.hit(spell, sm.source, d, t, false, aoe_fraction);
+            for _ in 0..sm.casters {
+                for t in first..targets {
+                    self.hit(spell, sm.source, d, t, false, aoe_fraction);
+                }
             }
         }
         if sm.dot.is_some() {
             for t in first..targets {
                 self.apply_dot(spell, t);
             }
+        }
+        for &aura in &sm.consumes {
+            self.consume(aura);
         }
         if let Some(summon) = sm.summon {
             self.summon(summon);
@@ -644,8 +693,7 @@ impl<'m> Sim<'m> {
         self.trigger(Trigger::Cast, spell);
     }
 
-    /// One tick of `spell`'s energize; a rotation waiting for a change
-    /// decides again (once its GCD allows).
+    /// One tick of `spell`'s energize.
     fn energize(&mut self, spell: usize, left: u32) {
         let Some((amount, tick, _)) = self.m.spells[spell].energize else {
             return;
@@ -661,6 +709,12 @@ impl<'m> Sim<'m> {
                 },
             );
         }
+        self.wake();
+    }
+
+    /// A rotation waiting for a change decides again (once its GCD allows):
+    /// called when resource or a charge arrives other than by the clock.
+    fn wake(&mut self) {
         if self.waiting && self.cast_end <= self.now {
             self.schedule_decision(self.gcd_end.max(self.now));
         }
@@ -802,14 +856,16 @@ impl<'m> Sim<'m> {
         }
     }
 
-    fn apply_aura(&mut self, aura: usize, target: usize) {
+    /// Gives `aura` (on `target`, if a target's) `stacks` more stacks and
+    /// its full duration.
+    fn apply_aura(&mut self, aura: usize, target: usize, stacks: u32) {
         let am = &self.m.auras[aura];
         if am.haste_bonus != 0.0 {
             self.settle_resource();
         }
         let slot = self.aura_base[aura] + target;
         let a = &mut self.auras[slot];
-        a.stacks = (a.stacks + 1).min(am.max_stacks);
+        a.stacks = a.stacks.saturating_add(stacks).min(am.max_stacks);
         a.expires = self.now + am.duration_us;
         a.generation = a.generation.wrapping_add(1);
         let (expires, generation) = (a.expires, a.generation);
@@ -828,14 +884,83 @@ impl<'m> Sim<'m> {
         }
         self.settle_resource();
         self.auras[slot].stacks = 0;
+        self.aura_ended(self.slot_aura[slot]);
     }
 
+    /// A spell consumes `aura` (not a target's): if it is up, its stacks
+    /// go and the procs on its consumption happen.
+    fn consume(&mut self, aura: usize) {
+        let slot = self.aura_base[aura];
+        if self.auras[slot].stacks == 0 {
+            return;
+        }
+        self.settle_resource();
+        let a = &mut self.auras[slot];
+        a.stacks = 0;
+        a.generation = a.generation.wrapping_add(1);
+        self.trigger(Trigger::Consume, aura);
+        self.aura_ended(aura);
+    }
+
+    /// `aura` has ended: if it is a cycle's step, the cycle's period
+    /// starts again (unless it runs already).
+    fn aura_ended(&mut self, aura: usize) {
+        if let Some(cycle) = self.m.aura_cycle[aura]
+            && self.cycles[cycle].due == NEVER
+        {
+            self.start_cycle(cycle);
+        }
+    }
+
+    /// Starts `cycle`'s period now.
+    fn start_cycle(&mut self, cycle: usize) {
+        let due = self.now + self.m.cycles[cycle].period_us;
+        self.schedule_cycle(cycle, due);
+    }
+
+    fn schedule_cycle(&mut self, cycle: usize, due: i64) {
+        let c = &mut self.cycles[cycle];
+        c.due = due;
+        c.generation = c.generation.wrapping_add(1);
+        let generation = c.generation;
+        self.push(
+            due.max(self.now),
+            Event::CycleStep {
+                cycle: cycle as u32,
+                generation,
+            },
+        );
+    }
+
+    /// Gives `cycle`'s next step's aura now (its period is not touched).
+    fn give_cycle_step(&mut self, cycle: usize) {
+        let steps = &self.m.cycles[cycle].steps;
+        let c = &mut self.cycles[cycle];
+        let aura = steps[c.next];
+        c.next = (c.next + 1) % steps.len();
+        self.apply_aura(aura, 0, 1);
+    }
+
+    /// The time between `spell`'s DoT ticks now, after haste (if its
+    /// ticks are hasted) and the auras that change it.
     fn tick_period(&self, spell: usize) -> i64 {
         let dot = self.m.spells[spell].dot.as_ref().expect("spell has a dot");
-        if dot.hasted_ticks {
-            ((dot.tick_us as f64 / self.player_haste()) as i64).max(1)
+        let mut factor = if dot.hasted_ticks {
+            1.0 / self.player_haste()
         } else {
+            1.0
+        };
+        for &i in &self.m.tick_time_auras {
+            let a = &self.m.auras[i];
+            if a.affects(spell) {
+                let stacks = self.auras[self.aura_base[i]].stacks;
+                factor *= 1.0 + a.tick_time_bonus * f64::from(stacks);
+            }
+        }
+        if factor == 1.0 {
             dot.tick_us
+        } else {
+            ((dot.tick_us as f64 * factor) as i64).max(1)
         }
     }
 
@@ -871,6 +996,7 @@ impl<'m> Sim<'m> {
             d.last_tick = now;
         }
         d.generation = d.generation.wrapping_add(1);
+        d.period = period;
         let (last, expires, generation, rolled) = (d.last_tick, d.expires, d.generation, d.rolled);
         if dm.tick_on_application {
             let tick = DamageModel {
@@ -896,8 +1022,7 @@ impl<'m> Sim<'m> {
         }
         let spell = slot / self.m.targets;
         let target = slot % self.m.targets;
-        let period = self.tick_period(spell);
-        let fraction = ((self.now - d.last_tick) as f64 / period as f64).min(1.0);
+        let fraction = ((self.now - d.last_tick) as f64 / d.period as f64).min(1.0);
         let sm = &self.m.spells[spell];
         let dm = sm.dot.as_ref().expect("spell has a dot");
         let tick = DamageModel {
@@ -905,8 +1030,10 @@ impl<'m> Sim<'m> {
             ..dm.damage
         };
         self.hit(spell, sm.source, &tick, target, true, fraction);
+        let period = self.tick_period(spell);
         let d = &mut self.dots[slot];
         d.last_tick = self.now;
+        d.period = period;
         if self.now >= d.expires {
             d.active = false;
         } else {
@@ -946,11 +1073,21 @@ impl<'m> Sim<'m> {
             }
             self.procs[i].ready_at = self.now + pm.icd_us;
             if let Some(aura) = pm.aura {
-                self.apply_aura(aura, 0);
+                self.apply_aura(aura, 0, pm.stacks);
+            }
+            for &(cycle, us) in &pm.cycle_reductions {
+                let due = self.cycles[cycle].due;
+                if due != NEVER {
+                    self.schedule_cycle(cycle, due - us);
+                }
+            }
+            if let Some(cycle) = pm.advance_cycle {
+                self.give_cycle_step(cycle);
             }
             if pm.gain > 0.0 {
                 self.settle_resource();
                 self.resource = (self.resource + pm.gain).min(self.m.resource_max);
+                self.wake();
             }
             if let Some(spell) = pm.reset {
                 self.settle_charges(spell);
@@ -962,6 +1099,7 @@ impl<'m> Sim<'m> {
                         s.recharge_at = NEVER;
                     }
                 }
+                self.wake();
             }
             if let Some(summon) = pm.summon {
                 self.summon(summon);
@@ -971,6 +1109,9 @@ impl<'m> Sim<'m> {
             }
             if let Some((stat, d)) = &pm.damage {
                 self.hit(*stat, Source::Player, d, 0, false, 1.0);
+            }
+            if let Some(spell) = pm.cast {
+                self.cast_effects(spell);
             }
         }
     }

@@ -36,12 +36,18 @@ pub struct SpecPack {
     /// The player's auto-attack, if any.
     #[serde(default)]
     pub auto_attack: Option<AutoAttack>,
-    /// The player's pet, if any.
-    #[serde(default)]
-    pub pet: Option<Pet>,
+    /// The player's pets: the main pet and any companions. A spell whose
+    /// source is the pet is used by each of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pets: Vec<Pet>,
     /// Spells the rotation can cast, in index order.
     #[serde(default)]
     pub spells: Vec<Spell>,
+    /// Spells the game casts on its own, never the rotation (a pet's stomp
+    /// on a shot, a bleed a cooldown brings): procs cast them. They cost
+    /// nothing and have no cooldown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggered: Vec<Spell>,
     /// Auras spells and procs can apply, in index order.
     #[serde(default)]
     pub auras: Vec<Aura>,
@@ -51,6 +57,9 @@ pub struct SpecPack {
     /// Temporary summons spells and procs can call.
     #[serde(default)]
     pub summons: Vec<Summon>,
+    /// Timers that give auras in turn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cycles: Vec<Cycle>,
     /// Modifiers that always apply (spec passives).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub modifiers: Vec<Modifier>,
@@ -458,13 +467,15 @@ pub struct CooldownReduction {
     pub ms: u32,
 }
 
-/// A spell the rotation can cast.
+/// A spell: one the rotation casts, or one the game casts on its own
+/// (`SpecPack::triggered`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spell {
     /// Name used by rotations, e.g. "kill_command".
     pub name: String,
-    /// Who deals its damage.
+    /// Who deals its damage; the pet's spells are used by every pet the
+    /// pack has, each dealing its damage.
     #[serde(default)]
     pub source: Source,
     /// Cast time in ms before haste (0 = instant).
@@ -518,6 +529,36 @@ pub struct Spell {
     /// Resource it gives over time after the cast.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub energize: Option<Energize>,
+    /// Auras each cast consumes, if they are up (after its damage, before
+    /// the procs on its cast): all their stacks go, and the procs on their
+    /// consumption happen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consumes: Vec<String>,
+}
+
+/// A timer that gives auras in turn, round and round (a hero talent's
+/// cycle of summons): its period starts at the pull; when it ends, the
+/// next step's aura is applied; when that aura ends (it expires, or a spell
+/// consumes it), the period starts again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cycle {
+    /// Name procs shorten or advance it by.
+    pub name: String,
+    /// Time to the next step, in ms.
+    pub period_ms: u32,
+    /// The auras of the steps, in order.
+    pub steps: Vec<String>,
+}
+
+/// A cycle's running period, shortened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CycleReduction {
+    /// The cycle.
+    pub cycle: String,
+    /// By how much, in ms.
+    pub ms: u32,
 }
 
 /// Resource given over time: `amount` every `tick_ms` after the cast,
@@ -561,9 +602,15 @@ pub struct Aura {
     /// Auto-attack speed bonus per stack.
     #[serde(default)]
     pub attack_speed_bonus: f64,
-    /// The damage sources (spells, auto-attacks, damaging procs) its damage
-    /// and crit bonuses apply to; empty: all of its carrier's (or, on a
-    /// target, all damage it takes).
+    /// Change per stack of the tick time of the DoTs of the spells in
+    /// `affects` (-0.5: they tick twice as often while it is up; their
+    /// duration stays). The tick already due keeps its time. Not for a
+    /// target's aura.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tick_time_bonus: f64,
+    /// The damage sources (spells, auto-attacks, damaging procs) its damage,
+    /// crit and tick time bonuses apply to; empty: all of its carrier's
+    /// (or, on a target, all damage it takes).
     #[serde(default)]
     pub affects: Vec<String>,
 }
@@ -584,7 +631,7 @@ pub struct AutoAttack {
     pub hasted: bool,
 }
 
-/// The player's pet.
+/// One of the player's pets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pet {
@@ -611,6 +658,8 @@ pub enum Trigger {
     Crit,
     /// A DoT ticks.
     Tick,
+    /// A spell consumes an aura (the proc's `sources` name auras).
+    Consume,
 }
 
 /// An effect that may happen on an event.
@@ -654,6 +703,18 @@ pub struct Proc {
     /// Cooldowns it shortens when it procs.
     #[serde(default)]
     pub cooldown_reductions: Vec<CooldownReduction>,
+    /// The triggered spell (`SpecPack::triggered`) it casts when it procs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cast: Option<String>,
+    /// How many stacks of `apply_aura` it gives (default 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub stacks: u32,
+    /// Cycles whose running period it shortens.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cycle_reductions: Vec<CycleReduction>,
+    /// The cycle whose next step it gives now (its period runs on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advance_cycle: Option<String>,
 }
 
 fn yes() -> bool {
@@ -673,6 +734,9 @@ fn guardian() -> Source {
 }
 fn one() -> u32 {
     1
+}
+fn is_one(v: &u32) -> bool {
+    *v == 1
 }
 fn default_gcd_ms() -> u32 {
     1500

@@ -746,7 +746,7 @@ fn fixed_chance_and_crit_converge_to_their_rates() {
 fn frenzy_stacks_speed_up_the_pet() {
     let spec = |speed: f64| {
         pack(json!({
-            "pet": { "name": "pet", "auto_attack": { "name": "claw", "period_ms": 2000, "damage": { "base": 1.0 } } },
+            "pets": [{ "name": "pet", "auto_attack": { "name": "claw", "period_ms": 2000, "damage": { "base": 1.0 } } }],
             "auras": [{ "name": "frenzy", "on": "pet", "duration_ms": 100000, "max_stacks": 3, "attack_speed_bonus": speed }],
             "spells": [{ "name": "s", "cooldown_ms": 100000, "apply_auras": ["frenzy"] }]
         }))
@@ -827,8 +827,8 @@ fn a_mastery_bonus_for_named_spells_raises_their_direct_and_periodic_damage() {
                     "mastery": { "base_points": 10.0, "damage_per_point": 0.019, "applies_to": ["pet"],
                                  "spells": [{ "damage_per_point": 0.01, "affects": ["barb"] }] } },
         "player": { "mastery_rating": 460.0 },
-        "pet": { "name": "pet", "auto_attack": { "name": "claw", "period_ms": 60000,
-                                                  "damage": { "base": 100.0, "can_crit": false } } },
+        "pets": [{ "name": "pet", "auto_attack": { "name": "claw", "period_ms": 60000,
+                                                  "damage": { "base": 100.0, "can_crit": false } } }],
         "spells": [
             { "name": "barb", "cooldown_ms": 60000, "damage": { "base": 100.0, "can_crit": false },
               "dot": { "duration_ms": 4000, "tick_ms": 2000, "damage": { "base": 10.0, "can_crit": false } } },
@@ -915,8 +915,8 @@ fn a_rotation_waiting_for_resource_wakes_on_an_energize_tick() {
 #[test]
 fn an_attack_speed_option_shortens_the_swing() {
     let mut spec = pack(json!({
-        "pet": { "name": "pet", "auto_attack": { "name": "claw", "period_ms": 2000,
-                                                  "damage": { "base": 100.0, "can_crit": false } } },
+        "pets": [{ "name": "pet", "auto_attack": { "name": "claw", "period_ms": 2000,
+                                                  "damage": { "base": 100.0, "can_crit": false } } }],
         "options": [{ "name": "frenzy", "max_rank": 2, "modifiers": [
             { "property": "attack_speed_percent", "affects": ["claw"], "value": 25.0 } ] }]
     }));
@@ -937,14 +937,293 @@ fn a_pet_ability_keeps_its_cooldown_whatever_the_haste() {
     // 16 in 20 s); the claw every 3 s whatever the haste (0, 3, … 18 s: 7).
     let spec = pack(json!({
         "player": { "haste_percent": 50.0 },
-        "pet": { "name": "pet",
+        "pets": [{ "name": "pet",
                  "auto_attack": { "name": "melee", "period_ms": 2000,
                                   "damage": { "base": 10.0, "can_crit": false } },
                  "abilities": [{ "name": "claw", "period_ms": 3000, "hasted": false,
-                                 "damage": { "base": 100.0, "can_crit": false } }] }
+                                 "damage": { "base": 100.0, "can_crit": false } }] }]
     }));
     let r = run(&config(spec, 20), &mut first_ready(0), 1);
     assert_eq!(source(&r, "melee").hits, 16);
     assert_eq!(source(&r, "claw").hits, 7);
     assert_eq!(source(&r, "claw").damage_total(), 700.0);
+}
+
+/// One pet, "shot" (10 s cooldown) and a triggered "stomp" of 100 that
+/// each pet deals when a proc on shot's casts casts it; the option
+/// "companion" brings a second pet.
+fn stomp_pack(stomp: Value) -> SpecPack {
+    let pet = |name: &str| {
+        json!({ "name": name, "auto_attack": { "name": format!("{name}_melee"), "period_ms": 100000,
+                                               "damage": { "base": 0.0, "can_crit": false } } })
+    };
+    pack(json!({
+        "pets": [pet("pet")],
+        "spells": [{ "name": "shot", "cooldown_ms": 10000, "damage": { "base": 1.0, "can_crit": false } }],
+        "triggered": [stomp],
+        "procs": [{ "name": "stomping", "on": "cast", "sources": ["shot"], "chance": 1.0, "cast": "stomp" }],
+        "options": [{ "name": "companion", "pets": [pet("companion")] }]
+    }))
+}
+
+#[test]
+fn a_proc_casts_a_triggered_spell_that_every_pet_deals() {
+    let stomp =
+        json!({ "name": "stomp", "source": "pet", "damage": { "base": 100.0, "can_crit": false } });
+    // Shot at 0 and 10 s: two stomps of the one pet, unseen by the
+    // rotation (its snapshot has one spell).
+    let mut seen = 0;
+    let mut rotation = |s: &[f64]| {
+        seen = s.len();
+        first_ready(1)(s)
+    };
+    let r = run(&config(stomp_pack(stomp.clone()), 20), &mut rotation, 1);
+    assert_eq!(seen, snapshot::len(1, 0));
+    let s = source(&r, "stomp");
+    assert_eq!((s.casts, s.hits, s.damage_total()), (2, 2, 200.0));
+    // With the companion each stomp is two hits.
+    let mut c = config(stomp_pack(stomp), 20);
+    c.options.insert("companion".into(), 1);
+    let s = source(&run(&c, &mut first_ready(1), 1), "stomp").clone();
+    assert_eq!((s.casts, s.hits, s.damage_total()), (2, 4, 400.0));
+}
+
+#[test]
+fn a_triggered_dot_of_the_pets_deals_each_pet_s_share() {
+    // A 4 s bleed of 10 per 1 s tick, from shot's cast at 0 s only (the
+    // fight is 5 s): ticks at 1, 2, 3, 4 s; with two pets each tick is 20.
+    let bleed = json!({ "name": "stomp", "source": "pet",
+                        "dot": { "duration_ms": 4000, "tick_ms": 1000, "damage": { "base": 10.0, "can_crit": false } } });
+    let mut c = config(stomp_pack(bleed), 5);
+    let one = source(&run(&c, &mut first_ready(1), 1), "stomp").clone();
+    assert_eq!((one.ticks, one.damage_total()), (4, 40.0));
+    c.options.insert("companion".into(), 1);
+    let two = source(&run(&c, &mut first_ready(1), 1), "stomp").clone();
+    assert_eq!((two.ticks, two.damage_total()), (4, 80.0));
+}
+
+#[test]
+fn triggered_spells_are_checked() {
+    let stomp = json!({ "name": "stomp", "source": "pet", "damage": { "base": 1.0 } });
+    // A stomp whose cast casts it again.
+    let mut spec = stomp_pack(stomp.clone());
+    spec.procs[0].sources = vec!["stomp".into()];
+    let err = run_batch(&config(spec, 10), &mut first_ready(1), 1, 0, 1).unwrap_err();
+    assert!(err.to_string().contains("spec.triggered[0]"), "{err}");
+    assert!(err.to_string().contains("loop"), "{err}");
+    // A proc may cast only triggered spells.
+    let mut spec = stomp_pack(stomp.clone());
+    spec.procs[0].cast = Some("shot".into());
+    let err = run_batch(&config(spec, 10), &mut first_ready(1), 1, 0, 1).unwrap_err();
+    assert!(err.to_string().contains("spec.procs[0].cast"), "{err}");
+    // A pet's spell needs a pet.
+    let mut spec = stomp_pack(stomp);
+    spec.pets.clear();
+    let err = run_batch(&config(spec, 10), &mut first_ready(1), 1, 0, 1).unwrap_err();
+    assert!(
+        err.to_string().contains("spec.triggered[0].source"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_tick_time_aura_makes_a_dot_tick_faster_while_it_is_up() {
+    // A 12 s bleed of 100 per 2 s tick at 0 s, then a 4 s aura halving its
+    // tick time. The tick due at 2 s keeps its time; the next come at 3 and
+    // 4 s; the aura ends at 4 s, so then 6, 8, 10 and 12 s: 7 whole ticks,
+    // against 6 without the aura.
+    let spec = |bonus: f64| {
+        pack(json!({
+            "spells": [
+                { "name": "bleed", "gcd": "none", "cooldown_ms": 60000,
+                  "dot": { "duration_ms": 12000, "tick_ms": 2000, "damage": { "base": 100.0, "can_crit": false } } },
+                { "name": "frenzy", "gcd": "none", "cooldown_ms": 60000, "apply_auras": ["quick"] }
+            ],
+            "auras": [{ "name": "quick", "duration_ms": 4000, "tick_time_bonus": bonus, "affects": ["bleed"] }]
+        }))
+    };
+    let fast = source(
+        &run(&config(spec(-0.5), 20), &mut first_ready(2), 1),
+        "bleed",
+    )
+    .clone();
+    assert_eq!((fast.ticks, fast.damage_total()), (7, 700.0));
+    let slow = source(
+        &run(&config(spec(0.0), 20), &mut first_ready(2), 1),
+        "bleed",
+    )
+    .clone();
+    assert_eq!((slow.ticks, slow.damage_total()), (6, 600.0));
+    let err = run_batch(&config(spec(-1.0), 20), &mut first_ready(2), 1, 0, 1).unwrap_err();
+    assert!(
+        err.to_string().contains("spec.auras[0].tick_time_bonus"),
+        "{err}"
+    );
+}
+
+#[test]
+fn resource_from_a_proc_wakes_a_waiting_rotation() {
+    // 1 focus a second from 0, a 30-focus spell, and an auto-attack every
+    // 5 s whose hits give 20: at 0 s there are 20 (the regeneration alone
+    // would reach 30 at 10 s); the hit at 5 s brings 45, and the spell is
+    // cast then.
+    let spec = pack(json!({
+        "resource": { "name": "focus", "max": 100.0, "start": 0.0, "regen_per_second": 1.0 },
+        "auto_attack": { "name": "auto", "period_ms": 5000, "damage": { "base": 1.0, "can_crit": false } },
+        "spells": [{ "name": "spend", "cost": 30.0, "cooldown_ms": 60000, "damage": { "base": 1.0 } }],
+        "procs": [{ "name": "barbs", "on": "hit", "sources": ["auto"], "chance": 1.0, "gain": 20.0 }]
+    }));
+    let mut cast_at = Vec::new();
+    let mut rotation = |s: &[f64]| {
+        let a = first_ready(1)(s)?;
+        if a == Action::Cast(0) {
+            cast_at.push(s[snapshot::TIME]);
+        }
+        Ok(a)
+    };
+    run(&config(spec, 20), &mut rotation, 1);
+    assert_eq!(cast_at, [5.0]);
+}
+
+#[test]
+fn an_option_lengthens_a_summon_s_stay() {
+    // The beast of summon_pack stays 8 s (four attacks); +2 s: five.
+    let mut spec = summon_pack(60000);
+    spec.options = serde_json::from_value(json!([{ "name": "dire_frenzy", "modifiers": [
+        { "property": "duration_ms", "affects": ["beast"], "value": 2000.0 } ] }]))
+    .unwrap();
+    let mut c = config(spec, 20);
+    assert_eq!(
+        source(&run(&c, &mut first_ready(1), 1), "beast_bite").hits,
+        4
+    );
+    c.options.insert("dire_frenzy".into(), 1);
+    assert_eq!(
+        source(&run(&c, &mut first_ready(1), 1), "beast_bite").hits,
+        5
+    );
+}
+
+/// Two ready auras of 10 s given in turn by a 5 s cycle; "use" consumes
+/// them, and their consumption deals 100 (a) or 10 (b); `extra` is merged.
+fn cycle_pack(extra: Value) -> SpecPack {
+    let mut p = json!({
+        "spells": [
+            { "name": "use", "gcd": "none", "cooldown_ms": 1000, "consumes": ["a_ready", "b_ready"] },
+            { "name": "tick", "gcd": "none", "cooldown_ms": 1000 }
+        ],
+        "auras": [{ "name": "a_ready", "duration_ms": 10000 }, { "name": "b_ready", "duration_ms": 10000 }],
+        "cycles": [{ "name": "howl", "period_ms": 5000, "steps": ["a_ready", "b_ready"] }],
+        "procs": [
+            { "name": "a_hit", "on": "consume", "sources": ["a_ready"], "chance": 1.0,
+              "damage": { "base": 100.0, "can_crit": false } },
+            { "name": "b_hit", "on": "consume", "sources": ["b_ready"], "chance": 1.0,
+              "damage": { "base": 10.0, "can_crit": false } }
+        ]
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        p[k] = v.clone();
+    }
+    pack(p)
+}
+
+/// Casts "use" whenever a ready aura is up (else waits 100 ms), or "tick"
+/// whenever it can when `tick`; records when each ready aura is first seen.
+fn cycle_rotation(
+    tick: bool,
+    seen: &mut Vec<(f64, usize)>,
+) -> impl FnMut(&[f64]) -> Result<Action, String> + '_ {
+    move |s: &[f64]| {
+        let up = |a: usize| s[snapshot::aura(2, a, snapshot::AURA_STACKS)] > 0.0;
+        for a in 0..2 {
+            if up(a) && !seen.iter().any(|&(_, b)| b == a) {
+                seen.push((s[snapshot::TIME], a));
+            }
+        }
+        Ok(if tick {
+            if s[snapshot::spell(1, snapshot::SPELL_CASTABLE)] > 0.0 {
+                Action::Cast(1)
+            } else {
+                Action::Wait(100)
+            }
+        } else if up(0) || up(1) {
+            Action::Cast(0)
+        } else {
+            Action::Wait(100)
+        })
+    }
+}
+
+#[test]
+fn a_cycle_gives_its_steps_in_turn_and_restarts_when_one_is_consumed() {
+    // a at 5 s, consumed at once; the period restarts: b at 10 s, a at 15 s;
+    // the fight ends at 20 s.
+    let mut seen = Vec::new();
+    let r = run(
+        &config(cycle_pack(json!({})), 20),
+        &mut cycle_rotation(false, &mut seen),
+        1,
+    );
+    assert_eq!(seen, [(5.0, 0), (10.0, 1)]);
+    assert_eq!(source(&r, "use").casts, 3);
+    assert_eq!(source(&r, "a_hit").damage_total(), 200.0);
+    assert_eq!(source(&r, "b_hit").damage_total(), 10.0);
+    // Not consumed, a step lasts its 10 s before the period runs again:
+    // a at 5 s, b at 20 s.
+    let mut seen = Vec::new();
+    let mut idle = |s: &[f64]| {
+        let r = cycle_rotation(true, &mut seen)(s);
+        r.map(|_| Action::Wait(100))
+    };
+    run(&config(cycle_pack(json!({})), 25), &mut idle, 1);
+    assert_eq!(seen, [(5.0, 0), (20.0, 1)]);
+}
+
+#[test]
+fn procs_shorten_a_cycle_s_period_and_give_its_next_step() {
+    // "tick" at 0, 1 and 2 s takes 1 s off the running period each time:
+    // a comes at 2 s, not 5 s.
+    let shorten = json!({ "name": "summons", "on": "cast", "sources": ["tick"], "chance": 1.0,
+                          "cycle_reductions": [{ "cycle": "howl", "ms": 1000 }] });
+    let mut procs = cycle_pack(json!({})).procs;
+    procs.push(serde_json::from_value(shorten).unwrap());
+    let mut spec = cycle_pack(json!({}));
+    spec.procs = procs;
+    let mut seen = Vec::new();
+    run(&config(spec, 4), &mut cycle_rotation(true, &mut seen), 1);
+    assert_eq!(seen[0], (2.0, 0));
+    // "tick" giving the next step: a at 0 s (and its period runs on).
+    let mut spec = cycle_pack(json!({}));
+    spec.procs = vec![
+        serde_json::from_value(
+            json!({ "name": "stampede", "on": "cast", "sources": ["tick"],
+                                       "chance": 1.0, "advance_cycle": "howl" }),
+        )
+        .unwrap(),
+    ];
+    spec.spells[1].cooldown_ms = 60000;
+    let mut seen = Vec::new();
+    run(&config(spec, 7), &mut cycle_rotation(true, &mut seen), 1);
+    assert_eq!(seen, [(0.0, 0), (5.0, 1)]);
+}
+
+#[test]
+fn cycles_and_consumption_are_checked() {
+    let bad = |extra: Value| {
+        let err =
+            run_batch(&config(cycle_pack(extra), 10), &mut first_ready(0), 1, 0, 1).unwrap_err();
+        err.to_string()
+    };
+    let e = bad(json!({ "cycles": [{ "name": "howl", "period_ms": 0, "steps": ["a_ready"] }] }));
+    assert!(e.contains("spec.cycles[0].period_ms"), "{e}");
+    let e = bad(
+        json!({ "cycles": [{ "name": "howl", "period_ms": 10, "steps": ["a_ready", "a_ready"] }] }),
+    );
+    assert!(e.contains("spec.cycles[0].steps[1]"), "{e}");
+    let e = bad(
+        json!({ "auras": [{ "name": "a_ready", "on": "target", "duration_ms": 10000 },
+                                  { "name": "b_ready", "duration_ms": 10000 }] }),
+    );
+    assert!(e.contains("spec.cycles[0].steps[0]"), "{e}");
+    assert!(e.contains("target"), "{e}");
 }

@@ -455,12 +455,13 @@ async fn a_pasted_profile_is_the_character_and_its_talents_the_options(s: Server
         .iter()
         .map(|l| l.as_str().unwrap())
         .collect();
-    let stampede = "line 13: talent Stampede! (472741), rank 1: the pack has no option for it";
-    assert!(ignored.contains(&stampede), "{ignored:?}");
+    let throat =
+        "line 13: talent Go for the Throat (459550), rank 1: the pack has no option for it";
+    assert!(ignored.contains(&throat), "{ignored:?}");
     // The job page lists what is not simulated.
     let (_, page) = get_page(&s, &session, &location).await;
     assert!(page.contains("Not simulated (from the profile)"), "{page}");
-    assert!(page.contains("talent Stampede! (472741)"), "{page}");
+    assert!(page.contains("talent Go for the Throat (459550)"), "{page}");
     // A malformed profile is refused with its line; the form keeps it.
     let bad = PROFILE.replace("level=90", "level=9x");
     let mut form = sim_form(&session.csrf, SCRIPT, "1000");

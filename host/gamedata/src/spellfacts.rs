@@ -127,10 +127,17 @@ impl DumpEffect {
         seconds_ms(every.trim())
     }
 
+    /// Whether its amount does not grow with its aura's stacks (the
+    /// dump's "Suppress Points Stacking" attribute).
+    pub fn suppresses_stacking(&self) -> bool {
+        self.kind.contains("Suppress Points Stacking")
+    }
+
     /// What it modifies, if it is an "Add Flat/Percent Modifier" effect (or
     /// its "w/ Label" form, which names its spells by label).
     pub fn spell_modifier(&self) -> Option<SpellModifier> {
-        let (_, aura) = self.kind.split_once(" | ")?;
+        let kind = self.kind.split(" | Attributes: ").next()?;
+        let (_, aura) = kind.split_once(" | ")?;
         let (kind, property) = aura.split_once(": ")?;
         let percent = match kind {
             "Add Percent Modifier (108)" | "Apply Percent Modifier w/ Label (218)" => true,

@@ -171,3 +171,14 @@ fn a_malformed_rank_rule_names_the_spell_s_line() {
     assert_eq!(err.line, 2);
     assert!(err.message.contains("Effect#1 [op=pow"), "{}", err.message);
 }
+
+#[test]
+fn a_modifier_that_suppresses_stacking_still_reads_as_a_modifier() {
+    let dump = dump();
+    let hog = dump.spell(472640).unwrap();
+    let e = hog.effect(1).unwrap();
+    let m = e.spell_modifier().unwrap();
+    assert_eq!((m.property_id, m.value, m.percent), (0, 200.0, true));
+    assert!(e.suppresses_stacking());
+    assert!(!hog.effect(3).unwrap().suppresses_stacking());
+}

@@ -21,18 +21,11 @@ pub(crate) fn aura(
 ) -> Result<Aura, PackgenError> {
     let f = format!("auras[{i}].spell");
     let spell = look.spell(&f, r.spell)?;
+    // No duration: it lasts until it is removed (0: until consumed).
     let duration_ms = spell
         .field_ms("Duration")
         .map_err(|e| look.dump_error(&f, e))?
-        .ok_or_else(|| {
-            look.error(
-                &f,
-                format!(
-                    "spell {} has no finite duration: the engine's auras end",
-                    r.spell
-                ),
-            )
-        })?;
+        .unwrap_or(0);
     let max_stacks = spell
         .max_stacks()
         .map_err(|e| look.dump_error(&f, e))?
@@ -105,6 +98,15 @@ pub(crate) fn aura(
             if !names.is_empty() {
                 set_damage(m.value)?;
                 affects.extend(names);
+                if e.suppresses_stacking() && aura.max_stacks > 1 {
+                    // The engine's damage bonus is per stack: one stack is
+                    // the bonus whatever the stacks.
+                    aura.max_stacks = 1;
+                    report.unmodelled.push(format!(
+                        "aura {}: #{} does not grow with stacks, so the aura keeps one (its other effects' stacks are not modelled)",
+                        r.name, e.index
+                    ));
+                }
             }
             continue;
         }

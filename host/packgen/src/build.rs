@@ -206,6 +206,7 @@ pub fn generate(
                 cooldown_reductions: Vec::new(),
                 cast: Some(t.clone()),
                 stacks: 1,
+                summon_count: 1,
                 cycle_reductions: Vec::new(),
                 advance_cycle: None,
             })

@@ -62,8 +62,11 @@ fn proc_of(
     let index = effect.map_or(0, |e| e.index);
     let unmodelled = |what: &str| Translation::Unmodelled(format!("#{index} ({what}; {why})"));
     let value = effect.and_then(|e| e.number("Base Value"));
-    let needs_value =
-        rule.chance || rule.stacks || rule.shortens.is_some() || rule.recharges.is_some();
+    let needs_value = rule.chance
+        || rule.stacks
+        || rule.count
+        || rule.shortens.is_some()
+        || rule.recharges.is_some();
     let needs_value = needs_value || rule.shortens_cycle.is_some();
     let value = match value {
         Some(v) => v,
@@ -98,6 +101,7 @@ fn proc_of(
         cooldown_reductions: Vec::new(),
         cast: rule.casts.clone(),
         stacks: 1,
+        summon_count: 1,
         cycle_reductions: Vec::new(),
         advance_cycle: rule.advances_cycle.clone(),
     };
@@ -117,6 +121,7 @@ fn proc_of(
     let amounts = [
         rule.chance,
         rule.stacks,
+        rule.count,
         rule.shortens.is_some() || rule.recharges.is_some() || rule.shortens_cycle.is_some(),
     ];
     if amounts.iter().filter(|a| **a).count() > 1 {
@@ -146,6 +151,12 @@ fn proc_of(
             return unmodelled("`stacks` needs `applies` and a base value of whole stacks");
         }
         proc.stacks = value as u32;
+    }
+    if rule.count {
+        if rule.summons.is_none() || !(1.0..=100.0).contains(&value) || value.fract() != 0.0 {
+            return unmodelled("`count` needs `summons` and a base value of whole summons");
+        }
+        proc.summon_count = value as u32;
     }
     if let Some(target) = &rule.recharges {
         if value != 1.0 {
@@ -336,6 +347,14 @@ pub fn translate(
             return Translation::Unmodelled(format!("#{} {kind} of no base value", effect.index));
         }
         return Translation::Modifiers(vec![modifier(property, Vec::new(), value)]);
+    }
+    if kind == "Modify Cooldown Charge (Category) (411)" {
+        // More charges of the spells of a cooldown category.
+        let casts = parts.cast(&affected(effect));
+        if casts.is_empty() {
+            return Translation::Elsewhere(format!("#{} {kind}", effect.index));
+        }
+        return Translation::Modifiers(vec![modifier(Property::Charges, casts, value)]);
     }
     let (direct, periodic) = match kind {
         "Modify Pet Damage Done% (429)" => {

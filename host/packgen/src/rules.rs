@@ -130,6 +130,9 @@ pub struct ProcRule {
     /// Whether the effect's base value is the stacks `applies` gives.
     #[serde(default)]
     pub stacks: bool,
+    /// Whether the effect's base value is how many `summons` it calls.
+    #[serde(default)]
+    pub count: bool,
     /// The cycle whose running period it shortens by the base value in ms.
     #[serde(default)]
     pub shortens_cycle: Option<String>,
@@ -359,6 +362,9 @@ pub struct TriggeredRule {
     /// talent's stronger copy of a spell).
     #[serde(default)]
     pub scale: Option<EffectRef>,
+    /// An effect whose base value is how many times its damage hits.
+    #[serde(default)]
+    pub hits: Option<EffectRef>,
 }
 
 /// A temporary summon: a guardian that swings a weapon of no damage of its

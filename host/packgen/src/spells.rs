@@ -310,6 +310,7 @@ pub(crate) fn spell(
         summon: None,
         energize,
         consumes: r.consumes.clone(),
+        hits: 1,
     })
 }
 
@@ -429,6 +430,19 @@ pub(crate) fn triggered(
         share *= percent / 100.0;
     }
     let (damage, dot) = damage_and_dot(look, &f, &pf, share, r.damage, r.dot, report)?;
+    let hits = match r.hits {
+        None => 1,
+        Some(h) => {
+            let hf = format!("{f}.hits");
+            let (spell, effect) = look.effect(&hf, h)?;
+            let n = effect.number("Base Value").unwrap_or(0.0);
+            if !(1.0..=100.0).contains(&n) || n.fract() != 0.0 {
+                return Err(look.error(hf, format!("{n} is no number of hits")));
+            }
+            report.trace(&format!("{pf}.hits"), n, &look.source(spell, effect));
+            n as u32
+        }
+    };
     Ok(Spell {
         name: r.name.clone(),
         source: r.source,
@@ -449,6 +463,7 @@ pub(crate) fn triggered(
         summon: None,
         energize: None,
         consumes: Vec::new(),
+        hits,
     })
 }
 

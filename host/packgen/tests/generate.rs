@@ -81,7 +81,18 @@ fn spells_carry_the_dump_numbers() {
         (bw.name.as_str(), bw.duration_ms, bw.damage_bonus),
         ("bestial_wrath", 15000, 0.2)
     );
-    assert_eq!(bw.affects, ["auto_shot", "barbed_shot", "cobra_shot"]);
+    assert_eq!(
+        bw.affects,
+        [
+            "auto_shot",
+            "barbed_shot",
+            "boar_charge",
+            "boar_charge_cleave",
+            "cobra_shot",
+            "rend_flesh",
+            "stampede"
+        ]
+    );
     // The resource is the focus row; the boss's armor is 30 % at level 93.
     assert_eq!(
         (pack.resource.max, pack.resource.regen_per_second),
@@ -275,4 +286,130 @@ fn a_malformed_rules_file_names_its_line() {
     let err = generated(&text).unwrap_err().to_string();
     assert!(err.contains(RULES) && err.contains("nmae"), "{err}");
     assert!(err.contains("line"), "{err}");
+}
+
+#[test]
+fn scripted_talents_become_pets_summons_triggered_spells_and_a_cycle() {
+    use wowlab_engine::spec::Trigger;
+    let pack = generated(&read(RULES)).unwrap().pack;
+    let option = |name: &str| pack.options.iter().find(|o| o.name == name).unwrap();
+    let near = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    // Animal Companion: a second pet, a 2 s swing of 0.6 of the hunter's
+    // attack power / 6 per second, no basic attack.
+    let companion = &option("animal_companion").pets;
+    assert_eq!(companion.len(), 1);
+    let melee = &companion[0].auto_attack;
+    assert_eq!(
+        (melee.name.as_str(), melee.period_ms),
+        ("companion_melee", 2000)
+    );
+    assert!(near(melee.damage.ap_coefficient, 2.0 / 6.0 * 0.6));
+    assert!(companion[0].abilities.is_empty());
+    // Dire Beast: 4 % a Barbed Shot tick, the talent's 0.5 s internal
+    // cooldown; Dire Command: 20 % a Kill Command.
+    let beast = &option("dire_beast").procs[0];
+    assert_eq!(
+        (beast.on, beast.sources.as_slice()),
+        (Trigger::Tick, &["barbed_shot".to_string()][..])
+    );
+    assert_eq!((beast.chance, beast.icd_ms), (Some(0.04), 500));
+    assert_eq!(beast.summon.as_deref(), Some("dire_beast"));
+    let command = &option("dire_command").procs[0];
+    assert_eq!((command.on, command.chance), (Trigger::Cast, Some(0.2)));
+    // The summons: the Dire Beast's 8 s at the hunter's full attack power,
+    // the Bear's 12 s of 1.5 s swings of 7 × 0.6.
+    let summon = |name: &str| pack.summons.iter().find(|s| s.name == name).unwrap();
+    let db = summon("dire_beast");
+    assert_eq!(db.duration_ms, 8000);
+    assert!(near(db.auto_attack.damage.ap_coefficient, 2.0 / 6.0));
+    let bear = summon("bear");
+    assert_eq!(
+        (bear.duration_ms, bear.auto_attack.period_ms),
+        (12000, 1500)
+    );
+    assert!(near(
+        bear.auto_attack.damage.ap_coefficient,
+        1.5 / 6.0 * 0.6 * 7.0
+    ));
+    // Triggered spells: Stomp at 1.44 of the pet's attack power, Thundering
+    // Hooves' at 200 % of it, Bloodshed's 1.2 a second for 12 s.
+    let triggered = |name: &str| pack.triggered.iter().find(|s| s.name == name).unwrap();
+    let stomp = triggered("stomp").damage.as_ref().unwrap().ap_coefficient;
+    assert!(near(stomp, 1.44 * 0.6));
+    let hooves = triggered("thundering_hooves")
+        .damage
+        .as_ref()
+        .unwrap()
+        .ap_coefficient;
+    assert!(near(hooves, 1.44 * 0.6 * 2.0));
+    let bleed = triggered("bloodshed").dot.as_ref().unwrap();
+    assert_eq!((bleed.duration_ms, bleed.tick_ms), (12000, 1000));
+    assert!(near(bleed.damage.ap_coefficient, 1.2 * 0.6));
+    // Bloody Frenzy: Barbed Shot ticks twice as often; Hogstrider's bonus
+    // does not grow with stacks, so it keeps one.
+    let aura = |name: &str| pack.auras.iter().find(|a| a.name == name).unwrap();
+    let frenzy = aura("bloody_frenzy");
+    assert_eq!(
+        (frenzy.tick_time_bonus, frenzy.affects.as_slice()),
+        (-0.5, &["barbed_shot".to_string()][..])
+    );
+    let hog = aura("hogstrider");
+    assert_eq!((hog.max_stacks, hog.damage_bonus), (1, 2.0));
+    assert_eq!(hog.affects, ["cobra_shot"]);
+    // Howl of the Pack Leader: a 30 s cycle of three ready beasts; the
+    // Boar's charge and the Wyvern's 10 stacks on their consumption.
+    let howl = option("howl_of_the_pack_leader");
+    assert_eq!(howl.cycles.len(), 1);
+    assert_eq!(howl.cycles[0].period_ms, 30000);
+    assert_eq!(
+        howl.cycles[0].steps,
+        ["wyvern_ready", "boar_ready", "bear_ready"]
+    );
+    let consumed = |of: &str| {
+        howl.procs
+            .iter()
+            .filter(|p| p.on == Trigger::Consume && p.sources == [of])
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        consumed("boar_ready")[0].cast.as_deref(),
+        Some("boar_charge")
+    );
+    let cry = consumed("wyvern_ready");
+    assert_eq!(
+        (cry[0].apply_aura.as_deref(), cry[0].stacks),
+        (Some("wyverns_cry"), 10)
+    );
+    assert_eq!(consumed("bear_ready")[0].summon.as_deref(), Some("bear"));
+    // Ursine Fury: two Dire Beasts with the Bear.
+    let ursine = &option("ursine_fury").procs[0];
+    assert_eq!(
+        (ursine.summon.as_deref(), ursine.summon_count),
+        (Some("dire_beast"), 2)
+    );
+    // Stampede!: Bestial Wrath readies a beast and the herd, which lasts
+    // until a Kill Command brings it: 9 hits of 1.5 attack power.
+    let stampede = option("stampede");
+    assert!(stampede.procs.iter().any(|p| p.advance_cycle.is_some()));
+    assert_eq!(aura("stampede_incoming").duration_ms, 0);
+    let herd = triggered("stampede");
+    assert_eq!(herd.hits, 9);
+    assert!(near(herd.damage.as_ref().unwrap().ap_coefficient, 1.5));
+    // Focus: Lethal Barbs' 1 an Auto Shot, Pack Tactics' 25 a Barbed Shot.
+    let barbs = &option("lethal_barbs").procs[0];
+    assert_eq!((barbs.on, barbs.gain), (Trigger::Hit, 1.0));
+    let tactics = option("pack_tactics");
+    assert_eq!(tactics.procs[0].gain, 25.0);
+    assert_eq!(tactics.procs[0].sources, ["barbed_shot"]);
+    // Alpha Predator: a second charge of Kill Command (its cooldown
+    // category's).
+    let charges = option("alpha_predator")
+        .modifiers
+        .iter()
+        .find(|m| m.property == Property::Charges)
+        .unwrap();
+    assert_eq!(
+        (charges.affects.as_slice(), charges.value),
+        (&["kill_command".to_string()][..], 1.0)
+    );
 }

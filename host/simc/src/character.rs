@@ -48,7 +48,7 @@ pub struct Ignored {
 }
 
 impl std::fmt::Display for Ignored {
-    /// "line 13: talent Stampede! (472741), rank 1: the pack has no option
+    /// "line 13: talent Go for the Throat (459550), rank 1: the pack has no option
     /// for it" (without "line N: " when it is no line's).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.line > 0 {

@@ -45,8 +45,9 @@ pub struct SpellModel {
     pub summon: Option<usize>,
     /// Resource per tick, time between ticks, ticks.
     pub energize: Option<(f64, i64, u32)>,
-    /// How many deal its direct damage, each hit on its own: the pets, for
-    /// a pet's spell (its DoT's damage is already that many times).
+    /// How many times its direct damage hits each target, each hit on its
+    /// own: its hits, times the pets for a pet's spell (its DoT's damage is
+    /// already the pets' times).
     pub casters: u32,
     /// The auras it consumes.
     pub consumes: Vec<usize>,
@@ -138,6 +139,8 @@ pub struct ProcModel {
     pub cast: Option<usize>,
     /// Stacks of `aura` it gives.
     pub stacks: u32,
+    /// How many of `summon` it calls.
+    pub summon_count: u32,
     /// Cycles whose running period it shortens, by µs.
     pub cycle_reductions: Vec<(usize, i64)>,
     /// The cycle whose next step it gives.
@@ -180,6 +183,11 @@ pub struct Model {
     pub visible_auras: usize,
     /// The auras that change tick times.
     pub tick_time_auras: Vec<usize>,
+    /// The auras that change haste or attack speed, in order.
+    pub speed_auras: Vec<usize>,
+    /// Per result source, the auras whose damage or crit bonus may apply
+    /// to it, in order (the others would multiply by exactly 1).
+    pub hit_auras: Vec<Vec<usize>>,
     pub cycles: Vec<CycleModel>,
     /// Per aura, the cycle it is a step of.
     pub aura_cycle: Vec<Option<usize>>,
@@ -444,12 +452,6 @@ impl Names<'_> {
 
 /// Aura `i` of the spec, validated.
 fn compile_aura(f: &str, a: &spec::Aura) -> Result<AuraModel, ConfigError> {
-    if a.duration_ms == 0 {
-        return Err(ConfigError::new(
-            format!("{f}.duration_ms"),
-            "must be positive",
-        ));
-    }
     if a.max_stacks == 0 {
         return Err(ConfigError::new(
             format!("{f}.max_stacks"),
@@ -474,7 +476,12 @@ fn compile_aura(f: &str, a: &spec::Aura) -> Result<AuraModel, ConfigError> {
     Ok(AuraModel {
         on: a.on,
         tick_time_bonus,
-        duration_us: ms(a.duration_ms),
+        duration_us: if a.duration_ms == 0 {
+            // Until consumed: at most the fight.
+            i64::MAX
+        } else {
+            ms(a.duration_ms)
+        },
         max_stacks: a.max_stacks,
         damage_bonus: finite(&format!("{f}.damage_bonus"), a.damage_bonus)?,
         haste_bonus: finite(&format!("{f}.haste_bonus"), a.haste_bonus)?,
@@ -597,7 +604,11 @@ fn compile_spell(
         reductions,
         summon: names.summon(s.summon.as_ref(), &format!("{f}.summon"))?,
         energize,
-        casters,
+        casters: if s.hits == 0 {
+            return Err(ConfigError::new(format!("{f}.hits"), "must be at least 1"));
+        } else {
+            casters * s.hits
+        },
         consumes: s
             .consumes
             .iter()
@@ -789,6 +800,14 @@ fn compile_proc(
                     .map(|k| names.rotation_spells + k)
             })
             .transpose()?,
+        summon_count: if pr.summon_count == 0 {
+            return Err(ConfigError::new(
+                format!("{f}.summon_count"),
+                "must be at least 1",
+            ));
+        } else {
+            pr.summon_count
+        },
         stacks: if pr.stacks == 0 {
             return Err(ConfigError::new(
                 format!("{f}.stacks"),
@@ -1040,6 +1059,7 @@ impl Model {
             ));
         }
         let c = &spec.combat;
+        let n_sources = source_names.len();
         Ok(Self {
             spells,
             rotation_spells: spec.spells.len(),
@@ -1065,6 +1085,19 @@ impl Model {
             visible_auras: spec.auras.len(),
             tick_time_auras: (0..auras.len())
                 .filter(|&i| auras[i].tick_time_bonus != 0.0)
+                .collect(),
+            speed_auras: (0..auras.len())
+                .filter(|&i| auras[i].haste_bonus != 0.0 || auras[i].attack_speed_bonus != 0.0)
+                .collect(),
+            hit_auras: (0..n_sources)
+                .map(|stat| {
+                    (0..auras.len())
+                        .filter(|&i| {
+                            let a = &auras[i];
+                            a.affects(stat) && (a.damage_bonus != 0.0 || a.crit_bonus != 0.0)
+                        })
+                        .collect()
+                })
                 .collect(),
             auras,
             cycles,

@@ -364,7 +364,8 @@ impl<'m> Sim<'m> {
         bonus: impl Fn(&crate::model::AuraModel) -> f64,
     ) -> f64 {
         let mut product = 1.0;
-        for (i, a) in self.m.auras.iter().enumerate() {
+        for &i in &self.m.speed_auras {
+            let a = &self.m.auras[i];
             if a.on == carrier {
                 let b = bonus(a);
                 if b != 0.0 {
@@ -519,8 +520,14 @@ impl<'m> Sim<'m> {
         for i in 0..m.visible_auras {
             let a = self.auras[self.aura_base[i]];
             let base = snapshot::aura(m.rotation_spells, i, 0);
+            // An aura until consumed lasts at most the fight.
             let remains = if a.stacks > 0 {
-                (a.expires - self.now) as f64 / US_PER_S
+                let until = if a.expires == i64::MAX {
+                    self.end
+                } else {
+                    a.expires
+                };
+                (until - self.now) as f64 / US_PER_S
             } else {
                 0.0
             };
@@ -818,10 +825,8 @@ impl<'m> Sim<'m> {
         }
         amount *= 1.0 + self.m.mastery_spell_bonus[stat];
         let mut chance = self.m.crit_chance + d.crit_chance_bonus;
-        for (i, a) in self.m.auras.iter().enumerate() {
-            if !a.affects(stat) {
-                continue;
-            }
+        for &i in &self.m.hit_auras[stat] {
+            let a = &self.m.auras[i];
             if a.on == Carrier::Target && a.damage_bonus != 0.0 {
                 let stacks = self.auras[self.aura_base[i] + target].stacks;
                 amount *= 1.0 + a.damage_bonus * stacks as f64;
@@ -866,16 +871,18 @@ impl<'m> Sim<'m> {
         let slot = self.aura_base[aura] + target;
         let a = &mut self.auras[slot];
         a.stacks = a.stacks.saturating_add(stacks).min(am.max_stacks);
-        a.expires = self.now + am.duration_us;
+        a.expires = self.now.saturating_add(am.duration_us);
         a.generation = a.generation.wrapping_add(1);
         let (expires, generation) = (a.expires, a.generation);
-        self.push(
-            expires,
-            Event::AuraExpire {
-                slot: slot as u32,
-                generation,
-            },
-        );
+        if expires != i64::MAX {
+            self.push(
+                expires,
+                Event::AuraExpire {
+                    slot: slot as u32,
+                    generation,
+                },
+            );
+        }
     }
 
     fn aura_expire(&mut self, slot: usize, generation: u32) {
@@ -1102,7 +1109,9 @@ impl<'m> Sim<'m> {
                 self.wake();
             }
             if let Some(summon) = pm.summon {
-                self.summon(summon);
+                for _ in 0..pm.summon_count {
+                    self.summon(summon);
+                }
             }
             for &(other, us) in &pm.reductions {
                 self.reduce_cooldown(other, us);

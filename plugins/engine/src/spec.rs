@@ -529,6 +529,10 @@ pub struct Spell {
     /// Resource it gives over time after the cast.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub energize: Option<Energize>,
+    /// How many times its direct damage hits each target, each hit on its
+    /// own (default 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub hits: u32,
     /// Auras each cast consumes, if they are up (after its damage, before
     /// the procs on its cast): all their stacks go, and the procs on their
     /// consumption happen.
@@ -585,7 +589,8 @@ pub struct Aura {
     /// Who carries it.
     #[serde(default)]
     pub on: Carrier,
-    /// Duration in ms; a new application refreshes it.
+    /// Duration in ms; a new application refreshes it. 0: it lasts until
+    /// a spell consumes it (or the fight ends).
     pub duration_ms: u32,
     /// Maximum stacks.
     #[serde(default = "one")]
@@ -709,6 +714,9 @@ pub struct Proc {
     /// How many stacks of `apply_aura` it gives (default 1).
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub stacks: u32,
+    /// How many of `summon` it calls (default 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub summon_count: u32,
     /// Cycles whose running period it shortens.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cycle_reductions: Vec<CycleReduction>,

@@ -1227,3 +1227,63 @@ fn cycles_and_consumption_are_checked() {
     assert!(e.contains("spec.cycles[0].steps[0]"), "{e}");
     assert!(e.contains("target"), "{e}");
 }
+
+#[test]
+fn a_spell_may_hit_several_times_and_a_proc_call_several_summons() {
+    // "herd" hits 3 times (each its own hit): 300 a cast; "call" brings two
+    // beasts at once, each attacking at 0, 2, 4 and 6 s.
+    let mut spec = summon_pack(60000);
+    spec.spells[0].summon = None;
+    spec.spells.push(
+        serde_json::from_value(json!({ "name": "herd", "cooldown_ms": 60000, "hits": 3,
+                                       "damage": { "base": 100.0, "can_crit": false } }))
+        .unwrap(),
+    );
+    spec.procs = vec![
+        serde_json::from_value(json!({ "name": "pack", "on": "cast", "sources": ["call"],
+                                       "chance": 1.0, "summon": "beast", "summon_count": 2 }))
+        .unwrap(),
+    ];
+    let r = run(&config(spec, 20), &mut first_ready(2), 1);
+    let herd = source(&r, "herd");
+    assert_eq!((herd.casts, herd.hits, herd.damage_total()), (1, 3, 300.0));
+    assert_eq!(source(&r, "beast_bite").hits, 8);
+}
+
+#[test]
+fn an_aura_without_a_duration_lasts_until_consumed() {
+    // "ready" at 0 s lasts until "spend" consumes it at 50 s (its
+    // consumption deals 100); till then the rotation sees it up with the
+    // fight's remaining time left.
+    let spec = pack(json!({
+        "spells": [
+            { "name": "ready", "gcd": "none", "cooldown_ms": 600000, "apply_auras": ["incoming"] },
+            { "name": "spend", "gcd": "none", "cooldown_ms": 600000, "consumes": ["incoming"] }
+        ],
+        "auras": [{ "name": "incoming", "duration_ms": 0 }],
+        "procs": [{ "name": "herd", "on": "consume", "sources": ["incoming"], "chance": 1.0,
+                    "damage": { "base": 100.0, "can_crit": false } }]
+    }));
+    let mut seen = Vec::new();
+    let mut rotation = |s: &[f64]| {
+        let t = s[snapshot::TIME];
+        let remains = s[snapshot::aura(2, 0, snapshot::AURA_REMAINS)];
+        seen.push((t, remains));
+        Ok(
+            if t == 0.0 && s[snapshot::spell(0, snapshot::SPELL_CASTABLE)] > 0.0 {
+                Action::Cast(0)
+            } else if t >= 50.0 && s[snapshot::spell(1, snapshot::SPELL_CASTABLE)] > 0.0 {
+                Action::Cast(1)
+            } else {
+                Action::Wait(10_000)
+            },
+        )
+    };
+    let r = run(&config(spec, 100), &mut rotation, 1);
+    assert_eq!(source(&r, "herd").damage_total(), 100.0);
+    assert!(seen.contains(&(40.0, 60.0)), "{seen:?}");
+    assert!(
+        seen.iter().any(|&(t, left)| t > 50.0 && left == 0.0),
+        "{seen:?}"
+    );
+}

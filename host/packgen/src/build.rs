@@ -96,6 +96,14 @@ impl Lookup<'_> {
         )
     }
 
+    /// The duration of `spell` (the rules' `field`), which it must have.
+    pub(crate) fn duration_ms(&self, field: &str, spell: &DumpSpell) -> Result<u32, PackgenError> {
+        spell
+            .field_ms("Duration")
+            .map_err(|e| self.dump_error(field, e))?
+            .ok_or_else(|| self.error(field, format!("spell {} has no duration", spell.id)))
+    }
+
     pub(crate) fn dump_error(&self, field: &str, e: impl std::fmt::Display) -> PackgenError {
         self.error(field, format!("the spell dump: {e}"))
     }

@@ -340,10 +340,7 @@ fn dot_of(
             format!("spell {} #{} has no period", d.spell, d.effect),
         )
     })?;
-    let duration_ms = spell
-        .field_ms("Duration")
-        .map_err(|e| look.dump_error(field, e))?
-        .ok_or_else(|| look.error(field, format!("spell {} has no duration", d.spell)))?;
+    let duration_ms = look.duration_ms(field, spell)?;
     report.trace(
         &format!("{pf}.dot.duration_ms, tick_ms"),
         format!("{duration_ms}, {tick_ms}"),
@@ -478,10 +475,7 @@ pub(crate) fn summon(
 ) -> Result<Summon, PackgenError> {
     let f = format!("summons[{i}].spell");
     let spell = look.spell(&f, r.spell)?;
-    let duration_ms = spell
-        .field_ms("Duration")
-        .map_err(|e| look.dump_error(&f, e))?
-        .ok_or_else(|| look.error(&f, format!("spell {} has no duration", r.spell)))?;
+    let duration_ms = look.duration_ms(&f, spell)?;
     let pf = format!("summons.{}", r.name);
     report.trace(
         &format!("{pf}.duration_ms"),
@@ -567,10 +561,7 @@ pub(crate) fn energize(
     let tick_ms = effect
         .period_ms()
         .ok_or_else(|| look.error(field, "the effect has no period"))?;
-    let duration_ms = spell
-        .field_ms("Duration")
-        .map_err(|e| look.dump_error(field, e))?
-        .ok_or_else(|| look.error(field, format!("spell {} has no duration", r.spell)))?;
+    let duration_ms = look.duration_ms(field, spell)?;
     report.trace(
         &format!("{pf}.energize"),
         format!("{amount} every {tick_ms} ms for {duration_ms} ms"),

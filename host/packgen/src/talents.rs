@@ -339,10 +339,7 @@ fn cycle(
 ) -> Result<Cycle, PackgenError> {
     let field = format!("effects[{i}].cycle.period");
     let spell = look.spell(&field, c.period)?;
-    let period_ms = spell
-        .field_ms("Duration")
-        .map_err(|e| look.dump_error(&field, e))?
-        .ok_or_else(|| look.error(&field, format!("spell {} has no duration", c.period)))?;
+    let period_ms = look.duration_ms(&field, spell)?;
     report.trace(
         &format!("options (effects[{i}]).cycles.{}.period_ms", c.name),
         period_ms,

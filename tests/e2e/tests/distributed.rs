@@ -132,7 +132,9 @@ fn a_node_killed_mid_chunk_loses_nothing(db: Database, dir: &Path) {
         !doomed.log().contains("reported"),
         "killed before it reported its first chunk ({line})"
     );
-    let result = s.wait_for_result(&id, Duration::from_secs(120));
+    // The survivor runs nine of the ten chunks alone: about 95 s on an idle
+    // machine, more beside the other tests (the bound is no speed claim).
+    let result = s.wait_for_result(&id, Duration::from_secs(300));
     assert_eq!(
         result,
         slow_reference(dir),

@@ -376,7 +376,7 @@ async fn submitting_the_form_creates_a_job_and_keeps_the_rotation(s: Server) {
         "{page}"
     );
     assert!(
-        page.contains("Never sit on two charges."),
+        page.contains("A fresh Barbed Shot just before Bestial Wrath."),
         "the script survives the error"
     );
 

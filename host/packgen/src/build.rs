@@ -15,7 +15,7 @@ use crate::rules::{EffectRef, Rules};
 use crate::spells::{
     auto_attack, gcd_base, passive_properties, pet, resource, spell, summon, triggered,
 };
-use crate::talents::{mastery, passive_modifiers, talent_options};
+use crate::talents::{mastery, passive_modifiers, set_bonus_options, talent_options};
 use crate::{Generated, PackgenError};
 
 /// What the generator reports besides the pack: where each number comes
@@ -230,7 +230,8 @@ pub fn generate(
         });
     }
     let mastery = mastery(&look, spec_row.mastery_spell, &parts, &mut report)?;
-    let options = talent_options(&look, &rules, &parts, &mut report)?;
+    let mut options = talent_options(&look, &rules, &parts, &mut report)?;
+    options.extend(set_bonus_options(&look, &rules, &parts, &mut report)?);
 
     let ratings = builds::ratings(LEVEL)
         .map_err(|e| look.error("class", e.to_string()))?
@@ -406,11 +407,11 @@ fn parts(rules: &Rules) -> Parts {
     for s in &rules.summons {
         parts.push(Part {
             summon: Some(s.spell),
-            ..part(&s.name, Source::Guardian)
+            ..part(&s.name, s.source())
         });
         parts.push(Part {
             auto: true,
-            ..part(&s.auto_attack.name, Source::Guardian)
+            ..part(&s.auto_attack.name, s.source())
         });
     }
     for a in &rules.auras {

@@ -58,6 +58,20 @@ pub struct Rules {
     /// terms; the value is the effect's base value.
     #[serde(default)]
     pub effects: Vec<EffectRule>,
+    /// The set bonuses the pack offers as options.
+    #[serde(default)]
+    pub set_bonuses: Vec<SetBonusRule>,
+}
+
+/// A set bonus: an option named as profiles name it, made of its spell's
+/// effects (and the `effects` rules for them) as a talent's are.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetBonusRule {
+    /// The profile's name for it (`set_bonus=midnight_season_1_2pc=1`).
+    pub name: String,
+    /// Its spell.
+    pub spell: u32,
 }
 
 /// An effect whose meaning the data do not give: a scripted ("Dummy")
@@ -382,6 +396,21 @@ pub struct SummonRule {
     pub origin: String,
     /// Its melee swing.
     pub auto_attack: PetAttackRule,
+    /// Whether it is one more pet while it stays (a pet, not a guardian,
+    /// that deals the pets' spells too).
+    #[serde(default)]
+    pub joins_pets: bool,
+}
+
+impl SummonRule {
+    /// Who it counts as: a pet when it joins the pets, else a guardian.
+    pub fn source(&self) -> Source {
+        if self.joins_pets {
+            Source::Pet
+        } else {
+            Source::Guardian
+        }
+    }
 }
 
 /// A cooldown a spell shortens, by the seconds an effect's base value gives.

@@ -464,8 +464,8 @@ pub(crate) fn triggered(
     })
 }
 
-/// The summon `r` (the rules' `summons[i]`): a guardian for its spell's
-/// duration, swinging as a pet does.
+/// The summon `r` (the rules' `summons[i]`): a guardian (or a pet that
+/// joins the pets) for its spell's duration, swinging as a pet does.
 pub(crate) fn summon(
     look: &Lookup<'_>,
     rules: &Rules,
@@ -485,7 +485,8 @@ pub(crate) fn summon(
     Ok(Summon {
         name: r.name.clone(),
         duration_ms,
-        source: Source::Guardian,
+        source: r.source(),
+        joins_pets: r.joins_pets,
         auto_attack: melee(
             rules,
             &r.auto_attack,

@@ -251,63 +251,15 @@ pub(crate) fn talent_options(
                 continue;
             }
             let max_rank = u32::from(entry.max_ranks.max(1));
-            let rank_rules = spell
-                .rank_rules()
-                .map_err(|e| look.error("class (its talent tree)", e.to_string()))?;
-            let mut modifiers = Vec::new();
-            let mut procs = Vec::new();
-            let mut pets = Vec::new();
-            let mut cycles = Vec::new();
-            let mut unmodelled = Vec::new();
-            for (e, translation, rule) in translations(look, rules, spell, parts, report)? {
-                match translation {
-                    Translation::Proc(p) => procs.push(*p),
-                    Translation::Pet => {
-                        if let Some((i, r)) = rule
-                            && let Some(p) = &r.adds_pet
-                        {
-                            let field = format!("effects[{i}].adds_pet");
-                            pets.push(crate::spells::pet(look, rules, &field, p, report)?);
-                        }
-                    }
-                    Translation::Cycle => {
-                        if let Some((i, r)) = rule
-                            && let Some(c) = &r.cycle
-                        {
-                            cycles.push(cycle(look, i, c, report)?);
-                        }
-                    }
-                    Translation::Modifiers(m) => {
-                        let index = e.map_or(0, |e| e.index);
-                        let rule = rank_rules.iter().find(|r| r.effect == index);
-                        match per_rank(m, rule, max_rank) {
-                            Ok(m) => modifiers.extend(m),
-                            Err(why) => unmodelled.push(format!("#{index} {why}")),
-                        }
-                    }
-                    Translation::Elsewhere(_) => {}
-                    Translation::Unmodelled(what) => unmodelled.push(what),
-                }
-            }
-            let label = format!("{} ({})", spell.name, spell.id);
-            if modifiers.is_empty() && procs.is_empty() && pets.is_empty() && cycles.is_empty() {
-                report
-                    .talents_without_option
-                    .push(if unmodelled.is_empty() {
-                        format!("{label}: changes no spell the pack simulates")
-                    } else {
-                        format!("{label}: not modelled: {}", unmodelled.join("; "))
-                    });
+            let Some(effects) = option_effects(look, rules, spell, max_rank, parts, report)? else {
                 continue;
-            }
+            };
             let mut name = option_name(&spell.name);
             if options.iter().any(|o| o.name == name) {
                 name = format!("{name}_{}", spell.id);
             }
             options.push(PackOption {
                 name,
-                talent: spell.id,
-                max_rank,
                 origin: format!(
                     "talents/{}.csv {} node {} entry {}; spelldump {} {}",
                     rules.class,
@@ -317,16 +269,113 @@ pub(crate) fn talent_options(
                     look.build,
                     spell.id
                 ),
-                modifiers,
-                procs,
-                summons: Vec::new(),
-                pets,
-                cycles,
-                unmodelled,
+                ..effects
             });
         }
     }
     Ok(options)
+}
+
+/// The set bonuses of the rules as options named as profiles name them
+/// (`set_bonus=midnight_season_1_2pc=1`), by their spells' effects.
+pub(crate) fn set_bonus_options(
+    look: &Lookup<'_>,
+    rules: &Rules,
+    parts: &Parts,
+    report: &mut Report,
+) -> Result<Vec<PackOption>, PackgenError> {
+    let mut options = Vec::new();
+    for (i, bonus) in rules.set_bonuses.iter().enumerate() {
+        let spell = look.spell(&format!("set_bonuses[{i}].spell"), bonus.spell)?;
+        let Some(effects) = option_effects(look, rules, spell, 1, parts, report)? else {
+            continue;
+        };
+        options.push(PackOption {
+            name: bonus.name.clone(),
+            talent: spell.id,
+            origin: format!(
+                "rules set_bonuses[{i}]; spelldump {} {}",
+                look.build, spell.id
+            ),
+            ..effects
+        });
+    }
+    Ok(options)
+}
+
+/// What the passive `spell` (of `max_rank` ranks) does as an option: its
+/// effects' modifiers and the rules' procs, pets and cycles, without a
+/// name or origin yet; `None` (and a line of the report) when it changes
+/// nothing the pack simulates.
+fn option_effects(
+    look: &Lookup<'_>,
+    rules: &Rules,
+    spell: &DumpSpell,
+    max_rank: u32,
+    parts: &Parts,
+    report: &mut Report,
+) -> Result<Option<PackOption>, PackgenError> {
+    let rank_rules = spell
+        .rank_rules()
+        .map_err(|e| look.error("class (its talent tree)", e.to_string()))?;
+    let mut modifiers = Vec::new();
+    let mut procs = Vec::new();
+    let mut pets = Vec::new();
+    let mut cycles = Vec::new();
+    let mut unmodelled = Vec::new();
+    for (e, translation, rule) in translations(look, rules, spell, parts, report)? {
+        match translation {
+            Translation::Proc(p) => procs.push(*p),
+            Translation::Pet => {
+                if let Some((i, r)) = rule
+                    && let Some(p) = &r.adds_pet
+                {
+                    let field = format!("effects[{i}].adds_pet");
+                    pets.push(crate::spells::pet(look, rules, &field, p, report)?);
+                }
+            }
+            Translation::Cycle => {
+                if let Some((i, r)) = rule
+                    && let Some(c) = &r.cycle
+                {
+                    cycles.push(cycle(look, i, c, report)?);
+                }
+            }
+            Translation::Modifiers(m) => {
+                let index = e.map_or(0, |e| e.index);
+                let rule = rank_rules.iter().find(|r| r.effect == index);
+                match per_rank(m, rule, max_rank) {
+                    Ok(m) => modifiers.extend(m),
+                    Err(why) => unmodelled.push(format!("#{index} {why}")),
+                }
+            }
+            Translation::Elsewhere(_) => {}
+            Translation::Unmodelled(what) => unmodelled.push(what),
+        }
+    }
+    let label = format!("{} ({})", spell.name, spell.id);
+    if modifiers.is_empty() && procs.is_empty() && pets.is_empty() && cycles.is_empty() {
+        report
+            .talents_without_option
+            .push(if unmodelled.is_empty() {
+                format!("{label}: changes no spell the pack simulates")
+            } else {
+                format!("{label}: not modelled: {}", unmodelled.join("; "))
+            });
+        return Ok(None);
+    }
+    Ok(Some(PackOption {
+        name: String::new(),
+        talent: spell.id,
+        max_rank,
+        origin: String::new(),
+        modifiers,
+        procs,
+        summons: Vec::new(),
+        pets,
+        cycles,
+        unmodelled,
+    }))
 }
 
 /// The cycle rule `c` (the rules' `effects[i].cycle`): its period is its

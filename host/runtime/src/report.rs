@@ -186,15 +186,23 @@ pub fn text(report: &Report, result: &BatchResult, title: &str) -> String {
         let bar = "█".repeat((*count as usize * BAR).div_ceil(peak as usize));
         let _ = writeln!(out, "  {lo:>10.1}  {bar:<BAR$} {count}");
     }
+    // The name column fits the longest name.
+    let name = r
+        .spells
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(18);
     let _ = writeln!(
         out,
-        "\n{:<18} {:>10} {:>7} {:>9} {:>7} {:>8}",
+        "\n{:<name$} {:>10} {:>7} {:>9} {:>7} {:>8}",
         "spell", "dps", "share", "casts/it", "crit", "refused"
     );
     for s in &r.spells {
         let _ = writeln!(
             out,
-            "{:<18} {:>10.1} {:>6.1}% {:>9.2} {:>6.1}% {:>8}",
+            "{:<name$} {:>10.1} {:>6.1}% {:>9.2} {:>6.1}% {:>8}",
             s.name,
             s.dps,
             s.share * 100.0,

@@ -75,8 +75,10 @@ pub struct Character {
     pub talents_line: usize,
     /// Its gear's stats, from the gear summary.
     pub gear: GearStats,
-    /// Set bonuses the profile lists.
-    pub set_bonuses: Vec<String>,
+    /// Set bonuses the profile lists (`midnight_season_1_2pc`), with their
+    /// lines; the setup chooses the pack's options of the same names and
+    /// lists the others.
+    pub set_bonuses: Vec<Located<String>>,
     /// Consumables: (option, value), with their lines; what a simulation
     /// does not use of them is listed by its setup.
     pub consumables: Vec<Located<(String, String)>>,
@@ -129,11 +131,7 @@ pub fn read_character(text: &str) -> Result<Character, ProfileError> {
         talents,
         talents_line: profile.talents.as_ref().map_or(0, |t| t.line),
         gear,
-        set_bonuses: profile
-            .set_bonuses
-            .iter()
-            .map(|s| s.value.clone())
-            .collect(),
+        set_bonuses: profile.set_bonuses.clone(),
         consumables: profile.consumables.clone(),
         ignored,
     })
@@ -227,13 +225,6 @@ fn note_unused(profile: &Profile, ignored: &mut Vec<Ignored>) {
             line: item.line,
             what: format!("{}={}", item.slot, item.name),
             why: "items are not modelled one by one yet: their stats come from the gear summary, their effects are not simulated".into(),
-        });
-    }
-    for bonus in &profile.set_bonuses {
-        ignored.push(Ignored {
-            line: bonus.line,
-            what: format!("set_bonus={}", bonus.value),
-            why: "set bonuses are not modelled yet".into(),
         });
     }
     if let Some(&first) = profile.action_lines.first() {

@@ -116,6 +116,26 @@ pub fn setup(c: &Character, sheet: &Sheet, pack: &SpecPack) -> Result<Setup, Set
             }
         }
     }
+    for bonus in &c.set_bonuses {
+        let what = format!("set_bonus={}", bonus.value);
+        match pack.options.iter().find(|o| o.name == bonus.value) {
+            None => ignored.push(Ignored {
+                line: bonus.line,
+                what,
+                why: "the pack has no option for it".into(),
+            }),
+            Some(o) => {
+                options.insert(o.name.clone(), 1);
+                if !o.unmodelled.is_empty() {
+                    ignored.push(Ignored {
+                        line: bonus.line,
+                        what,
+                        why: format!("not modelled: {}", o.unmodelled.join("; ")),
+                    });
+                }
+            }
+        }
+    }
     for note in &sheet.notes {
         ignored.push(Ignored {
             line: 0,

@@ -87,7 +87,7 @@ fn what_the_pack_does_not_model_is_listed_with_its_line() {
     let throat = find("Go for the Throat").expect("a talent without an option");
     assert_eq!(throat.line, 13);
     assert_eq!(throat.why, "the pack has no option for it");
-    let ally = find("option `natures_ally`").expect("an option's unmodelled effects");
+    let ally = find("option `natures_ally_1273126`").expect("an option's unmodelled effects");
     assert!(
         ally.why.contains("#2 Apply Aura (6) | Dummy (4)"),
         "{}",
@@ -97,6 +97,13 @@ fn what_the_pack_does_not_model_is_listed_with_its_line() {
         find("trinket1").is_some(),
         "the profile's own unused lines stay"
     );
+    let raid_set = find("set_bonus=root_wardens_regalia_2pc").expect("a set without an option");
+    assert_eq!(
+        (raid_set.line, raid_set.why.as_str()),
+        (48, "the pack has no option for it")
+    );
+    assert_eq!(setup.options.get("midnight_season_1_2pc"), Some(&1));
+    assert_eq!(setup.options.get("midnight_season_1_4pc"), Some(&1));
     assert!(setup.ignored.windows(2).all(|w| w[0].line <= w[1].line));
 }
 

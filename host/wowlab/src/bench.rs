@@ -32,17 +32,22 @@ pub struct BenchArgs {
     iterations: u64,
 }
 
-/// The reference priority (`examples/rotations/bm_hunter.rhai`) in Rust.
+/// The reference rotation (`examples/rotations/bm_hunter.rhai`) in Rust.
 pub struct BmHunterRust {
     bestial_wrath: usize,
     kill_command: usize,
     barbed_shot: usize,
     cobra_shot: usize,
+    /// Howl of the Pack Leader's beasts, each ready to come.
+    beasts_ready: [usize; 3],
+    natures_ally: usize,
+    /// Spells in the spec (where the auras start in the snapshot).
+    spells: usize,
 }
 
 impl BmHunterRust {
-    /// Resolves the spell names of `spells`.
-    pub fn new(spells: &[String]) -> Result<Self> {
+    /// Resolves the spell names of `spells` and the aura names of `auras`.
+    pub fn new(spells: &[String], auras: &[String]) -> Result<Self> {
         let find = |names: &[String], n: &str| {
             names
                 .iter()
@@ -54,27 +59,39 @@ impl BmHunterRust {
             kill_command: find(spells, "kill_command")?,
             barbed_shot: find(spells, "barbed_shot")?,
             cobra_shot: find(spells, "cobra_shot")?,
+            beasts_ready: [
+                find(auras, "wyvern_ready")?,
+                find(auras, "boar_ready")?,
+                find(auras, "bear_ready")?,
+            ],
+            natures_ally: find(auras, "natures_ally_kill_command")?,
+            spells: spells.len(),
         })
     }
 }
 
 impl Rotation for BmHunterRust {
     fn decide(&mut self, s: &[f64]) -> Result<Action, String> {
-        let ready = |i: usize| s[snapshot::spell(i, snapshot::SPELL_CASTABLE)] > 0.0;
-        let barbed_charges = s[snapshot::spell(self.barbed_shot, snapshot::SPELL_CHARGES)];
-        let kc_cooldown = s[snapshot::spell(self.kill_command, snapshot::SPELL_COOLDOWN)];
+        let spell = |i: usize, field: usize| s[snapshot::spell(i, field)];
+        let aura = |a: usize, field: usize| s[snapshot::aura(self.spells, a, field)];
+        let aura_up = |a: usize| aura(a, snapshot::AURA_STACKS) > 0.0;
+        let ready = |i: usize| spell(i, snapshot::SPELL_CASTABLE) > 0.0;
+        let gcd = s[snapshot::GCD];
+        let bestial_wrath_cooldown = spell(self.bestial_wrath, snapshot::SPELL_COOLDOWN);
+        let kill_command_now = aura(self.natures_ally, snapshot::AURA_REACHABLE) == 0.0
+            || bestial_wrath_cooldown
+                > spell(self.kill_command, snapshot::SPELL_FULL_RECHARGE) + gcd
+                && (aura_up(self.natures_ally) || self.beasts_ready.iter().any(|&a| aura_up(a)));
         let cast = |i: usize| Ok(Action::Cast(i as u32));
-        if ready(self.barbed_shot) && barbed_charges >= 1.8 {
+        if ready(self.barbed_shot) && bestial_wrath_cooldown < gcd {
             cast(self.barbed_shot)
         } else if ready(self.bestial_wrath) {
             cast(self.bestial_wrath)
-        } else if ready(self.kill_command) {
+        } else if ready(self.kill_command) && kill_command_now {
             cast(self.kill_command)
         } else if ready(self.barbed_shot) {
             cast(self.barbed_shot)
-        } else if ready(self.cobra_shot)
-            && (s[snapshot::RESOURCE] - 35.0 >= 30.0 || kc_cooldown > 2.5)
-        {
+        } else if ready(self.cobra_shot) {
             cast(self.cobra_shot)
         } else {
             Ok(Action::Wait(0))
@@ -128,7 +145,7 @@ impl Setup<'_> {
     }
 
     fn rust_native(&self) -> Result<BmHunterRust> {
-        BmHunterRust::new(&self.spells)
+        BmHunterRust::new(&self.spells, &self.auras)
     }
 
     /// The reference config for a 1-target fight of `seconds`.
@@ -470,7 +487,7 @@ mod tests {
             },
         );
         let mut rhai = RhaiRotation::new(&spells, &auras, &script, Limits::default()).unwrap();
-        let mut rust = BmHunterRust::new(&spells).unwrap();
+        let mut rust = BmHunterRust::new(&spells, &auras).unwrap();
         let a = wowlab_engine::run_batch(&config, &mut rhai, 3, 0, 50).unwrap();
         let b = wowlab_engine::run_batch(&config, &mut rust, 3, 0, 50).unwrap();
         assert_eq!(a, b);

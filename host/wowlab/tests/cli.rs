@@ -249,7 +249,10 @@ fn rotation_check_lists_backends_and_names_of_a_script() {
         text.contains("spells: bestial_wrath, kill_command, barbed_shot, cobra_shot"),
         "{text}"
     );
-    assert!(text.contains("auras: none\n"), "{text}");
+    assert!(
+        text.contains("auras: wyvern_ready, boar_ready, bear_ready, natures_ally_kill_command\n"),
+        "{text}"
+    );
 }
 
 #[test]

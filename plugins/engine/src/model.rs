@@ -49,6 +49,10 @@ pub struct SpellModel {
     /// own: its hits, times the pets for a pet's spell (its DoT's damage is
     /// already the pets' times).
     pub casters: u32,
+    /// For a pet's spell, the hits (and for its DoT the share of damage,
+    /// as a fraction of `casters`'s) one more pet adds: a summon that joins
+    /// the pets; 0 for the player's spells.
+    pub hits_per_pet: u32,
     /// The auras it consumes.
     pub consumes: Vec<usize>,
 }
@@ -65,6 +69,8 @@ pub struct CycleModel {
 pub struct SummonModel {
     pub duration_us: i64,
     pub attack: AutoModel,
+    /// Whether it deals the pets' spells while it stays.
+    pub joins_pets: bool,
 }
 
 /// A DoT, compiled.
@@ -158,6 +164,8 @@ pub struct Model {
     pub procs: Vec<ProcModel>,
     pub autos: Vec<AutoModel>,
     pub summons: Vec<SummonModel>,
+    /// The pack's pets (not counting summons that join them).
+    pub pets: u32,
     /// Names of result sources: spells, auto-attacks, damaging procs.
     pub source_names: Vec<String>,
     pub crit_chance: f64,
@@ -191,6 +199,9 @@ pub struct Model {
     pub cycles: Vec<CycleModel>,
     /// Per aura, the cycle it is a step of.
     pub aura_cycle: Vec<Option<usize>>,
+    /// Per aura, whether anything in this fight can bring it (a spell, a
+    /// proc, a cycle or the raid); an unchosen talent's aura cannot.
+    pub aura_reachable: Vec<bool>,
 }
 
 fn ms(v: u32) -> i64 {
@@ -609,6 +620,7 @@ fn compile_spell(
         } else {
             casters * s.hits
         },
+        hits_per_pet: if s.source == Source::Pet { s.hits } else { 0 },
         consumes: s
             .consumes
             .iter()
@@ -705,7 +717,14 @@ fn compile_summons(
                 "a summon is a guardian or a pet",
             ));
         }
+        if s.joins_pets && s.source != Source::Pet {
+            return Err(ConfigError::new(
+                format!("{f}.joins_pets"),
+                "only a pet (`source = \"pet\"`) joins the pets",
+            ));
+        }
         summons.push(SummonModel {
+            joins_pets: s.joins_pets,
             duration_us: ms(s.duration_ms),
             attack: compile_auto(
                 &s.auto_attack,
@@ -998,7 +1017,7 @@ impl Model {
             .iter()
             .map(|(f, a)| compile_aura(f, a))
             .collect::<Result<_, _>>()?;
-        let spells = all_spells
+        let spells: Vec<SpellModel> = all_spells
             .iter()
             .map(|(f, s, triggered)| {
                 compile_spell(f, s, *triggered, spec.pets.len(), &names, &stats)
@@ -1030,7 +1049,7 @@ impl Model {
                 .map(|(j, s)| find(&known, s, &format!("{f}.affects[{j}]"), "damage source"))
                 .collect::<Result<_, _>>()?;
         }
-        let external_auras = config
+        let external_auras: Vec<(i64, usize)> = config
             .fight
             .external_auras
             .iter()
@@ -1060,12 +1079,22 @@ impl Model {
         }
         let c = &spec.combat;
         let n_sources = source_names.len();
+        let mut aura_reachable = vec![false; auras.len()];
+        let brought = (spells.iter())
+            .flat_map(|s| s.auras.iter().copied())
+            .chain(procs.iter().filter_map(|p| p.aura))
+            .chain(cycles.iter().flat_map(|c| c.steps.iter().copied()))
+            .chain(external_auras.iter().map(|&(_, a)| a));
+        for a in brought {
+            aura_reachable[a] = true;
+        }
         Ok(Self {
             spells,
             rotation_spells: spec.spells.len(),
             procs,
             autos,
             summons,
+            pets: spec.pets.len() as u32,
             source_names,
             crit_chance: stats.crit_chance,
             haste: stats.haste,
@@ -1102,6 +1131,7 @@ impl Model {
             auras,
             cycles,
             aura_cycle,
+            aura_reachable,
         })
     }
 }

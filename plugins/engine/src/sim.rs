@@ -136,8 +136,12 @@ struct DotState {
     expires: i64,
     last_tick: i64,
     generation: u32,
-    /// Damage added to each tick by rolled-over refreshes.
-    rolled: f64,
+    /// What rolled-over refreshes multiply each tick by (1 for a fresh
+    /// application).
+    rolling: f64,
+    /// For a pet's DoT, the pets it was applied by as a share of the pack's
+    /// pets (more with a summon that joins them); 1 otherwise.
+    casters: f64,
     /// The tick time the pending tick was scheduled with: a tick cut short
     /// by the DoT's end deals the part of it that has passed.
     period: i64,
@@ -214,6 +218,11 @@ impl<'m> Sim<'m> {
         let mut procs_by_trigger: [Vec<usize>; 5] = Default::default();
         for (i, p) in m.procs.iter().enumerate() {
             procs_by_trigger[trigger_index(p.on)].push(i);
+        }
+        // On one event, the procs that summon go first: what they call is
+        // there for the others (a pet that joins the pets casts their spells).
+        for list in &mut procs_by_trigger {
+            list.sort_by_key(|&i| m.procs[i].summon.is_none());
         }
         Self {
             m,
@@ -511,11 +520,24 @@ impl<'m> Sim<'m> {
                 (s.recharge_at - self.now) as f64 / US_PER_S
             };
             let cooldown = if s.charges > 0 { 0.0 } else { recharge };
+            // The charges still to come recharge at today's rate.
+            let (recharged, full) = if s.recharge_at == NEVER {
+                (0.0, 0.0)
+            } else {
+                let period = self.recharge_time(i).max(1) as f64 / US_PER_S;
+                let missing = m.spells[i].charges.saturating_sub(s.charges + 1);
+                (
+                    (1.0 - recharge / period).clamp(0.0, 1.0),
+                    recharge + f64::from(missing) * period,
+                )
+            };
             let base = snapshot::spell(i, 0);
             self.snapshot[base + snapshot::SPELL_COOLDOWN] = cooldown;
             self.snapshot[base + snapshot::SPELL_CHARGES] = s.charges as f64;
             self.snapshot[base + snapshot::SPELL_CASTABLE] = if castable { 1.0 } else { 0.0 };
             self.snapshot[base + snapshot::SPELL_RECHARGE] = recharge;
+            self.snapshot[base + snapshot::SPELL_CHARGES_FRACTIONAL] = s.charges as f64 + recharged;
+            self.snapshot[base + snapshot::SPELL_FULL_RECHARGE] = full;
         }
         for i in 0..m.visible_auras {
             let a = self.auras[self.aura_base[i]];
@@ -533,6 +555,8 @@ impl<'m> Sim<'m> {
             };
             self.snapshot[base + snapshot::AURA_REMAINS] = remains;
             self.snapshot[base + snapshot::AURA_STACKS] = a.stacks as f64;
+            self.snapshot[base + snapshot::AURA_REACHABLE] =
+                f64::from(u8::from(m.aura_reachable[i]));
         }
     }
 
@@ -671,7 +695,8 @@ impl<'m> Sim<'m> {
             self.reduce_cooldown(other, ms);
         }
         if let Some(d) = &sm.damage {
-            for _ in 0..sm.casters {
+            let hits = sm.casters + sm.hits_per_pet * self.joined_pets();
+            for _ in 0..hits {
                 for t in first..targets {
                     self.hit(spell, sm.source, d, t, false, aoe_fraction);
                 }
@@ -737,11 +762,23 @@ impl<'m> Sim<'m> {
         }
     }
 
+    /// How many summons that join the pets are here now.
+    fn joined_pets(&self) -> u32 {
+        let m = self.m;
+        self.summoned
+            .iter()
+            .filter(|s| s.expires > self.now && m.summons[s.summon].joins_pets)
+            .count() as u32
+    }
+
     /// Calls summon `summon`: it attacks now and then on its swing timer
     /// until its duration ends.
     fn summon(&mut self, summon: usize) {
-        let expires = self.now + self.m.summons[summon].duration_us;
-        let slot = match self.summoned.iter().position(|s| !s.active) {
+        let now = self.now;
+        let expires = now + self.m.summons[summon].duration_us;
+        // A slot is free once its summon's stay is over.
+        let free = |s: &SummonState| !s.active && s.expires <= now;
+        let slot = match self.summoned.iter().position(free) {
             Some(free) => free,
             None => {
                 self.summoned.push(SummonState::default());
@@ -977,42 +1014,52 @@ impl<'m> Sim<'m> {
         let period = self.tick_period(spell);
         let slot = spell * self.m.targets + target;
         let now = self.now;
-        let d = &mut self.dots[slot];
-        let restart = !d.active || dm.rolling || dm.tick_on_application;
-        if d.active && dm.rolling {
-            // What the remaining time would still have dealt, spread over
-            // the new application's ticks.
-            let to_come = (dm.damage.amount + d.rolled) * (d.expires - now) as f64 / period as f64;
-            let ticks = (dm.duration_us as f64 / period as f64).ceil()
-                + if dm.tick_on_application { 1.0 } else { 0.0 };
-            d.rolled = to_come / ticks;
-            d.expires = now + dm.duration_us;
-        } else if d.active {
-            let carry = if dm.pandemic {
-                (d.expires - now).min(dm.duration_us * 3 / 10)
-            } else {
-                0
-            };
-            d.expires = now + dm.duration_us + carry;
+        let casters = if sm.hits_per_pet > 0 {
+            f64::from(self.m.pets + self.joined_pets()) / f64::from(self.m.pets)
         } else {
-            d.active = true;
-            d.rolled = 0.0;
-            d.expires = now + dm.duration_us;
-        }
-        if restart {
-            d.last_tick = now;
-        }
+            1.0
+        };
+        let d = &mut self.dots[slot];
+        d.casters = casters;
+        let next = if d.active && dm.rolling {
+            // The tick under way keeps its time; the new application's
+            // ticks follow it, and everything still to come (the old
+            // ticks left and the new ones) is spread evenly over them.
+            let next = d.last_tick + d.period;
+            let left = (d.expires - now) as f64 / period as f64;
+            let new = dm.duration_us as f64 / period as f64;
+            d.rolling = (left * d.rolling + new) / (1.0 + new);
+            d.expires = next + dm.duration_us;
+            next
+        } else {
+            let restart = !d.active || dm.rolling || dm.tick_on_application;
+            if d.active {
+                let carry = if dm.pandemic {
+                    (d.expires - now).min(dm.duration_us * 3 / 10)
+                } else {
+                    0
+                };
+                d.expires = now + dm.duration_us + carry;
+            } else {
+                d.active = true;
+                d.rolling = 1.0;
+                d.expires = now + dm.duration_us;
+            }
+            if restart {
+                d.last_tick = now;
+            }
+            d.period = period;
+            (d.last_tick + period).min(d.expires)
+        };
         d.generation = d.generation.wrapping_add(1);
-        d.period = period;
-        let (last, expires, generation, rolled) = (d.last_tick, d.expires, d.generation, d.rolled);
+        let (generation, factor) = (d.generation, d.rolling * d.casters);
         if dm.tick_on_application {
             let tick = DamageModel {
-                amount: dm.damage.amount + rolled,
+                amount: dm.damage.amount * factor,
                 ..dm.damage
             };
             self.hit(spell, sm.source, &tick, target, true, 1.0);
         }
-        let next = (last + period).min(expires);
         self.push(
             next,
             Event::DotTick {
@@ -1033,7 +1080,7 @@ impl<'m> Sim<'m> {
         let sm = &self.m.spells[spell];
         let dm = sm.dot.as_ref().expect("spell has a dot");
         let tick = DamageModel {
-            amount: dm.damage.amount + d.rolled,
+            amount: dm.damage.amount * d.rolling * d.casters,
             ..dm.damage
         };
         self.hit(spell, sm.source, &tick, target, true, fraction);

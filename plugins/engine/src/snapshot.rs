@@ -23,8 +23,9 @@ pub const GCD: usize = 7;
 /// Number of header values.
 pub const HEADER: usize = 8;
 
-/// Values per spell: cooldown, charges, castable, recharge.
-pub const PER_SPELL: usize = 4;
+/// Values per spell: cooldown, charges, castable, recharge, fractional
+/// charges, full recharge.
+pub const PER_SPELL: usize = 6;
 /// Offset within a spell: seconds until a charge is available (0 when one is).
 pub const SPELL_COOLDOWN: usize = 0;
 /// Offset within a spell: charges available now.
@@ -33,13 +34,21 @@ pub const SPELL_CHARGES: usize = 1;
 pub const SPELL_CASTABLE: usize = 2;
 /// Offset within a spell: seconds until the next charge arrives (0 at full charges).
 pub const SPELL_RECHARGE: usize = 3;
+/// Offset within a spell: charges with the recharged part of the next one
+/// (1.25 = one charge and a quarter of the next).
+pub const SPELL_CHARGES_FRACTIONAL: usize = 4;
+/// Offset within a spell: seconds until every charge is back (0 at full charges).
+pub const SPELL_FULL_RECHARGE: usize = 5;
 
-/// Values per aura: remaining seconds, stacks.
-pub const PER_AURA: usize = 2;
+/// Values per aura: remaining seconds, stacks, reachable.
+pub const PER_AURA: usize = 3;
 /// Offset within an aura: seconds left (0 when down).
 pub const AURA_REMAINS: usize = 0;
 /// Offset within an aura: current stacks (0 when down).
 pub const AURA_STACKS: usize = 1;
+/// Offset within an aura: 1.0 when anything the character has can bring it
+/// this fight (an unchosen talent's aura cannot), else 0.0.
+pub const AURA_REACHABLE: usize = 2;
 
 /// Index of `field` of spell `spell`.
 pub const fn spell(spell: usize, field: usize) -> usize {
@@ -121,9 +130,12 @@ macro_rules! with_state_queries {
             "Seconds until the spell has a charge (0 when it has one)." cooldown: Spell(SPELL_COOLDOWN) -> Number;
             "Seconds until the spell gains its next charge (0 at full charges)." recharge: Spell(SPELL_RECHARGE) -> Number;
             "Charges of the spell available now." charges: Spell(SPELL_CHARGES) -> Number;
+            "Charges of the spell with the recharged part of the next (1.25 = one and a quarter)." charges_fractional: Spell(SPELL_CHARGES_FRACTIONAL) -> Number;
+            "Seconds until the spell has all its charges back (0 at full charges)." full_recharge: Spell(SPELL_FULL_RECHARGE) -> Number;
             "Whether the aura is up." aura_up: Aura(AURA_STACKS) -> Positive;
             "Seconds left on the aura (0 when down)." aura_remains: Aura(AURA_REMAINS) -> Number;
             "Stacks of the aura (0 when down)." aura_stacks: Aura(AURA_STACKS) -> Number;
+            "Whether anything the character has can bring the aura this fight (an unchosen talent's aura cannot)." aura_reachable: Aura(AURA_REACHABLE) -> Positive;
         }
     };
 }
@@ -187,15 +199,21 @@ mod tests {
         state[RESOURCE_MAX] = 100.0;
         state[spell(1, SPELL_CHARGES)] = 2.0;
         state[spell(1, SPELL_CASTABLE)] = 1.0;
+        state[spell(1, SPELL_CHARGES_FRACTIONAL)] = 2.5;
+        state[spell(1, SPELL_FULL_RECHARGE)] = 4.0;
         state[aura(2, 0, AURA_STACKS)] = 3.0;
+        state[aura(2, 0, AURA_REACHABLE)] = 1.0;
         let ask = |name: &str, subject| read(query(name).unwrap(), &state, 2, subject);
         assert_eq!(ask("resource_deficit", None), Some(70.0));
         assert_eq!(ask("charges", Some(1)), Some(2.0));
         assert_eq!(ask("charges", Some(0)), Some(0.0));
+        assert_eq!(ask("charges_fractional", Some(1)), Some(2.5));
+        assert_eq!(ask("full_recharge", Some(1)), Some(4.0));
         assert_eq!(ask("ready", Some(1)), Some(1.0));
         assert_eq!(ask("ready", Some(0)), Some(0.0));
         assert_eq!(ask("aura_stacks", Some(0)), Some(3.0));
         assert_eq!(ask("aura_up", Some(0)), Some(1.0));
+        assert_eq!(ask("aura_reachable", Some(0)), Some(1.0));
         assert_eq!(ask("cooldown", None), None);
         assert_eq!(ask("aura_up", Some(1)), None);
         assert!(query("kill_command").is_none());

@@ -123,6 +123,11 @@ pub struct Summon {
     /// Its attack: the first when it arrives, then one per period (hasted
     /// like its carrier's auto-attacks) while it stays.
     pub auto_attack: AutoAttack,
+    /// Whether, while it stays, it is one more pet: the pets' spells are
+    /// its too (a pet's spell cast then hits once more, a pet's DoT applied
+    /// then deals one pet's share more). Needs `source = "pet"`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub joins_pets: bool,
 }
 
 /// The player's resource (focus, energy, mana, ...). Regeneration is computed
@@ -444,15 +449,16 @@ pub struct Dot {
     /// duration (pandemic); otherwise a refresh resets the duration.
     #[serde(default = "yes")]
     pub pandemic: bool,
-    /// Whether each application ticks at once, on top of the ticks of its
-    /// duration (the game's "extra initial period"); the tick schedule then
-    /// restarts from the application.
+    /// Whether each application, a refresh too, ticks at once on top of the
+    /// ticks of its duration (the game's "extra initial period"); the tick
+    /// schedule then restarts from the application, unless the DoT rolls.
     #[serde(default)]
     pub tick_on_application: bool,
     /// Whether a refresh rolls the damage still to come into the new
-    /// application (the game's "rolling periodic"): it is spread evenly over
-    /// the new application's ticks, the duration restarts in full and the
-    /// tick schedule from the refresh. Needs `pandemic = false`.
+    /// application (the game's "rolling periodic"): the tick under way
+    /// keeps its time, the new application's ticks follow it, and the old
+    /// ticks left with the new ones are spread evenly over those ticks.
+    /// Needs `pandemic = false`.
     #[serde(default)]
     pub rolling: bool,
 }

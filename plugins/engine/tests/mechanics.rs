@@ -241,14 +241,17 @@ fn a_rolling_refresh_keeps_the_damage_still_to_come() {
     // refresh ticks at 5, 7, ... 15 s, six ticks of 100.
     let (lost, ticks) = dot_damage(barbed(true, false), Some(5.0));
     assert_eq!((lost, ticks), (900.0, 9));
-    // Rolling spreads the 250 over the new application's six ticks.
+    // Rolling keeps the tick due at 6 s; the new application's five ticks
+    // follow it (8, 10, ... 16 s), and the 250 to come with the new 500 is
+    // spread over those six: 125 each. The refresh itself ticks at once for
+    // 125 too: 300 + 125 + 750.
     let (rolled, ticks) = dot_damage(barbed(true, true), Some(5.0));
-    assert_eq!(ticks, 9);
-    assert!((rolled - 1150.0).abs() < 1e-3, "{rolled}");
-    // Without the tick on application: 2, 4 s (200), then five ticks of
-    // 100 + 250 / 5 at 7, 9, ... 15 s.
+    assert_eq!(ticks, 10);
+    assert!((rolled - 1175.0).abs() < 1e-3, "{rolled}");
+    // Without the tick on application: 2, 4 s (200), then the six ticks of
+    // 125 at 6, 8, ... 16 s: nothing is lost and nothing added.
     let (rolled, ticks) = dot_damage(barbed(false, true), Some(5.0));
-    assert_eq!(ticks, 7);
+    assert_eq!(ticks, 8);
     assert!((rolled - 950.0).abs() < 1e-3, "{rolled}");
 }
 
@@ -1285,5 +1288,118 @@ fn an_aura_without_a_duration_lasts_until_consumed() {
     assert!(
         seen.iter().any(|&(t, left)| t > 50.0 && left == 0.0),
         "{seen:?}"
+    );
+}
+
+#[test]
+fn a_spell_s_fractional_charges_and_full_recharge() {
+    // Three charges of a 10 s recharge, spent at 0, 1 and 2 s (the
+    // recharge starts with the first cast, at 0 s).
+    let spec = pack(json!({ "spells": [
+        { "name": "shot", "gcd": "none", "cooldown_ms": 10000, "charges": 3 }
+    ]}));
+    let mut seen: Vec<(f64, f64, f64)> = Vec::new();
+    let mut rotation = |s: &[f64]| {
+        let t = s[snapshot::TIME];
+        let read = |f| s[snapshot::spell(0, f)];
+        let casts = seen.iter().filter(|&&(at, ..)| at == t).count();
+        seen.push((
+            t,
+            read(snapshot::SPELL_CHARGES_FRACTIONAL),
+            read(snapshot::SPELL_FULL_RECHARGE),
+        ));
+        Ok(if t <= 2.0 && casts == 0 {
+            Action::Cast(0)
+        } else {
+            Action::Wait(1000)
+        })
+    };
+    run(&config(spec, 5), &mut rotation, 1);
+    let at = |time: f64| {
+        let &(_, charges, full) = seen.iter().find(|&&(t, ..)| t == time).unwrap();
+        ((charges * 1e6).round() / 1e6, (full * 1e6).round() / 1e6)
+    };
+    assert_eq!(at(0.0), (3.0, 0.0), "{seen:?}");
+    // Two charges and a tenth of the third; 9 s to the last.
+    assert_eq!(at(1.0), (2.1, 9.0), "{seen:?}");
+    assert_eq!(at(2.0), (1.2, 18.0), "{seen:?}");
+    // None left: 40 % of the first back, 6 s to it and 20 s to the others.
+    assert_eq!(at(4.0), (0.4, 26.0), "{seen:?}");
+}
+
+#[test]
+fn an_aura_nothing_can_bring_is_unreachable() {
+    // "given" comes from a spell; "talent" from nothing in this fight (the
+    // part that would bring it is not chosen).
+    let spec = pack(json!({
+        "spells": [{ "name": "give", "cooldown_ms": 60000, "apply_auras": ["given"] }],
+        "auras": [{ "name": "given", "duration_ms": 5000 }, { "name": "talent", "duration_ms": 5000 }]
+    }));
+    let mut seen = None;
+    let mut rotation = |s: &[f64]| {
+        let reachable = |a| s[snapshot::aura(1, a, snapshot::AURA_REACHABLE)];
+        seen = Some((reachable(0), reachable(1)));
+        Ok(Action::Wait(60_000))
+    };
+    run(&config(spec, 10), &mut rotation, 1);
+    assert_eq!(seen, Some((1.0, 0.0)));
+}
+
+#[test]
+fn a_summon_that_joins_the_pets_deals_their_spells_while_it_stays() {
+    // One pet. "call" at 1 s brings "ally" for 10 s (procs that summon go
+    // before the others on the same cast: the bite "call" triggers is the
+    // ally's too). "bite" (a pet's, 100) at 0, 2 and 12 s: 100, 200, 100,
+    // and the one "call" casts at 1 s: 200. "bleed" (a pet's DoT, 10 a
+    // tick for 4 s) at 3 s ticks 4 times for 20, at 13 s 4 times for 10.
+    let spec = pack(json!({
+        "pets": [{ "name": "pet", "auto_attack": { "name": "claw", "period_ms": 60000,
+                                                  "damage": { "base": 0.0, "can_crit": false } } }],
+        "spells": [
+            { "name": "bite", "source": "pet", "gcd": "none", "cooldown_ms": 1,
+              "damage": { "base": 100.0, "can_crit": false } },
+            { "name": "call", "gcd": "none", "cooldown_ms": 60000 },
+            { "name": "bleed", "source": "pet", "gcd": "none", "cooldown_ms": 1,
+              "dot": { "duration_ms": 4000, "tick_ms": 1000, "damage": { "base": 10.0, "can_crit": false } } }
+        ],
+        "triggered": [{ "name": "called_bite", "source": "pet",
+                        "damage": { "base": 100.0, "can_crit": false } }],
+        "procs": [
+            { "name": "bite_on_call", "on": "cast", "sources": ["call"], "chance": 1.0, "cast": "called_bite" },
+            { "name": "ally_on_call", "on": "cast", "sources": ["call"], "chance": 1.0, "summon": "ally" }
+        ],
+        "summons": [{ "name": "ally", "duration_ms": 10000, "source": "pet", "joins_pets": true,
+                      "auto_attack": { "name": "ally_claw", "period_ms": 60000,
+                                       "damage": { "base": 0.0, "can_crit": false } } }]
+    }));
+    let plan = [(0.0, 0), (1.0, 1), (2.0, 0), (3.0, 2), (12.0, 0), (13.0, 2)];
+    let mut done = 0;
+    let mut rotation = |s: &[f64]| {
+        let t = s[snapshot::TIME];
+        Ok(match plan.get(done) {
+            Some(&(at, spell)) if t >= at => {
+                done += 1;
+                Action::Cast(spell)
+            }
+            Some(&(at, _)) => Action::Wait(((at - t) * 1000.0).round() as u32),
+            None => Action::Wait(60_000),
+        })
+    };
+    let r = run(&config(spec, 20), &mut rotation, 1);
+    assert_eq!(source(&r, "bite").damage_total(), 400.0);
+    assert_eq!(source(&r, "called_bite").damage_total(), 200.0);
+    assert_eq!(source(&r, "bleed").damage_total(), 120.0);
+}
+
+#[test]
+fn only_a_pet_summon_joins_the_pets() {
+    let spec = pack(json!({
+        "summons": [{ "name": "ally", "duration_ms": 10000, "joins_pets": true,
+                      "auto_attack": { "name": "ally_claw", "period_ms": 2000, "damage": { "base": 1.0 } } }]
+    }));
+    let err = run_batch(&config(spec, 10), &mut first_ready(0), 1, 0, 1).unwrap_err();
+    assert!(
+        err.to_string().contains("spec.summons[0].joins_pets"),
+        "{err}"
     );
 }

@@ -54,8 +54,9 @@ struct Cli {
 /// Timing thresholds, in seconds (defaults in [`Thresholds::default`]).
 #[derive(clap::Args)]
 struct ThresholdArgs {
-    /// A node is offline (and its chunks return to pending) after this long without a request.
-    #[arg(long, default_value_t = 60, global = true)]
+    /// A node is offline (and its chunks return to pending) after this long
+    /// without a request; nodes heartbeat every quarter of it (1 to 15 s).
+    #[arg(long, default_value_t = 60, global = true, value_parser = clap::value_parser!(u64).range(2..))]
     offline_after_secs: u64,
     /// Unclaimed nodes are removed after this long.
     #[arg(long, default_value_t = 3600, global = true)]
@@ -84,6 +85,7 @@ impl ThresholdArgs {
     fn thresholds(&self) -> Thresholds {
         let secs = Duration::from_secs;
         Thresholds {
+            heartbeat_every: Thresholds::heartbeat_for(secs(self.offline_after_secs)),
             offline_after: secs(self.offline_after_secs),
             unclaimed_node_ttl: secs(self.unclaimed_node_ttl_secs),
             offline_node_ttl: secs(self.offline_node_ttl_secs),

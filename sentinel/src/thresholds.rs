@@ -32,12 +32,25 @@ pub struct Thresholds {
     pub maintenance_every: Duration,
 }
 
+/// The longest interval nodes are told to heartbeat at.
+const MAX_HEARTBEAT_EVERY: Duration = Duration::from_secs(15);
+
+impl Thresholds {
+    /// The heartbeat interval for nodes that count as offline after
+    /// `offline_after`: a quarter of it (so a busy node, whose only requests
+    /// may be its heartbeats, is never taken for offline), at least a second
+    /// (the protocol's unit) and at most 15 s.
+    pub fn heartbeat_for(offline_after: Duration) -> Duration {
+        (offline_after / 4).clamp(Duration::from_secs(1), MAX_HEARTBEAT_EVERY)
+    }
+}
+
 impl Default for Thresholds {
     fn default() -> Self {
         const MINUTE: u64 = 60;
         const DAY: u64 = 24 * 60 * MINUTE;
         Self {
-            heartbeat_every: Duration::from_secs(15),
+            heartbeat_every: Self::heartbeat_for(Duration::from_secs(60)),
             offline_after: Duration::from_secs(60),
             delivery_grace: Duration::from_secs(10),
             unclaimed_node_ttl: Duration::from_secs(60 * MINUTE),
@@ -48,5 +61,21 @@ impl Default for Thresholds {
             sweep_every: Duration::from_secs(1),
             maintenance_every: Duration::from_secs(10),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_heartbeat_well_inside_the_offline_threshold() {
+        let every = |secs| Thresholds::heartbeat_for(Duration::from_secs(secs)).as_secs();
+        assert_eq!(every(60), 15, "the default");
+        assert_eq!(every(600), 15, "never rarer than 15 s");
+        assert_eq!(every(20), 5);
+        assert_eq!(every(4), 1);
+        assert_eq!(every(2), 1, "at least a second, the protocol's unit");
+        assert_eq!(Thresholds::default().heartbeat_every.as_secs(), 15);
     }
 }

@@ -331,6 +331,17 @@ impl Sentinel {
     /// Polls `wowlab job status` until the job is done; its JSON report
     /// (which equals `wowlab sim --json`'s for the same job).
     pub fn wait_for_result(&self, id: &str, within: Duration) -> String {
+        self.wait_for_result_watching(id, within, &[])
+    }
+
+    /// [`Sentinel::wait_for_result`], showing the logs of `nodes` and the
+    /// sentinel's warnings if the job is not done in time.
+    pub fn wait_for_result_watching(
+        &self,
+        id: &str,
+        within: Duration,
+        nodes: &[&Process],
+    ) -> String {
         let start = std::time::Instant::now();
         loop {
             let out = self.job(&["status", id, "--json"]);
@@ -345,7 +356,14 @@ impl Sentinel {
             }
             assert!(
                 start.elapsed() < within,
-                "job {id} not done in {within:?}: {text}"
+                "job {id} not done in {within:?}: {text}\nsentinel's warnings:\n{}\n{}",
+                self.process.problems(),
+                nodes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| format!("node {i}'s log:\n{}", n.log()))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             );
             std::thread::sleep(Duration::from_millis(200));
         }

@@ -133,10 +133,10 @@ fn a_target_error_job_stops_where_wowlab_sim_does(db: Database, dir: &Path) {
 fn a_node_killed_mid_chunk_loses_nothing(db: Database, dir: &Path) {
     let s = Sentinel::start(
         db,
-        &["--offline-after-secs", "2", "--maintenance-every-ms", "200"],
+        &["--offline-after-secs", "4", "--maintenance-every-ms", "200"],
     );
     let mut doomed = s.node(&dir.join("a"), 1, &["--no-jit"]);
-    let _survivor = s.node(&dir.join("b"), 1, &["--no-jit"]);
+    let survivor = s.node(&dir.join("b"), 1, &["--no-jit"]);
     let id = submit(&s, &SLOW_SHORT);
     let line = doomed.wait_for("running", Duration::from_secs(30));
     doomed.kill();
@@ -146,7 +146,19 @@ fn a_node_killed_mid_chunk_loses_nothing(db: Database, dir: &Path) {
     );
     // The bound is no speed claim: beside the other tests a chunk may take
     // a minute.
-    let result = s.wait_for_result(&id, Duration::from_secs(300));
+    let result = s.wait_for_result_watching(&id, Duration::from_secs(300), &[&survivor]);
+    let log = survivor.log();
+    let runs: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(" running chunk="))
+        .filter_map(|l| l.split(" running chunk=").nth(1)?.split(' ').next())
+        .collect();
+    let distinct: std::collections::BTreeSet<&str> = runs.iter().copied().collect();
+    assert_eq!(
+        runs.len(),
+        distinct.len(),
+        "the busy survivor kept its chunks and ran each once:\n{log}"
+    );
     assert_eq!(
         result,
         sim(&dir.join("reference"), &args(&[&SPEC, &SLOW_SHORT])),

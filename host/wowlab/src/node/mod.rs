@@ -203,7 +203,13 @@ pub async fn run(options: NodeOptions, shutdown: impl Future<Output = ()>) -> Re
             () = &mut shutdown => break,
             next = assignments.recv() => match next {
                 Some(a) => {
-                    node.running.lock().expect("not poisoned").insert(a.chunk_id);
+                    // A chunk sent again while this node still holds it
+                    // (the sentinel took it back and gave it to this node
+                    // once more) runs once; its result answers both.
+                    if !node.running.lock().expect("not poisoned").insert(a.chunk_id) {
+                        tracing::info!(chunk = a.chunk_id, "already holds it");
+                        continue;
+                    }
                     let slot = slots.clone().acquire_owned().await.expect("never closed");
                     let (node, stop) = (node.clone(), stop.clone());
                     tasks.spawn(async move {

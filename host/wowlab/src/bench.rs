@@ -1,8 +1,8 @@
 //! `wowlab bench`: speed figures for BENCHMARKS.md, measured side by side in
-//! one run on one thread: iterations per second for the reference pack with
-//! the engine native and in wasm, with the Rhai rotation and with the same
-//! priority written in Rust, at two fight lengths; and the cost of one
-//! decision for each rotation.
+//! one run on one thread: iterations per second for the reference profile
+//! (and for the pack's default character, at two fight lengths) with the
+//! engine native and in wasm, with the Rhai rotation and with the same
+//! priority written in Rust; and the cost of one decision for each rotation.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -18,6 +18,8 @@ use wowlab_runtime::sandbox::{Interruption, SandboxLimits};
 use wowlab_runtime::simulate::{Builtins, RotationInput, SimRequest, config_for};
 use wowlab_runtime::spec_file;
 
+use crate::cli::FightArgs;
+
 /// Arguments of `wowlab bench`.
 #[derive(clap::Args)]
 pub struct BenchArgs {
@@ -27,9 +29,42 @@ pub struct BenchArgs {
     /// Rhai rotation; the Rust rotation is the same priority.
     #[arg(long, default_value = "examples/rotations/bm_hunter.rhai")]
     rotation: PathBuf,
+    /// The SimulationCraft profile of the reference character.
+    #[arg(
+        long,
+        default_value = "examples/profiles/MID1_Hunter_Beast_Mastery.simc"
+    )]
+    simc: PathBuf,
     /// Iterations per figure for the 300 s fight (scaled up for shorter fights).
     #[arg(long, default_value_t = 2_000)]
     iterations: u64,
+}
+
+/// Which character a figure is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Character {
+    /// The profile's (`--simc`): its talents, gear and raid buffs.
+    Profile,
+    /// The pack's default character: no options, the pack's own stats.
+    Pack,
+}
+
+impl Character {
+    fn name(self) -> &'static str {
+        match self {
+            Character::Profile => "profile",
+            Character::Pack => "pack",
+        }
+    }
+}
+
+/// One figure of the fight table.
+struct Figure {
+    character: Character,
+    seconds: f64,
+    engine: &'static str,
+    rotation: &'static str,
+    rate: f64,
 }
 
 /// The reference rotation (`examples/rotations/bm_hunter.rhai`) in Rust.
@@ -122,6 +157,9 @@ struct Setup<'a> {
     limits: SandboxLimits,
     spec: SpecPack,
     script: String,
+    /// The reference profile's request (its fight length and iterations
+    /// are set per figure).
+    profile: SimRequest,
     spells: Vec<String>,
     auras: Vec<String>,
     runtime: Runtime,
@@ -148,13 +186,17 @@ impl Setup<'_> {
         BmHunterRust::new(&self.spells, &self.auras)
     }
 
-    /// The reference config for a 1-target fight of `seconds`.
-    fn config(&self, seconds: f64, iterations: u64) -> Result<SimConfig> {
-        config_for(
-            &single_thread(&self.spec, &self.script, seconds, iterations),
-            &self.builtins.engine,
-            &self.builtins.rhai,
-        )
+    /// The config of `character` for a 1-target fight of exactly `seconds`.
+    fn config(&self, character: Character, seconds: f64, iterations: u64) -> Result<SimConfig> {
+        let request = match character {
+            Character::Pack => single_thread(&self.spec, &self.script, seconds, iterations),
+            Character::Profile => SimRequest {
+                duration_s: seconds,
+                iterations,
+                ..self.profile.clone()
+            },
+        };
+        config_for(&request, &self.builtins.engine, &self.builtins.rhai)
     }
 }
 
@@ -163,6 +205,19 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
     let spec = spec_file::load(&args.spec)?;
     let script = std::fs::read_to_string(&args.rotation)
         .with_context(|| format!("reading {}", args.rotation.display()))?;
+    let profile = FightArgs {
+        spec: Some(args.spec.clone()),
+        rotation: Some(args.rotation.clone()),
+        simc: Some(args.simc.clone()),
+        backend: "rhai".into(),
+        iterations: args.iterations,
+        duration: 300.0,
+        vary_length: Some(0.0),
+        targets: 1,
+        engine: None,
+    }
+    .prepare(false, 1, 1)?
+    .request;
     let runtime = Runtime::new(limits)?;
     let builtins = Builtins::install(store)?;
     let engine = store.load(runtime.engine(), &builtins.engine)?;
@@ -180,6 +235,7 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
         limits,
         spec,
         script,
+        profile,
         spells,
         auras,
         runtime,
@@ -190,15 +246,16 @@ pub fn run(store: &ModuleStore, limits: SandboxLimits, args: BenchArgs) -> Resul
         jit,
     };
     let figures = fight_rates(&setup, args.iterations)?;
+    wasm_cost(&figures);
     time_budgets(&setup, args.iterations / 2)?;
     fight_length_cost(&figures);
     decision_costs(&setup)
 }
 
-/// Iterations per second per core of every engine and rotation pair, on
-/// a 300 s and a 60 s fight (the 60 s one runs 5 times the iterations);
-/// returns (fight seconds, pair, rate).
-fn fight_rates(setup: &Setup<'_>, iterations: u64) -> Result<Vec<(f64, String, f64)>> {
+/// Iterations per second per core of every engine and rotation pair: the
+/// profile on a 300 s fight, the pack's default character on a 300 s and a
+/// 60 s fight (the 60 s one runs 5 times the iterations).
+fn fight_rates(setup: &Setup<'_>, iterations: u64) -> Result<Vec<Figure>> {
     let Setup {
         runtime,
         simulator,
@@ -211,24 +268,36 @@ fn fight_rates(setup: &Setup<'_>, iterations: u64) -> Result<Vec<(f64, String, f
     } = setup;
     println!("wowlab bench: {} on 1 thread, 1 target", setup.spec.name);
     println!(
-        "{:<8} {:<6} {:<22} {:>12} {:>14}",
-        "fight", "engine", "rotation", "it/s/core", "µs/iteration"
+        "{:<8} {:<8} {:<6} {:<22} {:>12} {:>14}",
+        "fight", "who", "engine", "rotation", "it/s/core", "µs/iteration"
     );
     let mut figures = Vec::new();
-    for seconds in [300.0, 60.0] {
+    let fights = [
+        (Character::Profile, 300.0),
+        (Character::Pack, 300.0),
+        (Character::Pack, 60.0),
+    ];
+    for (character, seconds) in fights {
         let iterations = (iterations as f64 * 300.0 / seconds) as u64;
-        let config = setup.config(seconds, iterations)?;
+        let config = setup.config(character, seconds, iterations)?;
         let json = wowlab_protocol::address::canonical_json(&config);
-        let mut row = |engine: &str, rotation: &str, rate: f64| {
+        let mut row = |engine: &'static str, rotation: &'static str, rate: f64| {
             println!(
-                "{:<8} {:<6} {:<22} {:>12.0} {:>14.1}",
+                "{:<8} {:<8} {:<6} {:<22} {:>12.0} {:>14.1}",
                 format!("{seconds} s"),
+                character.name(),
                 engine,
                 rotation,
                 rate,
                 1e6 / rate
             );
-            figures.push((seconds, format!("{engine} + {rotation}"), rate));
+            figures.push(Figure {
+                character,
+                seconds,
+                engine,
+                rotation,
+                rate,
+            });
         };
         row(
             "native",
@@ -274,6 +343,30 @@ fn fight_rates(setup: &Setup<'_>, iterations: u64) -> Result<Vec<(f64, String, f
     Ok(figures)
 }
 
+/// How much longer an iteration takes with the engine in wasm than native,
+/// for each rotation both engines run.
+fn wasm_cost(figures: &[Figure]) {
+    println!("\nwasm engine against native, same rotation (time per iteration):");
+    for wasm in figures.iter().filter(|f| f.engine == "wasm") {
+        let kind = wasm.rotation.split(' ').next();
+        let native = figures.iter().find(|f| {
+            f.engine == "native"
+                && f.character == wasm.character
+                && f.seconds == wasm.seconds
+                && f.rotation.split(' ').next() == kind
+        });
+        if let Some(native) = native {
+            println!(
+                "  {:<8} {:<8} {:<22} {:.2}x",
+                format!("{} s", wasm.seconds),
+                wasm.character.name(),
+                wasm.rotation,
+                native.rate / wasm.rate
+            );
+        }
+    }
+}
+
 /// What each way of bounding a guest's time costs, as rates and ratios to
 /// no budget at all.
 fn time_budgets(setup: &Setup<'_>, iterations: u64) -> Result<()> {
@@ -286,8 +379,11 @@ fn time_budgets(setup: &Setup<'_>, iterations: u64) -> Result<()> {
         script,
         ..
     } = setup;
-    println!("\ntime budgets, 300 s fight, wasm engine (it/s/core; ratio to no budget):");
-    let json = wowlab_protocol::address::canonical_json(&setup.config(300.0, 1)?);
+    println!(
+        "\ntime budgets, the profile's 300 s fight, wasm engine (it/s/core; ratio to no budget):"
+    );
+    let json =
+        wowlab_protocol::address::canonical_json(&setup.config(Character::Profile, 300.0, 1)?);
     let mut baseline = None;
     for mode in [Interruption::None, Interruption::Epoch, Interruption::Fuel] {
         let runtime = Runtime::new(SandboxLimits {
@@ -335,20 +431,26 @@ fn time_budgets(setup: &Setup<'_>, iterations: u64) -> Result<()> {
     Ok(())
 }
 
-/// How much more one iteration of the 300 s fight costs than one of the 60 s fight.
-fn fight_length_cost(figures: &[(f64, String, f64)]) {
-    println!("\ncost of a 300 s fight relative to a 60 s fight (time per iteration):");
-    for (name, long) in figures.iter().filter(|f| f.0 == 300.0).map(|f| (&f.1, f.2)) {
-        let short = figures
+/// How much more one iteration of the 300 s fight costs than one of the
+/// 60 s fight, for the pack's default character.
+fn fight_length_cost(figures: &[Figure]) {
+    println!("\ncost of a 300 s fight relative to a 60 s fight (pack, time per iteration):");
+    let pack = |seconds| {
+        figures
             .iter()
-            .find(|f| f.0 == 60.0 && &f.1 == name)
-            .map_or(f64::NAN, |f| f.2);
-        println!("  {name:<32} {:.2}x", short / long);
+            .filter(move |f| f.character == Character::Pack && f.seconds == seconds)
+    };
+    for long in pack(300.0) {
+        let short = pack(60.0)
+            .find(|f| f.engine == long.engine && f.rotation == long.rotation)
+            .map_or(f64::NAN, |f| f.rate);
+        let name = format!("{} + {}", long.engine, long.rotation);
+        println!("  {name:<32} {:.2}x", short / long.rate);
     }
 }
 
 /// Nanoseconds per decision of every rotation backend, over the states of
-/// ten recorded reference fights.
+/// ten recorded fights of the reference profile.
 fn decision_costs(setup: &Setup<'_>) -> Result<()> {
     let Setup {
         runtime,
@@ -359,7 +461,7 @@ fn decision_costs(setup: &Setup<'_>) -> Result<()> {
         script,
         ..
     } = setup;
-    let config = setup.config(300.0, 1)?;
+    let config = setup.config(Character::Profile, 300.0, 1)?;
     let mut recorder = Recorder {
         inner: setup.rust_native()?,
         states: Vec::new(),
@@ -367,7 +469,7 @@ fn decision_costs(setup: &Setup<'_>) -> Result<()> {
     wowlab_engine::run_batch(&config, &mut recorder, 1, 0, 10)?;
     let states = recorder.states;
     println!(
-        "\nns per decision ({} recorded states of the reference fight):",
+        "\nns per decision ({} recorded states of the profile's fight):",
         states.len()
     );
     let mut rust = setup.rust_native()?;
@@ -468,28 +570,43 @@ mod tests {
 
     #[test]
     fn the_rust_priority_decides_like_the_rhai_script() {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-        let spec = spec_file::load(std::path::Path::new(&format!(
-            "{root}/examples/specs/bm_hunter.toml"
-        )))
-        .unwrap();
-        let script =
-            std::fs::read_to_string(format!("{root}/examples/rotations/bm_hunter.rhai")).unwrap();
+        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+        let spec_path = root.join("examples/specs/bm_hunter.toml");
+        let rotation_path = root.join("examples/rotations/bm_hunter.rhai");
+        let spec = spec_file::load(&spec_path).unwrap();
+        let script = std::fs::read_to_string(&rotation_path).unwrap();
         let spells: Vec<String> = spec.spells.iter().map(|s| s.name.clone()).collect();
         let auras: Vec<String> = spec.auras.iter().map(|a| a.name.clone()).collect();
-        let config = SimConfig::for_spec(
-            spec,
-            wowlab_engine::config::Fight {
-                duration_ms: 300_000,
-                vary_length: 0.2,
-                targets: 1,
-                external_auras: Vec::new(),
-            },
+        let pack = single_thread(&spec, &script, 300.0, 50);
+        // The profile's talents reach what the pack alone does not (Nature's
+        // Ally's buff, the beasts), so the priority's every branch is taken.
+        let profile = FightArgs {
+            spec: Some(spec_path),
+            rotation: Some(rotation_path),
+            simc: Some(root.join("examples/profiles/MID1_Hunter_Beast_Mastery.simc")),
+            backend: "rhai".into(),
+            iterations: 50,
+            duration: 300.0,
+            vary_length: None,
+            targets: 1,
+            engine: None,
+        }
+        .prepare(false, 3, 1)
+        .unwrap()
+        .request;
+        let mut results = Vec::new();
+        for request in [pack, profile] {
+            let config = config_for(&request, "", "").unwrap();
+            let mut rhai = RhaiRotation::new(&spells, &auras, &script, Limits::default()).unwrap();
+            let mut rust = BmHunterRust::new(&spells, &auras).unwrap();
+            let a = wowlab_engine::run_batch(&config, &mut rhai, 3, 0, 50).unwrap();
+            let b = wowlab_engine::run_batch(&config, &mut rust, 3, 0, 50).unwrap();
+            assert_eq!(a, b);
+            results.push(a);
+        }
+        assert_ne!(
+            results[0], results[1],
+            "the profile is not the pack's character"
         );
-        let mut rhai = RhaiRotation::new(&spells, &auras, &script, Limits::default()).unwrap();
-        let mut rust = BmHunterRust::new(&spells, &auras).unwrap();
-        let a = wowlab_engine::run_batch(&config, &mut rhai, 3, 0, 50).unwrap();
-        let b = wowlab_engine::run_batch(&config, &mut rust, 3, 0, 50).unwrap();
-        assert_eq!(a, b);
     }
 }

@@ -1,7 +1,7 @@
 //! The portal in a real browser (headless Debian Chromium over WebDriver)
 //! against a real sentinel and node processes: sign in, submit a sim and
-//! watch it finish, test a broken script, claim a node, and keep a private
-//! job private. Screenshots of the main pages land in `target/screenshots`.
+//! watch it finish, simulate a pasted SimulationCraft profile, test a broken
+//! script, claim a node, and keep a private job private. Screenshots of the main pages land in `target/screenshots`.
 
 use std::path::Path;
 use std::time::Duration;
@@ -10,6 +10,17 @@ use wowlab_e2e::browser::Browser;
 use wowlab_e2e::{Database, Sentinel, sim};
 
 const PASSWORD: &str = "correct horse battery";
+
+/// The portal's default pack and rotation, for `wowlab sim` (the Rhai
+/// backend: the portal's jobs name it).
+const REFERENCE: [&str; 6] = [
+    "--spec",
+    "examples/specs/bm_hunter.toml",
+    "--rotation",
+    "examples/rotations/bm_hunter.rhai",
+    "--backend",
+    "rhai",
+];
 
 fn sqlite(dir: &Path) -> Database {
     Database::Sqlite(dir.join("sentinel"))
@@ -34,6 +45,14 @@ fn set_script(browser: &Browser, script: &str) {
     browser.script(
         "const s = document.getElementById('script'); s.value = arguments[0]; s.dispatchEvent(new Event('input'));",
         serde_json::json!([script]),
+    );
+}
+
+/// Pastes `text` into the profile box, as a paste would.
+fn paste_profile(browser: &Browser, text: &str) {
+    browser.script(
+        "const s = document.getElementById('simc'); s.value = arguments[0]; s.dispatchEvent(new Event('input'));",
+        serde_json::json!([text]),
     );
 }
 
@@ -90,33 +109,16 @@ fn a_player_signs_in_submits_a_sim_and_watches_it_finish() {
 
     // The job's report is `wowlab sim`'s for the same seed, byte for byte (the
     // portal stores the script with `\n` line ends, as the file has them).
-    let status = s.job(&["status", &job, "--json"]);
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
-    let seed = report["seed"].as_u64().unwrap().to_string();
+    let (report, seed) = report_and_seed(&s, &job);
+    let args = [
+        &REFERENCE[..],
+        &["--iterations", "3000", "--duration", "120"],
+    ];
     let local = sim(
         &dir.path().join("sim"),
-        &[
-            "--spec",
-            "examples/specs/bm_hunter.toml",
-            "--rotation",
-            "examples/rotations/bm_hunter.rhai",
-            "--backend",
-            "rhai",
-            "--iterations",
-            "3000",
-            "--duration",
-            "120",
-            "--seed",
-            &seed,
-            "--json",
-        ],
+        &[&args.concat()[..], &["--seed", &seed, "--json"]].concat(),
     );
-    assert_eq!(String::from_utf8(status.stdout).unwrap(), local);
+    assert_eq!(report, local);
     let local: serde_json::Value = serde_json::from_str(&local).unwrap();
     assert_eq!(browser.text("#mean-dps"), browser_dps(&local));
 
@@ -138,6 +140,74 @@ fn a_player_signs_in_submits_a_sim_and_watches_it_finish() {
     assert!(best.contains(&browser_dps(&local)), "{best}");
     assert!(best.contains("alice"), "{best}");
     browser.screenshot("rankings");
+}
+
+#[test]
+fn a_pasted_simc_profile_is_simulated_as_wowlab_sim_simulates_it() {
+    let Some((browser, dir, s)) = alice_signed_in() else {
+        return;
+    };
+    let _node = s.node(&dir.path().join("node"), 2, &[]);
+    let path = "examples/profiles/MID1_Hunter_Beast_Mastery.simc";
+    let profile = std::fs::read_to_string(wowlab_e2e::repo().join(path)).unwrap();
+
+    // A malformed line is refused with its place; the box keeps the text.
+    paste_profile(&browser, &profile.replace("level=90", "level=9x"));
+    browser.fill("input[name=iterations]", "1000");
+    browser.click("#sim-form button[type=submit]");
+    let error = browser.wait_for_text("#form-error", "line 9, column 7", Duration::from_secs(10));
+    assert!(error.contains("SimulationCraft profile"), "{error}");
+    assert!(browser.has("#simc[aria-invalid=true]"), "the box is marked");
+    let kept = browser.script(
+        "return document.getElementById('simc').value",
+        serde_json::json!([]),
+    );
+    assert!(kept.as_str().unwrap().contains("level=9x"), "{kept}");
+
+    paste_profile(&browser, &profile);
+    browser.fill("input[name=iterations]", "1000");
+    browser.click("#sim-form button[type=submit]");
+    browser.wait_for("#live", Duration::from_secs(10));
+    let job = browser.url().rsplit('/').next().unwrap().to_string();
+    browser.wait_for("#dps-chart rect", Duration::from_secs(120));
+    assert_eq!(browser.text("#status"), "done");
+    // What the pack does not model is listed, one click away.
+    let summary = browser.text("#not-simulated summary");
+    assert!(
+        summary.starts_with("Not simulated (from the profile)"),
+        "{summary}"
+    );
+    browser.click("#not-simulated summary");
+    let listed = browser.text("#not-simulated ul");
+    assert!(
+        listed.contains("line 13: talent Go for the Throat (459550)"),
+        "{listed}"
+    );
+    browser.screenshot("profile-job");
+
+    // The browser's line ends and all, the job is `wowlab sim --simc` of
+    // the same file, byte for byte.
+    let (report, seed) = report_and_seed(&s, &job);
+    let args = [&["--simc", path, "--iterations", "1000"], &REFERENCE[..]].concat();
+    let local = sim(
+        &dir.path().join("sim"),
+        &[&args[..], &["--seed", &seed, "--json"]].concat(),
+    );
+    assert_eq!(report, local);
+}
+
+/// The job's report as `wowlab job status --json` prints it, and its seed.
+fn report_and_seed(s: &Sentinel, job: &str) -> (String, String) {
+    let status = s.job(&["status", job, "--json"]);
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let report = String::from_utf8(status.stdout).unwrap();
+    let parsed: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let seed = parsed["seed"].as_u64().unwrap().to_string();
+    (report, seed)
 }
 
 /// A report's mean DPS as the pages show it.

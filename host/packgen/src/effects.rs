@@ -5,7 +5,7 @@
 
 use wowlab_engine::options::{Modifier, Property};
 use wowlab_engine::spec::{CooldownReduction, CycleReduction, Proc, Source};
-use wowlab_gamedata::spelldump::{DumpEffect, DumpSpell};
+use wowlab_gamedata::spelldump::{DumpEffect, DumpSpell, SpellDump};
 
 use crate::parts::{Parts, affected_ids};
 use crate::rules::{EffectRule, ProcRule, Rules};
@@ -202,6 +202,31 @@ enum Target {
     Duration,
 }
 
+impl Target {
+    /// Whether the game's `spell` has this part: its damage effects for
+    /// the damage targets; a cast or a duration is taken to be there.
+    fn in_game(self, spell: &DumpSpell) -> bool {
+        let has = |kind: &str| spell.effects.iter().any(|e| e.kind.contains(kind));
+        match self {
+            Target::Direct => has("School Damage (2)"),
+            Target::Periodic => has("Periodic Damage (3)"),
+            Target::Damage => has("School Damage (2)") || has("Periodic Damage (3)"),
+            Target::Cast | Target::Duration => true,
+        }
+    }
+
+    /// What it is, in words.
+    fn part(self) -> &'static str {
+        match self {
+            Target::Direct => "direct damage",
+            Target::Periodic => "damage over time",
+            Target::Damage => "damage",
+            Target::Cast => "cast",
+            Target::Duration => "duration",
+        }
+    }
+}
+
 /// Where an effect comes from, as a pack records it.
 pub fn origin(build: &str, spell: &DumpSpell, effect: &DumpEffect) -> String {
     format!(
@@ -289,9 +314,10 @@ pub fn translate_rule(
 
 /// What `effect` of `spell` does to `parts` by the data alone (the
 /// caller applies the rules first); `rules` give the spec's primary stat
-/// and resource.
+/// and resource, `dump` the spells it modifies.
 pub fn translate(
     build: &str,
+    dump: &SpellDump,
     spell: &DumpSpell,
     effect: &DumpEffect,
     parts: &Parts,
@@ -329,12 +355,25 @@ pub fn translate(
             Target::Duration => parts.duration(&ids),
         };
         if affects.is_empty() {
-            return Translation::Elsewhere(format!(
+            let what = format!(
                 "#{} {} on {}",
                 effect.index,
                 m.property,
                 affected_names(effect)
-            ));
+            );
+            // A spell the pack has, and the game gives what the modifier
+            // is about, but the pack does not: not modelled, and said.
+            let lost = ids
+                .iter()
+                .any(|&id| parts.uses(id) && dump.spell(id).is_none_or(|s| target.in_game(s)));
+            return if lost {
+                Translation::Unmodelled(format!(
+                    "{what} (the pack has no {} for it)",
+                    target.part()
+                ))
+            } else {
+                Translation::Elsewhere(what)
+            };
         }
         return Translation::Modifiers(vec![modifier(property, affects, m.value)]);
     }
@@ -384,4 +423,89 @@ pub fn translate(
         return Translation::Elsewhere(format!("#{} {kind}", effect.index));
     }
     Translation::Modifiers(modifiers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parts::Part;
+
+    /// Two spells with damage (one direct, one over time) and a talent
+    /// raising the direct damage of both.
+    const DUMP: &str = "SimulationCraft test for World of Warcraft 1.2.3.4 Live
+Name             : Strike (id=100) [Spell Family (9)]
+Effects          :
+#1 (id=1)        : School Damage (2): physical
+                   Base Value: 0 | AP Coefficient: 1.0 | Target: Targeted Enemy (6)
+
+Name             : Bleed (id=101) [Spell Family (9)]
+Effects          :
+#1 (id=2)        : Apply Aura (6) | Periodic Damage (3): physical every 2 seconds
+                   Base Value: 0 | AP Coefficient: 0.5 | Target: Targeted Enemy (6)
+
+Name             : Sharp (id=200) [Spell Family (9), Passive]
+Effects          :
+#1 (id=3)        : Apply Aura (6) | Add Percent Modifier (108): Spell Direct Amount (0)
+                   Base Value: 10 | Scaled Value: 10 | Target: Self (1)
+                   Affected Spells: Strike (100), Bleed (101)
+";
+
+    fn part(name: &str, cast: u32, direct: Option<u32>, periodic: Option<u32>) -> Part {
+        Part {
+            name: name.into(),
+            source: Source::Player,
+            cast: Some(cast),
+            direct,
+            periodic,
+            aura: None,
+            summon: None,
+            auto: false,
+        }
+    }
+
+    fn sharp_on(parts: Vec<Part>) -> Translation {
+        let dump = SpellDump::parse(DUMP).unwrap();
+        let rules_path = "gamedata/rules/hunter_beast_mastery.toml";
+        let text = include_str!("../../../gamedata/rules/hunter_beast_mastery.toml");
+        let rules = Rules::parse(rules_path, text).unwrap();
+        let talent = dump.spell(200).unwrap();
+        translate(
+            "1.2.3.4",
+            &dump,
+            talent,
+            &talent.effects[0],
+            &Parts(parts),
+            &rules,
+        )
+    }
+
+    #[test]
+    fn a_modifier_the_pack_cannot_carry_is_said_and_a_no_op_is_not() {
+        // The pack's strike has its direct damage: the modifier is on it.
+        let carried = sharp_on(vec![part("strike", 100, Some(100), None)]);
+        let Translation::Modifiers(m) = carried else {
+            panic!("{carried:?}")
+        };
+        assert_eq!(
+            (m[0].affects.as_slice(), m[0].value),
+            (&["strike".to_string()][..], 10.0)
+        );
+        // The game's strike deals direct damage the pack's does not have.
+        let lost = sharp_on(vec![part("strike", 100, None, None)]);
+        assert_eq!(
+            lost,
+            Translation::Unmodelled(
+                "#1 Spell Direct Amount on Strike (100), Bleed (101) (the pack has no direct damage for it)".into()
+            )
+        );
+        // The bleed has no direct damage in the game either: nothing is lost.
+        let no_op = sharp_on(vec![part("bleed", 101, None, Some(101))]);
+        assert!(matches!(no_op, Translation::Elsewhere(_)), "{no_op:?}");
+        // Spells the pack does not simulate at all.
+        let elsewhere = sharp_on(Vec::new());
+        assert!(
+            matches!(elsewhere, Translation::Elsewhere(_)),
+            "{elsewhere:?}"
+        );
+    }
 }

@@ -88,7 +88,7 @@ fn translations<'a>(
         if own.is_empty() {
             out.push((
                 Some(e),
-                translate(&look.build, spell, e, parts, rules),
+                translate(&look.build, &look.dump, spell, e, parts, rules),
                 None,
             ));
         }

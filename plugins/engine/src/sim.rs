@@ -187,8 +187,38 @@ struct Sim<'m> {
     /// Per aura slot, its aura.
     slot_aura: Vec<usize>,
     procs_by_trigger: [Vec<usize>; 5],
+    /// Per carrier (player, pet, guardian), the product of its speed
+    /// auras' haste and attack speed bonuses now; kept up to date as those
+    /// auras' stacks change.
+    speed: [Speed; 3],
     snapshot: Vec<f64>,
     tally: Tally,
+}
+
+/// A carrier's speed auras' products.
+#[derive(Debug, Clone, Copy)]
+struct Speed {
+    haste: f64,
+    attack_speed: f64,
+}
+
+impl Default for Speed {
+    fn default() -> Self {
+        Self {
+            haste: 1.0,
+            attack_speed: 1.0,
+        }
+    }
+}
+
+/// The index of `carrier` in [`Sim::speed`]; targets carry no speed.
+fn speed_index(carrier: Carrier) -> Option<usize> {
+    match carrier {
+        Carrier::Player => Some(0),
+        Carrier::Pet => Some(1),
+        Carrier::Guardian => Some(2),
+        Carrier::Target => None,
+    }
 }
 
 fn trigger_index(t: Trigger) -> usize {
@@ -247,6 +277,7 @@ impl<'m> Sim<'m> {
             cycles: vec![CycleState::default(); m.cycles.len()],
             slot_aura,
             procs_by_trigger,
+            speed: [Speed::default(); 3],
             snapshot: vec![0.0; snapshot::len(m.rotation_spells, m.visible_auras)],
             tally: Tally {
                 sources: vec![SourceTally::default(); m.source_names.len()],
@@ -280,6 +311,7 @@ impl<'m> Sim<'m> {
             };
         }
         self.auras.fill(AuraState::default());
+        self.speed = [Speed::default(); 3];
         self.dots.fill(DotState::default());
         self.summoned.clear();
         self.procs.fill(ProcState {
@@ -386,17 +418,34 @@ impl<'m> Sim<'m> {
         product
     }
 
+    /// Recomputes [`Sim::speed`] after a speed aura's stacks changed.
+    fn refresh_speed(&mut self) {
+        for carrier in [Carrier::Player, Carrier::Pet, Carrier::Guardian] {
+            let i = speed_index(carrier).expect("a carrier with speed");
+            self.speed[i] = Speed {
+                haste: self.aura_product(carrier, |a| a.haste_bonus),
+                attack_speed: self.aura_product(carrier, |a| a.attack_speed_bonus),
+            };
+        }
+    }
+
+    /// Refreshes [`Sim::speed`] if `aura` is a speed aura.
+    fn stacks_changed(&mut self, aura: usize) {
+        let a = &self.m.auras[aura];
+        if a.haste_bonus != 0.0 || a.attack_speed_bonus != 0.0 {
+            self.refresh_speed();
+        }
+    }
+
     fn player_haste(&self) -> f64 {
-        self.m.haste * self.aura_product(Carrier::Player, |a| a.haste_bonus)
+        self.m.haste * self.speed[0].haste
     }
 
     fn source_haste(&self, source: Source) -> f64 {
         match source {
             Source::Player => self.player_haste(),
-            Source::Pet => self.player_haste() * self.aura_product(Carrier::Pet, |a| a.haste_bonus),
-            Source::Guardian => {
-                self.player_haste() * self.aura_product(Carrier::Guardian, |a| a.haste_bonus)
-            }
+            Source::Pet => self.player_haste() * self.speed[1].haste,
+            Source::Guardian => self.player_haste() * self.speed[2].haste,
         }
     }
 
@@ -828,8 +877,8 @@ impl<'m> Sim<'m> {
         if !a.hasted {
             return a.period_us;
         }
-        let speed = self.source_haste(a.source)
-            * self.aura_product(Self::carrier(a.source), |x| x.attack_speed_bonus);
+        let carrier = speed_index(Self::carrier(a.source)).expect("a source carries speed");
+        let speed = self.source_haste(a.source) * self.speed[carrier].attack_speed;
         ((a.period_us as f64 / speed) as i64).max(1)
     }
 
@@ -911,6 +960,7 @@ impl<'m> Sim<'m> {
         a.expires = self.now.saturating_add(am.duration_us);
         a.generation = a.generation.wrapping_add(1);
         let (expires, generation) = (a.expires, a.generation);
+        self.stacks_changed(aura);
         if expires != i64::MAX {
             self.push(
                 expires,
@@ -928,6 +978,7 @@ impl<'m> Sim<'m> {
         }
         self.settle_resource();
         self.auras[slot].stacks = 0;
+        self.stacks_changed(self.slot_aura[slot]);
         self.aura_ended(self.slot_aura[slot]);
     }
 
@@ -942,6 +993,7 @@ impl<'m> Sim<'m> {
         let a = &mut self.auras[slot];
         a.stacks = 0;
         a.generation = a.generation.wrapping_add(1);
+        self.stacks_changed(aura);
         self.trigger(Trigger::Consume, aura);
         self.aura_ended(aura);
     }

@@ -85,7 +85,6 @@ impl ThresholdArgs {
     fn thresholds(&self) -> Thresholds {
         let secs = Duration::from_secs;
         Thresholds {
-            heartbeat_every: Thresholds::heartbeat_for(secs(self.offline_after_secs)),
             offline_after: secs(self.offline_after_secs),
             unclaimed_node_ttl: secs(self.unclaimed_node_ttl_secs),
             offline_node_ttl: secs(self.offline_node_ttl_secs),

@@ -6,8 +6,6 @@ use std::time::Duration;
 /// often the scheduler and the maintenance run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Thresholds {
-    /// How often nodes are told to send heartbeats.
-    pub heartbeat_every: Duration,
     /// A node is offline when its last signed request is older than this;
     /// its running chunks then return to pending.
     pub offline_after: Duration,
@@ -36,12 +34,12 @@ pub struct Thresholds {
 const MAX_HEARTBEAT_EVERY: Duration = Duration::from_secs(15);
 
 impl Thresholds {
-    /// The heartbeat interval for nodes that count as offline after
-    /// `offline_after`: a quarter of it (so a busy node, whose only requests
-    /// may be its heartbeats, is never taken for offline), at least a second
-    /// (the protocol's unit) and at most 15 s.
-    pub fn heartbeat_for(offline_after: Duration) -> Duration {
-        (offline_after / 4).clamp(Duration::from_secs(1), MAX_HEARTBEAT_EVERY)
+    /// How often nodes are told to send heartbeats: a quarter of
+    /// `offline_after` (so a busy node, whose only requests may be its
+    /// heartbeats, is never taken for offline), at least a second (the
+    /// protocol's unit) and at most 15 s.
+    pub fn heartbeat_every(&self) -> Duration {
+        (self.offline_after / 4).clamp(Duration::from_secs(1), MAX_HEARTBEAT_EVERY)
     }
 }
 
@@ -50,7 +48,6 @@ impl Default for Thresholds {
         const MINUTE: u64 = 60;
         const DAY: u64 = 24 * 60 * MINUTE;
         Self {
-            heartbeat_every: Self::heartbeat_for(Duration::from_secs(60)),
             offline_after: Duration::from_secs(60),
             delivery_grace: Duration::from_secs(10),
             unclaimed_node_ttl: Duration::from_secs(60 * MINUTE),
@@ -70,12 +67,18 @@ mod tests {
 
     #[test]
     fn nodes_heartbeat_well_inside_the_offline_threshold() {
-        let every = |secs| Thresholds::heartbeat_for(Duration::from_secs(secs)).as_secs();
+        let every = |secs| {
+            let thresholds = Thresholds {
+                offline_after: Duration::from_secs(secs),
+                ..Thresholds::default()
+            };
+            thresholds.heartbeat_every().as_secs()
+        };
         assert_eq!(every(60), 15, "the default");
         assert_eq!(every(600), 15, "never rarer than 15 s");
         assert_eq!(every(20), 5);
         assert_eq!(every(4), 1);
         assert_eq!(every(2), 1, "at least a second, the protocol's unit");
-        assert_eq!(Thresholds::default().heartbeat_every.as_secs(), 15);
+        assert_eq!(Thresholds::default().heartbeat_every().as_secs(), 15);
     }
 }

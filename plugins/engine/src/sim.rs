@@ -187,9 +187,9 @@ struct Sim<'m> {
     /// Per aura slot, its aura.
     slot_aura: Vec<usize>,
     procs_by_trigger: [Vec<usize>; 5],
-    /// Per carrier (player, pet, guardian), the product of its speed
-    /// auras' haste and attack speed bonuses now; kept up to date as those
-    /// auras' stacks change.
+    /// Per source (player, pet, guardian: [`speed_slot`]), the product of
+    /// its carrier's speed auras' haste and attack speed bonuses now; kept
+    /// up to date as those auras' stacks change.
     speed: [Speed; 3],
     snapshot: Vec<f64>,
     tally: Tally,
@@ -211,13 +211,12 @@ impl Default for Speed {
     }
 }
 
-/// The index of `carrier` in [`Sim::speed`]; targets carry no speed.
-fn speed_index(carrier: Carrier) -> Option<usize> {
-    match carrier {
-        Carrier::Player => Some(0),
-        Carrier::Pet => Some(1),
-        Carrier::Guardian => Some(2),
-        Carrier::Target => None,
+/// The index of `source` in [`Sim::speed`].
+fn speed_slot(source: Source) -> usize {
+    match source {
+        Source::Player => 0,
+        Source::Pet => 1,
+        Source::Guardian => 2,
     }
 }
 
@@ -420,9 +419,9 @@ impl<'m> Sim<'m> {
 
     /// Recomputes [`Sim::speed`] after a speed aura's stacks changed.
     fn refresh_speed(&mut self) {
-        for carrier in [Carrier::Player, Carrier::Pet, Carrier::Guardian] {
-            let i = speed_index(carrier).expect("a carrier with speed");
-            self.speed[i] = Speed {
+        for source in [Source::Player, Source::Pet, Source::Guardian] {
+            let carrier = Self::carrier(source);
+            self.speed[speed_slot(source)] = Speed {
                 haste: self.aura_product(carrier, |a| a.haste_bonus),
                 attack_speed: self.aura_product(carrier, |a| a.attack_speed_bonus),
             };
@@ -438,14 +437,13 @@ impl<'m> Sim<'m> {
     }
 
     fn player_haste(&self) -> f64 {
-        self.m.haste * self.speed[0].haste
+        self.m.haste * self.speed[speed_slot(Source::Player)].haste
     }
 
     fn source_haste(&self, source: Source) -> f64 {
         match source {
             Source::Player => self.player_haste(),
-            Source::Pet => self.player_haste() * self.speed[1].haste,
-            Source::Guardian => self.player_haste() * self.speed[2].haste,
+            other => self.player_haste() * self.speed[speed_slot(other)].haste,
         }
     }
 
@@ -877,8 +875,7 @@ impl<'m> Sim<'m> {
         if !a.hasted {
             return a.period_us;
         }
-        let carrier = speed_index(Self::carrier(a.source)).expect("a source carries speed");
-        let speed = self.source_haste(a.source) * self.speed[carrier].attack_speed;
+        let speed = self.source_haste(a.source) * self.speed[speed_slot(a.source)].attack_speed;
         ((a.period_us as f64 / speed) as i64).max(1)
     }
 

@@ -23,7 +23,7 @@ use crate::store::{ChunkId, Node, NodeId, NodePermissions};
 
 fn registered(state: &AppState, node: &Node) -> Registered {
     Registered {
-        heartbeat_every_secs: state.thresholds.heartbeat_every.as_secs(),
+        heartbeat_every_secs: state.thresholds.heartbeat_every().as_secs(),
         node_id: node.id.0,
         claim_code: signing::claim_code(&node.public_key),
         claimed: node.owner.is_some(),

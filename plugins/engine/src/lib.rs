@@ -18,6 +18,7 @@ pub mod config;
 pub mod error;
 mod model;
 pub mod options;
+mod queue;
 pub mod rng;
 pub mod rotation;
 pub mod sim;

@@ -3,12 +3,10 @@
 //! iteration is linear in fight length: resource regeneration is computed
 //! lazily from elapsed time, and nothing ticks on a fixed 100 ms clock.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use crate::config::SimConfig;
 use crate::error::EngineError;
 use crate::model::{DamageModel, Model, ProcRate, US_PER_MS, US_PER_S};
+use crate::queue::EventQueue;
 use crate::rng::Rng;
 use crate::rotation::{Action, Rotation};
 use crate::snapshot;
@@ -60,7 +58,7 @@ pub(crate) struct SourceTally {
     pub first_refusal: Option<Refusal>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Event {
     Decide {
         generation: u32,
@@ -163,8 +161,7 @@ struct Sim<'m> {
     m: &'m Model,
     now: i64,
     end: i64,
-    queue: BinaryHeap<Reverse<(i64, u64, Event)>>,
-    seq: u64,
+    queue: EventQueue<Event>,
     rng: Rng,
     iteration: u64,
     resource: f64,
@@ -257,8 +254,7 @@ impl<'m> Sim<'m> {
             m,
             now: 0,
             end: 0,
-            queue: BinaryHeap::new(),
-            seq: 0,
+            queue: EventQueue::new(),
             rng: Rng::for_iteration(0, 0),
             iteration: 0,
             resource: 0.0,
@@ -297,7 +293,6 @@ impl<'m> Sim<'m> {
             m.duration_us
         };
         self.queue.clear();
-        self.seq = 0;
         self.resource = m.resource_start;
         self.resource_at = 0;
         self.gcd_end = 0;
@@ -345,7 +340,7 @@ impl<'m> Sim<'m> {
             self.start_cycle(cycle);
         }
         self.schedule_decision(0);
-        while let Some(Reverse((time, _, event))) = self.queue.pop() {
+        while let Some((time, event)) = self.queue.pop() {
             if time >= self.end {
                 break;
             }
@@ -386,8 +381,7 @@ impl<'m> Sim<'m> {
     }
 
     fn push(&mut self, time: i64, event: Event) {
-        self.seq += 1;
-        self.queue.push(Reverse((time, self.seq, event)));
+        self.queue.push(time, event);
     }
 
     fn schedule_decision(&mut self, time: i64) {
@@ -665,13 +659,7 @@ impl<'m> Sim<'m> {
             }
         }
         if next == NEVER {
-            next = self
-                .queue
-                .iter()
-                .map(|Reverse((t, _, _))| *t)
-                .filter(|t| *t > self.now)
-                .min()
-                .unwrap_or(self.end);
+            next = self.queue.next_time_after(self.now).unwrap_or(self.end);
         }
         self.schedule_decision(next);
         self.waiting = true;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::combat::{self, BaseStats, ClassPower, LevelArmor, PowerType, Ratings};
 use crate::extract::{Spec, parse_specs};
+use crate::items::{self, Consumable};
 use crate::spelldump::{DumpError, SpellDump};
 use crate::tables::TableError;
 use crate::talents::TalentTree;
@@ -42,6 +43,9 @@ const TALENTS: &[(&str, Committed)] = &[("hunter", committed!("12.0.5.66529/tale
 const CLASSES_CSV: Committed = committed!("12.0.5.66529/classes.csv");
 const LEVELS: Committed = committed!("12.0.5.66529/levels.csv");
 const POWER_TYPES: Committed = committed!("12.0.5.66529/power_types.csv");
+const ITEM_BUDGETS: Committed = committed!("12.0.5.66529/item_budgets.csv");
+const RATING_MULTIPLIERS: Committed = committed!("12.0.5.67823/rating_multipliers.csv");
+const CONSUMABLES: Committed = committed!("12.0.5.67823/consumables.csv");
 const RATINGS: Committed = committed!("12.0.5.67823/combat_ratings.csv");
 const RATING_CURVE: Committed = committed!("12.0.5.67823/rating_curve.csv");
 const BASE_STATS: Committed = committed!("12.0.1.66709/base_stats.csv");
@@ -111,6 +115,26 @@ pub fn power_type(name: &str) -> Result<Option<PowerType>, TableError> {
     combat::parse_power_type(Path::new(POWER_TYPES.path), POWER_TYPES.text, name)
 }
 
+/// The consumable SimulationCraft calls `name` (e.g.
+/// `flask_of_the_magisters_2`), if committed.
+pub fn consumable(name: &str) -> Result<Option<Consumable>, TableError> {
+    items::parse_consumable(Path::new(CONSUMABLES.path), CONSUMABLES.text, name)
+}
+
+/// A consumable's stat budget at `item_level`.
+pub fn consumable_budget(item_level: u32) -> Result<Option<f64>, TableError> {
+    items::parse_consumable_budget(Path::new(ITEM_BUDGETS.path), ITEM_BUDGETS.text, item_level)
+}
+
+/// The combat rating multiplier of a trinket of `item_level`, if committed.
+pub fn trinket_rating_multiplier(item_level: u32) -> Result<Option<f64>, TableError> {
+    items::parse_trinket_rating_multiplier(
+        Path::new(RATING_MULTIPLIERS.path),
+        RATING_MULTIPLIERS.text,
+        item_level,
+    )
+}
+
 /// The spell dump excerpt of `class` at [`DUMP_BUILD`], if committed.
 pub fn spell_dump(class: &str) -> Option<Result<SpellDump, DumpError>> {
     let (_, file) = DUMPS.iter().find(|(c, _)| *c == class)?;
@@ -126,7 +150,7 @@ pub fn raid_spell_dump() -> Result<SpellDump, DumpError> {
 /// The committed text of `path` under `gamedata/` (for the check that the
 /// extraction tool reproduces it).
 pub fn committed_text(path: &str) -> Option<&'static str> {
-    [&SPECS, &CLASSES_CSV, &LEVELS, &POWER_TYPES]
+    [&SPECS, &CLASSES_CSV, &LEVELS, &POWER_TYPES, &ITEM_BUDGETS]
         .into_iter()
         .chain(TALENTS.iter().map(|(_, f)| f))
         .find(|f| f.path == path)

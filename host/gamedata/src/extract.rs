@@ -34,6 +34,9 @@ pub const LEVELS_HEADER: &str = "level,creature_armor,armor_constant,expected_st
 /// The header of `power_types.csv`.
 pub const POWER_TYPES_HEADER: &str = "power_type,name,max,regen_combat,regen_peace,power_type_id";
 
+/// The header of `item_budgets.csv`.
+pub const ITEM_BUDGETS_HEADER: &str = "item_level,consumable";
+
 /// The header of `specs.csv`.
 pub const SPECS_HEADER: &str = "spec_id,spec,class_id,class,tree_id,mastery_spell_id";
 
@@ -97,6 +100,10 @@ pub fn extract(
     files.push(OutputFile {
         path: PathBuf::from("power_types.csv"),
         text: power_types_csv(tables)?,
+    });
+    files.push(OutputFile {
+        path: PathBuf::from("item_budgets.csv"),
+        text: item_budgets_csv(tables)?,
     });
     let trees = TreeTables::read(tables)?;
     for &class in classes {
@@ -225,6 +232,28 @@ fn power_types_csv(dir: &Path) -> Result<String, ExtractError> {
         }
     }
     Ok(std::iter::once(format!("{POWER_TYPES_HEADER}\n"))
+        .chain(rows.into_values())
+        .collect())
+}
+
+/// `RandPropPoints`: the stat budget of each item level. Kept: `GoodF_0`,
+/// the budget of a consumable (an item of no quality counts as
+/// uncommon), which its effects' coefficients multiply. A 32-bit float in
+/// the game's data, written as such.
+fn item_budgets_csv(dir: &Path) -> Result<String, ExtractError> {
+    let t = Table::read(&dir.join("RandPropPoints.csv"))?;
+    let (id, good) = (t.column("ID")?, t.column("GoodF_0")?);
+    let mut rows = BTreeMap::new();
+    for r in t.rows() {
+        let level: u32 = r.number(&id)?;
+        let line = format!("{level},{}\n", r.number::<f32>(&good)?);
+        if rows.insert(level, line).is_some() {
+            return Err(ExtractError::Data(format!(
+                "RandPropPoints has two rows for item level {level}"
+            )));
+        }
+    }
+    Ok(std::iter::once(format!("{ITEM_BUDGETS_HEADER}\n"))
         .chain(rows.into_values())
         .collect())
 }

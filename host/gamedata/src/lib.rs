@@ -16,6 +16,7 @@
 pub mod builds;
 pub mod combat;
 pub mod extract;
+pub mod items;
 pub mod spelldump;
 pub mod spellfacts;
 pub mod tables;

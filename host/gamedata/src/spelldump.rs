@@ -51,6 +51,15 @@ impl DumpEffect {
         self.value(name)?.split_whitespace().next()?.parse().ok()
     }
 
+    /// The coefficient its `Scaled Value` names ("89.39348
+    /// (coefficient=0.681974)": 0.681974), which an item's budget or a
+    /// level's scaling multiplies.
+    pub fn coefficient(&self) -> Option<f64> {
+        let text = self.value("Scaled Value")?;
+        let (_, rest) = text.split_once("(coefficient=")?;
+        rest.strip_suffix(')')?.parse().ok()
+    }
+
     /// The list named `name` (e.g. "Affected Spells"), as text.
     pub fn list(&self, name: &str) -> Option<&str> {
         self.lists

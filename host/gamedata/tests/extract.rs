@@ -21,6 +21,7 @@ fn specs_and_the_tree_are_taken_from_the_tables() {
             "classes.csv",
             "levels.csv",
             "power_types.csv",
+            "item_budgets.csv",
             "talents/hunter.csv"
         ]
     );
@@ -55,9 +56,17 @@ fn specs_and_the_tree_are_taken_from_the_tables() {
          2,focus,100,5,5,3\n\
          5,runes,6,0.1,0.1,6\n"
     );
-    // Nodes by id, entries by their index, another tree's node left out.
+    // Each item level's consumable budget (GoodF_0), as a 32-bit number.
     assert_eq!(
         files[4].text,
+        "item_level,consumable\n\
+         1,0\n\
+         289,235.75937\n\
+         295,249.31483\n"
+    );
+    // Nodes by id, entries by their index, another tree's node left out.
+    assert_eq!(
+        files[5].text,
         "node_id,node_type,subtree_id,subtree,pos_x,pos_y,entry_index,entry_id,definition_id,spell_id,max_ranks,entry_subtree_id\n\
          10,0,0,,0,0,0,101,1001,34026,2,0\n\
          20,3,0,,5,-5,0,201,2001,0,1,42\n\
@@ -72,8 +81,8 @@ fn specs_and_the_tree_are_taken_from_the_tables() {
 fn the_written_rows_read_back_into_the_same_tree() {
     let files = extract("1.2.3.4", &fixture(), &["hunter"]).unwrap();
     let tree =
-        TalentTree::from_csv("1.2.3.4", "hunter", Path::new("hunter.csv"), &files[4].text).unwrap();
-    assert_eq!(tree.to_csv(), files[4].text);
+        TalentTree::from_csv("1.2.3.4", "hunter", Path::new("hunter.csv"), &files[5].text).unwrap();
+    assert_eq!(tree.to_csv(), files[5].text);
     assert_eq!(tree.nodes[1].kind, NodeKind::SubTreeSelection);
     assert_eq!(
         tree.node(40).unwrap().subtree,

@@ -182,3 +182,16 @@ fn a_modifier_that_suppresses_stacking_still_reads_as_a_modifier() {
     assert!(e.suppresses_stacking());
     assert!(!hog.effect(3).unwrap().suppresses_stacking());
 }
+
+#[test]
+fn a_consumable_s_effect_carries_its_item_scaling_coefficient() {
+    let raid = builds::raid_spell_dump().unwrap();
+    let flask = raid.spell(1235108).unwrap().effect(1).unwrap();
+    assert_eq!(flask.coefficient(), Some(0.681974));
+    assert_eq!(flask.value("Rating"), Some("Mastery"));
+    let potion = raid.spell(1236616).unwrap().effect(1).unwrap();
+    assert_eq!(potion.coefficient(), Some(2.78764));
+    // A value without a coefficient has none.
+    let shout = raid.spell(6673).unwrap().effect(1).unwrap();
+    assert_eq!(shout.coefficient(), None);
+}

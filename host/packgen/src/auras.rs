@@ -46,6 +46,7 @@ pub(crate) fn aura(
         crit_bonus: 0.0,
         attack_speed_bonus: 0.0,
         tick_time_bonus: 0.0,
+        primary_attack_power: 0.0,
         affects: Vec::new(),
     };
     let mut tick_time: Option<BTreeSet<String>> = None;

@@ -10,6 +10,8 @@ use wowlab_engine::spec::{Aura, Carrier, DamageTaken, School};
 use wowlab_gamedata::builds;
 use wowlab_gamedata::spelldump::{DumpEffect, SpellDump};
 
+use crate::sheet::SecondaryRatings;
+
 /// Why the raid cannot be read: the committed data lack something.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the committed raid data: {0}")]
@@ -109,10 +111,15 @@ fn duration_ms(dump: &SpellDump, spell: u32) -> Result<u32, RaidError> {
         .spell(spell)
         .and_then(|s| s.field("Duration"))
         .ok_or_else(|| RaidError(format!("spell {spell} has no duration")))?;
+    seconds_ms(text, spell)
+}
+
+/// A field of `spell` such as "40 seconds", in ms.
+fn seconds_ms(text: &str, spell: u32) -> Result<u32, RaidError> {
     let seconds: f64 = text
         .strip_suffix(" seconds")
         .and_then(|n| n.parse().ok())
-        .ok_or_else(|| RaidError(format!("spell {spell}: a duration of `{text}`")))?;
+        .ok_or_else(|| RaidError(format!("spell {spell}: a time of `{text}`")))?;
     Ok((seconds * 1000.0).round() as u32)
 }
 
@@ -128,13 +135,18 @@ fn aura(name: &str, on: Carrier, duration_ms: u32) -> Aura {
         crit_bonus: 0.0,
         attack_speed_bonus: 0.0,
         tick_time_bonus: 0.0,
+        primary_attack_power: 0.0,
         affects: Vec::new(),
     }
 }
 
 /// `aura`, applied at the start of the fight.
 fn at_the_pull(aura: Aura) -> ExternalAura {
-    ExternalAura { at_ms: 0, aura }
+    ExternalAura {
+        at_ms: 0,
+        every_ms: 0,
+        aura,
+    }
 }
 
 /// What `optimal_raid` gives, from the committed raid dump.
@@ -196,19 +208,183 @@ pub fn optimal_raid() -> Result<Raid, RaidError> {
     Ok(raid)
 }
 
-/// The primary stat a consumable of the profile gives (`food=` or
-/// `augmentation=` and its value), with its source; `None` for one whose
-/// amount the committed data do not fix.
-pub fn consumable_primary_stat(
+/// What a consumable of the profile gives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConsumableEffect {
+    /// Primary stat for the whole fight (food, an augment rune).
+    PrimaryStat(f64),
+    /// Secondary ratings for the whole fight (a flask).
+    Ratings(SecondaryRatings),
+    /// Primary stat for `duration_ms`, used at the pull and again each time
+    /// its `cooldown_ms` ends (a potion, which the reference action list
+    /// uses with Bestial Wrath at the pull and once its cooldown allows).
+    TimedPrimaryStat {
+        /// The stat.
+        amount: f64,
+        /// How long one use lasts.
+        duration_ms: u32,
+        /// Its cooldown.
+        cooldown_ms: u32,
+    },
+}
+
+impl std::fmt::Display for ConsumableEffect {
+    /// What it gives, in words ("+695 agility for 30 s at the pull and
+    /// every 300 s").
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::PrimaryStat(amount) => write!(f, "+{amount} agility"),
+            Self::Ratings(r) => {
+                let named = [
+                    (r.crit, "crit"),
+                    (r.haste, "haste"),
+                    (r.mastery, "mastery"),
+                    (r.versatility, "versatility"),
+                ];
+                let parts: Vec<String> = named
+                    .iter()
+                    .filter(|(v, _)| *v != 0.0)
+                    .map(|(v, name)| format!("+{v} {name} rating"))
+                    .collect();
+                write!(f, "{}", parts.join(", "))
+            }
+            Self::TimedPrimaryStat {
+                amount,
+                duration_ms,
+                cooldown_ms,
+            } => write!(
+                f,
+                "+{amount} agility for {} s at the pull and every {} s",
+                f64::from(*duration_ms) / 1000.0,
+                f64::from(*cooldown_ms) / 1000.0
+            ),
+        }
+    }
+}
+
+/// What the consumable `option=value` of a profile gives (`food=`,
+/// `augmentation=`, `flask=`, `potion=` and their values), with its source;
+/// `None` for one the committed data do not have.
+pub fn consumable(
     option: &str,
     value: &str,
-) -> Result<Option<(f64, String)>, RaidError> {
-    let (spell, index) = match (option, value) {
-        ("food", "silvermoon_parade") => (WELL_FED, 2),
-        ("augmentation", "void_touched") => (VOID_TOUCHED_RUNE, 1),
-        _ => return Ok(None),
-    };
+) -> Result<Option<(ConsumableEffect, String)>, RaidError> {
     let dump = builds::raid_spell_dump().map_err(|e| RaidError(e.to_string()))?;
+    let fixed = match (option, value) {
+        ("food", "silvermoon_parade") => Some((WELL_FED, 2)),
+        ("augmentation", "void_touched") => Some((VOID_TOUCHED_RUNE, 1)),
+        _ => None,
+    };
+    if let Some((spell, index)) = fixed {
+        let (e, source) = dump_effect(&dump, spell, index)?;
+        let source = format!("{source}, its value at level 90");
+        let amount = number(e, "Scaled Value", &source)?;
+        return Ok(Some((ConsumableEffect::PrimaryStat(amount), source)));
+    }
+    if !matches!(option, "flask" | "potion") {
+        return Ok(None);
+    }
+    let data = |e: wowlab_gamedata::tables::TableError| RaidError(e.to_string());
+    let Some(item) = builds::consumable(value).map_err(data)? else {
+        return Ok(None);
+    };
+    let (e, effect_source) = dump_effect(&dump, item.spell, item.effect)?;
+    let coefficient = e
+        .coefficient()
+        .ok_or_else(|| RaidError(format!("{effect_source} has no coefficient")))?;
+    let level = item.item_level;
+    let budget = builds::consumable_budget(level)
+        .map_err(data)?
+        .ok_or_else(|| RaidError(format!("no item budget for item level {level}")))?;
+    // A secondary rating's budget is scaled by a trinket's combat rating
+    // multiplier (SimulationCraft's stand-in item for a consumable).
+    let secondary = e.kind.contains("Secondary Rating (-7)");
+    let multiplier = if secondary {
+        builds::trinket_rating_multiplier(level)
+            .map_err(data)?
+            .ok_or_else(|| {
+                RaidError(format!(
+                    "no trinket rating multiplier for item level {level}"
+                ))
+            })?
+    } else {
+        1.0
+    };
+    let amount = coefficient * budget * multiplier;
+    let source = format!(
+        "{effect_source}: coefficient {coefficient} × item level {level}'s consumable budget {budget} (item_budgets.csv){} (item {}, consumables.csv)",
+        if secondary {
+            format!(" × a trinket's rating multiplier {multiplier} (rating_multipliers.csv)")
+        } else {
+            String::new()
+        },
+        item.item_id
+    );
+    let spell = dump.spell(item.spell).ok_or_else(|| {
+        RaidError(format!(
+            "spell {} is not in the raid dump excerpt",
+            item.spell
+        ))
+    })?;
+    let effect = if e.kind.contains("Modify Rating (189)") {
+        let mut r = SecondaryRatings::default();
+        match e.value("Rating") {
+            Some("Critical Strike") => r.crit = amount,
+            Some("Haste") => r.haste = amount,
+            Some("Mastery") => r.mastery = amount,
+            Some("Versatility") => r.versatility = amount,
+            other => {
+                return Err(RaidError(format!("{effect_source}: a rating of {other:?}")));
+            }
+        }
+        ConsumableEffect::Ratings(r)
+    } else if e.kind.contains("Attribute (29)") && e.value("Stat") == Some("StrAgiInt") {
+        let cooldown = match spell.field("Cooldown") {
+            Some(text) => seconds_ms(text, item.spell)?,
+            None => {
+                return Err(RaidError(format!(
+                    "{effect_source}: a potion without a cooldown"
+                )));
+            }
+        };
+        ConsumableEffect::TimedPrimaryStat {
+            amount,
+            duration_ms: duration_ms(&dump, item.spell)?,
+            cooldown_ms: cooldown,
+        }
+    } else {
+        return Err(RaidError(format!(
+            "{effect_source}: `{}` is not a consumable's stat",
+            e.kind
+        )));
+    };
+    Ok(Some((effect, source)))
+}
+
+/// A potion of `attack_power` (from its primary stat) for `duration_ms`,
+/// used at the pull and each time its `cooldown_ms` ends.
+pub fn timed_aura(
+    name: &str,
+    attack_power: f64,
+    duration_ms: u32,
+    cooldown_ms: u32,
+) -> ExternalAura {
+    ExternalAura {
+        at_ms: 0,
+        every_ms: cooldown_ms,
+        aura: Aura {
+            primary_attack_power: attack_power,
+            ..aura(name, Carrier::Player, duration_ms)
+        },
+    }
+}
+
+/// Effect `index` of `spell` in the raid dump, with its source.
+fn dump_effect(
+    dump: &SpellDump,
+    spell: u32,
+    index: u32,
+) -> Result<(&DumpEffect, String), RaidError> {
     let s = dump
         .spell(spell)
         .ok_or_else(|| RaidError(format!("spell {spell} is not in the raid dump excerpt")))?;
@@ -216,20 +392,18 @@ pub fn consumable_primary_stat(
         .effect(index)
         .ok_or_else(|| RaidError(format!("{} ({spell}) has no effect #{index}", s.name)))?;
     let source = format!(
-        "spelldump {} {spell} ({}) #{index}, its value at level 90",
+        "spelldump {} {spell} ({}) #{index}",
         builds::DUMP_BUILD,
         s.name
     );
-    Ok(Some((number(e, "Scaled Value", &source)?, source)))
+    Ok((e, source))
 }
 
 /// Why a consumable of kind `option` (`flask`, `potion`, ...) that
-/// [`consumable_primary_stat`] does not know is not simulated.
+/// [`consumable`] does not know is not simulated.
 pub fn consumable_gap(option: &str) -> &'static str {
     match option {
-        "flask" | "potion" => {
-            "not modelled: its amount scales with its item's level, which the committed data lack"
-        }
+        "flask" | "potion" => "not in the committed data (consumables.csv)",
         "temporary_enchant" => "weapon oils are not modelled yet",
         _ => "not in the committed data",
     }

@@ -10,8 +10,8 @@ use wowlab_gamedata::builds;
 use wowlab_gamedata::talents::{Loadout, NodeKind, TalentTree};
 
 use crate::character::{Character, Ignored};
-use crate::raid::{consumable_gap, consumable_primary_stat, optimal_raid};
-use crate::sheet::Sheet;
+use crate::raid::{ConsumableEffect, consumable, consumable_gap, optimal_raid, timed_aura};
+use crate::sheet::{SecondaryRatings, Sheet};
 
 /// Why a character cannot be simulated with a pack.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,22 +49,47 @@ pub fn setup(c: &Character, sheet: &Sheet, pack: &SpecPack) -> Result<Setup, Set
     let base_crit = pack.combat.base_crit * 100.0;
     let raid = optimal_raid().map_err(|e| SetupError(e.to_string()))?;
     let mut raid_sources = raid.sources.clone();
+    let mut external_auras = raid.external_auras;
     let mut ignored = c.ignored.clone();
     let mut primary_stat = 0.0;
-    for consumable in &c.consumables {
-        let (option, value) = &consumable.value;
-        match consumable_primary_stat(option, value).map_err(|e| SetupError(e.to_string()))? {
-            Some((amount, source)) => {
-                primary_stat += amount;
-                raid_sources.push(format!("{option}={value}: +{amount} agility: {source}"));
+    let mut ratings = SecondaryRatings::default();
+    for line in &c.consumables {
+        let (option, value) = &line.value;
+        let found = consumable(option, value).map_err(|e| SetupError(e.to_string()))?;
+        if let Some((effect, source)) = &found {
+            raid_sources.push(format!("{option}={value}: {effect}: {source}"));
+        }
+        match found {
+            Some((ConsumableEffect::PrimaryStat(amount), _)) => primary_stat += amount,
+            Some((ConsumableEffect::Ratings(r), _)) => {
+                ratings = SecondaryRatings {
+                    crit: ratings.crit + r.crit,
+                    haste: ratings.haste + r.haste,
+                    mastery: ratings.mastery + r.mastery,
+                    versatility: ratings.versatility + r.versatility,
+                };
             }
+            Some((
+                ConsumableEffect::TimedPrimaryStat {
+                    amount,
+                    duration_ms,
+                    cooldown_ms,
+                },
+                _,
+            )) => external_auras.push(timed_aura(
+                value,
+                amount * sheet.attack_power_per_agility,
+                duration_ms,
+                cooldown_ms,
+            )),
             None => ignored.push(Ignored {
-                line: consumable.line,
+                line: line.line,
                 what: format!("{option}={value}"),
                 why: consumable_gap(option).into(),
             }),
         }
     }
+    let sheet = sheet.with_ratings(ratings);
     let player = Stats {
         attack_power: sheet.attack_power + primary_stat * sheet.attack_power_per_agility,
         // The weapon is the pack's until items are read one by one.
@@ -148,7 +173,7 @@ pub fn setup(c: &Character, sheet: &Sheet, pack: &SpecPack) -> Result<Setup, Set
         player,
         options,
         damage_taken: raid.damage_taken,
-        external_auras: raid.external_auras,
+        external_auras,
         raid_sources,
         ignored,
     })

@@ -4,7 +4,7 @@
 //! diminishing returns, and the raid boss's armor against it.
 
 use wowlab_gamedata::builds;
-use wowlab_gamedata::combat::LevelArmor;
+use wowlab_gamedata::combat::{LevelArmor, Ratings};
 
 use crate::character::{Character, LEVEL};
 
@@ -22,6 +22,19 @@ pub const BOSS_LEVELS_ABOVE: u32 = 3;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct SheetError(String);
+
+/// Secondary stat ratings.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct SecondaryRatings {
+    /// Critical strike rating.
+    pub crit: f64,
+    /// Haste rating.
+    pub haste: f64,
+    /// Mastery rating.
+    pub mastery: f64,
+    /// Versatility rating.
+    pub versatility: f64,
+}
 
 /// The character sheet.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +63,11 @@ pub struct Sheet {
     pub versatility_percent: f64,
     /// The raid boss: its armor and the armor constant of the player's level.
     pub boss: LevelArmor,
+    /// The ratings the percents above come from (the gear's, and what
+    /// [`Sheet::with_ratings`] added).
+    pub ratings: SecondaryRatings,
+    /// How ratings become percents at the character's level.
+    conversion: Ratings,
     /// What the sheet could not take into account, and why.
     pub notes: Vec<String>,
 }
@@ -63,6 +81,32 @@ impl Sheet {
     /// The fraction of physical damage the boss's armor removes.
     pub fn boss_mitigation(&self) -> f64 {
         self.boss.mitigation(self.boss.creature_armor)
+    }
+
+    /// The sheet with `extra` ratings (a flask's, say) on top of the
+    /// gear's: they add to the gear's before diminishing returns, as the
+    /// game counts them.
+    pub fn with_ratings(&self, extra: SecondaryRatings) -> Sheet {
+        let r = &self.ratings;
+        let ratings = SecondaryRatings {
+            crit: r.crit + extra.crit,
+            haste: r.haste + extra.haste,
+            mastery: r.mastery + extra.mastery,
+            versatility: r.versatility + extra.versatility,
+        };
+        let mut sheet = self.clone();
+        sheet.set_ratings(ratings);
+        sheet
+    }
+
+    /// Sets the ratings and the percents they give.
+    fn set_ratings(&mut self, ratings: SecondaryRatings) {
+        let c = &self.conversion;
+        self.crit_percent = BASE_CRIT_PERCENT + c.convert(ratings.crit, c.crit);
+        self.haste_percent = c.convert(ratings.haste, c.haste);
+        self.mastery_points = BASE_MASTERY_POINTS + c.convert(ratings.mastery, c.mastery);
+        self.versatility_percent = c.convert(ratings.versatility, c.versatility);
+        self.ratings = ratings;
     }
 }
 
@@ -133,21 +177,30 @@ pub fn sheet(c: &Character) -> Result<Sheet, SheetError> {
             c.spec.mastery_spell
         ));
     }
-    Ok(Sheet {
+    let mut sheet = Sheet {
         strength,
         agility,
         intellect,
         attack_power,
         attack_power_per_agility,
-        crit_percent: BASE_CRIT_PERCENT + ratings.convert(g.crit_rating, ratings.crit),
-        haste_percent: ratings.convert(g.haste_rating, ratings.haste),
-        mastery_points: BASE_MASTERY_POINTS + ratings.convert(g.mastery_rating, ratings.mastery),
+        crit_percent: 0.0,
+        haste_percent: 0.0,
+        mastery_points: 0.0,
         mastery_coefficient,
-        versatility_percent: ratings.convert(g.versatility_rating, ratings.versatility),
+        versatility_percent: 0.0,
         boss: LevelArmor {
             creature_armor: boss.creature_armor,
             armor_constant: player.armor_constant,
         },
         notes,
-    })
+        ratings: SecondaryRatings::default(),
+        conversion: ratings,
+    };
+    sheet.set_ratings(SecondaryRatings {
+        crit: g.crit_rating,
+        haste: g.haste_rating,
+        mastery: g.mastery_rating,
+        versatility: g.versatility_rating,
+    });
+    Ok(sheet)
 }

@@ -102,8 +102,8 @@ pub fn describe(c: &Character, dump: Option<&SpellDump>) -> String {
     }
     for consumable in &c.consumables {
         let (option, value) = &consumable.value;
-        let what = match wowlab_simc::raid::consumable_primary_stat(option, value) {
-            Ok(Some((amount, source))) => format!("+{amount} agility: {source}"),
+        let what = match wowlab_simc::raid::consumable(option, value) {
+            Ok(Some((effect, source))) => format!("{effect}: {source}"),
             Ok(None) => wowlab_simc::raid::consumable_gap(option).to_string(),
             Err(e) => e.to_string(),
         };
@@ -176,8 +176,12 @@ mod tests {
         assert!(text.contains("\n  line 18: food=silvermoon_parade: +50 agility: spelldump 12.0.5.67823 1219179 (Become Well Fed) #2, its value at level 90\n"), "{text}");
         assert!(
             text.contains(
-                "\n  line 17: flask=flask_of_the_magisters_2: not modelled: its amount scales"
+                "\n  line 17: flask=flask_of_the_magisters_2: +165.00010307693418 mastery rating: spelldump 12.0.5.67823 1235108 (Flask of the Magisters) #1: coefficient 0.681974 × item level 295's consumable budget"
             ),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  line 20: temporary_enchant=main_hand:thalassian_phoenix_oil_2: weapon oils are not modelled yet\n"),
             "{text}"
         );
         // Without the dump, spells are named by id.

@@ -56,13 +56,18 @@ pub struct Fight {
     pub external_auras: Vec<ExternalAura>,
 }
 
-/// An aura applied once, at a set time, by someone else.
+/// An aura applied at a set time by someone else (or by a consumable),
+/// and again every `every_ms` if that is set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalAura {
-    /// When it is applied, in ms from the start of the fight.
+    /// When it is applied first, in ms from the start of the fight.
     #[serde(default)]
     pub at_ms: u32,
+    /// Applied again this many ms after each application (0: once), as a
+    /// potion is used each time its cooldown ends.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub every_ms: u32,
     /// The aura (a target aura goes on the primary target).
     pub aura: Aura,
 }
@@ -108,4 +113,7 @@ impl SimConfig {
 
 fn one() -> u32 {
     1
+}
+fn is_zero(v: &u32) -> bool {
+    *v == 0
 }

@@ -22,6 +22,19 @@ pub struct DamageModel {
     pub crit_chance_bonus: f64,
     /// What a crit multiplies the damage by.
     pub crit_multiplier: f64,
+    /// What one more point of the player's attack power adds to `amount`.
+    pub per_attack_power: f64,
+}
+
+impl DamageModel {
+    /// `k` times the damage (several pets' share, a rolled-over DoT).
+    pub fn scaled(&self, k: f64) -> Self {
+        Self {
+            amount: self.amount * k,
+            per_attack_power: self.per_attack_power * k,
+            ..*self
+        }
+    }
 }
 
 /// A spell, compiled.
@@ -55,6 +68,21 @@ pub struct SpellModel {
     pub hits_per_pet: u32,
     /// The auras it consumes.
     pub consumes: Vec<usize>,
+}
+
+/// The shortest time between two applications of an external aura: a
+/// buff given more often than once a second is no one else's.
+const MIN_EXTERNAL_PERIOD_MS: u32 = 1_000;
+
+/// An aura applied at set times, compiled.
+#[derive(Debug, Clone, Copy)]
+pub struct ExternalModel {
+    /// Its first application, in µs.
+    pub at_us: i64,
+    /// The time between applications in µs (0: once).
+    pub every_us: i64,
+    /// The aura.
+    pub aura: usize,
 }
 
 /// A cycle, compiled: its period and the auras of its steps.
@@ -96,6 +124,8 @@ pub struct AuraModel {
     pub crit_bonus: f64,
     pub attack_speed_bonus: f64,
     pub tick_time_bonus: f64,
+    /// The player's attack power per stack, all multipliers applied.
+    pub attack_power: f64,
     /// Result source indices its damage and crit bonuses apply to (empty: all).
     pub affects: Vec<usize>,
 }
@@ -184,8 +214,8 @@ pub struct Model {
     pub duration_us: i64,
     pub vary_length: f64,
     pub targets: usize,
-    /// Auras applied at set times: (time in µs, aura index), in config order.
-    pub external_auras: Vec<(i64, usize)>,
+    /// Auras applied at set times, in config order.
+    pub external_auras: Vec<ExternalModel>,
     /// How many auras the rotation sees: the pack's, not the external ones
     /// after them.
     pub visible_auras: usize,
@@ -260,6 +290,9 @@ struct Stats {
     attack_power: f64,
     /// Attack power of the weapon's swings.
     swing_attack_power: f64,
+    /// What a point of attack power from the primary stat is worth after
+    /// the primary stat and attack power percents.
+    primary_attack_power_scale: f64,
     spell_power: f64,
     crit_chance: f64,
     haste: f64,
@@ -365,6 +398,7 @@ impl Stats {
             damage_taken,
             attack_power,
             swing_attack_power,
+            primary_attack_power_scale: primary * ap_multiplier,
             spell_power,
             crit_chance,
             haste,
@@ -395,11 +429,11 @@ impl Stats {
             .map(|(_, m)| m)
             .product();
         let bonus = finite(&format!("{field}.crit_damage_bonus"), d.crit_damage_bonus)?;
+        let multiplier =
+            self.versatility * taken * if armored { self.armor_multiplier } else { 1.0 };
         Ok(DamageModel {
-            amount: raw
-                * self.versatility
-                * taken
-                * if armored { self.armor_multiplier } else { 1.0 },
+            amount: raw * multiplier,
+            per_attack_power: d.ap_coefficient * multiplier,
             can_crit: d.can_crit,
             crit_chance_bonus: finite(&format!("{field}.crit_chance_bonus"), d.crit_chance_bonus)?,
             crit_multiplier: 1.0 + (self.crit_multiplier - 1.0) * (1.0 + bonus),
@@ -462,7 +496,7 @@ impl Names<'_> {
 }
 
 /// Aura `i` of the spec, validated.
-fn compile_aura(f: &str, a: &spec::Aura) -> Result<AuraModel, ConfigError> {
+fn compile_aura(f: &str, a: &spec::Aura, stats: &Stats) -> Result<AuraModel, ConfigError> {
     if a.max_stacks == 0 {
         return Err(ConfigError::new(
             format!("{f}.max_stacks"),
@@ -484,8 +518,16 @@ fn compile_aura(f: &str, a: &spec::Aura) -> Result<AuraModel, ConfigError> {
             ));
         }
     }
+    let attack_power = finite(&format!("{f}.primary_attack_power"), a.primary_attack_power)?;
+    if attack_power != 0.0 && a.on != Carrier::Player {
+        return Err(ConfigError::new(
+            format!("{f}.primary_attack_power"),
+            "only the player's aura can raise attack power",
+        ));
+    }
     Ok(AuraModel {
         on: a.on,
+        attack_power: attack_power * stats.primary_attack_power_scale,
         tick_time_bonus,
         duration_us: if a.duration_ms == 0 {
             // Until consumed: at most the fight.
@@ -557,8 +599,9 @@ fn compile_spell(
                     "a rolling DoT restarts its full duration on refresh: set `pandemic = false`",
                 ));
             }
-            let mut damage = stats.damage(&format!("{f}.dot.damage"), &d.damage)?;
-            damage.amount *= f64::from(casters);
+            let damage = stats
+                .damage(&format!("{f}.dot.damage"), &d.damage)?
+                .scaled(f64::from(casters));
             Some(DotModel {
                 duration_us: ms(d.duration_ms),
                 tick_us: ms(d.tick_ms),
@@ -1015,7 +1058,7 @@ impl Model {
         }
         let mut auras: Vec<AuraModel> = all_auras
             .iter()
-            .map(|(f, a)| compile_aura(f, a))
+            .map(|(f, a)| compile_aura(f, a, &stats))
             .collect::<Result<_, _>>()?;
         let spells: Vec<SpellModel> = all_spells
             .iter()
@@ -1049,13 +1092,25 @@ impl Model {
                 .map(|(j, s)| find(&known, s, &format!("{f}.affects[{j}]"), "damage source"))
                 .collect::<Result<_, _>>()?;
         }
-        let external_auras: Vec<(i64, usize)> = config
+        let external_auras: Vec<ExternalModel> = config
             .fight
             .external_auras
             .iter()
             .enumerate()
-            .map(|(i, e)| (ms(e.at_ms), spec.auras.len() + i))
-            .collect();
+            .map(|(i, e)| {
+                if e.every_ms != 0 && e.every_ms < MIN_EXTERNAL_PERIOD_MS {
+                    return Err(ConfigError::new(
+                        format!("fight.external_auras[{i}].every_ms"),
+                        format!("must be 0 (once) or at least {MIN_EXTERNAL_PERIOD_MS}"),
+                    ));
+                }
+                Ok(ExternalModel {
+                    at_us: ms(e.at_ms),
+                    every_us: ms(e.every_ms),
+                    aura: spec.auras.len() + i,
+                })
+            })
+            .collect::<Result<_, _>>()?;
         let mut mastery_spell_bonus = vec![0.0; source_names.len()];
         for (i, bonus) in spec.combat.mastery.spells.iter().enumerate() {
             let f = format!("spec.combat.mastery.spells[{i}]");
@@ -1084,7 +1139,7 @@ impl Model {
             .flat_map(|s| s.auras.iter().copied())
             .chain(procs.iter().filter_map(|p| p.aura))
             .chain(cycles.iter().flat_map(|c| c.steps.iter().copied()))
-            .chain(external_auras.iter().map(|&(_, a)| a));
+            .chain(external_auras.iter().map(|e| e.aura));
         for a in brought {
             aura_reachable[a] = true;
         }

@@ -86,9 +86,10 @@ enum Event {
         spell: u32,
         left: u32,
     },
-    /// An external aura arrives (on the primary target, if a target aura).
+    /// External aura `index` arrives (on the primary target, if a target
+    /// aura).
     ExternalAura {
-        aura: u32,
+        index: u32,
     },
     /// A cycle's period ends: its next step's aura comes.
     CycleStep {
@@ -188,6 +189,8 @@ struct Sim<'m> {
     /// its carrier's speed auras' haste and attack speed bonuses now; kept
     /// up to date as those auras' stacks change.
     speed: [Speed; 3],
+    /// Attack power the player's auras give now (all multipliers applied).
+    attack_power: f64,
     snapshot: Vec<f64>,
     tally: Tally,
 }
@@ -273,6 +276,7 @@ impl<'m> Sim<'m> {
             slot_aura,
             procs_by_trigger,
             speed: [Speed::default(); 3],
+            attack_power: 0.0,
             snapshot: vec![0.0; snapshot::len(m.rotation_spells, m.visible_auras)],
             tally: Tally {
                 sources: vec![SourceTally::default(); m.source_names.len()],
@@ -306,6 +310,7 @@ impl<'m> Sim<'m> {
         }
         self.auras.fill(AuraState::default());
         self.speed = [Speed::default(); 3];
+        self.attack_power = 0.0;
         self.dots.fill(DotState::default());
         self.summoned.clear();
         self.procs.fill(ProcState {
@@ -332,8 +337,13 @@ impl<'m> Sim<'m> {
                 },
             );
         }
-        for &(at, aura) in &self.m.external_auras {
-            self.push(at, Event::ExternalAura { aura: aura as u32 });
+        for (index, e) in self.m.external_auras.iter().enumerate() {
+            self.push(
+                e.at_us,
+                Event::ExternalAura {
+                    index: index as u32,
+                },
+            );
         }
         for cycle in 0..self.m.cycles.len() {
             self.cycles[cycle] = CycleState::default();
@@ -364,7 +374,7 @@ impl<'m> Sim<'m> {
                     self.summon_attack(slot as usize, generation)
                 }
                 Event::Energize { spell, left } => self.energize(spell as usize, left),
-                Event::ExternalAura { aura } => self.apply_aura(aura as usize, 0, 1),
+                Event::ExternalAura { index } => self.external_aura(index as usize),
                 Event::CycleStep { cycle, generation } => {
                     if self.cycles[cycle as usize].generation == generation {
                         self.cycles[cycle as usize].due = NEVER;
@@ -422,11 +432,22 @@ impl<'m> Sim<'m> {
         }
     }
 
-    /// Refreshes [`Sim::speed`] if `aura` is a speed aura.
+    /// Refreshes [`Sim::speed`] if `aura` is a speed aura, and
+    /// [`Sim::attack_power`] if it gives attack power.
     fn stacks_changed(&mut self, aura: usize) {
         let a = &self.m.auras[aura];
         if a.haste_bonus != 0.0 || a.attack_speed_bonus != 0.0 {
             self.refresh_speed();
+        }
+        if a.attack_power != 0.0 {
+            self.attack_power = self
+                .m
+                .auras
+                .iter()
+                .zip(&self.aura_base)
+                .filter(|(a, _)| a.attack_power != 0.0)
+                .map(|(a, &slot)| a.attack_power * f64::from(self.auras[slot].stacks))
+                .sum();
         }
     }
 
@@ -890,7 +911,7 @@ impl<'m> Sim<'m> {
         fraction: f64,
     ) {
         let carrier = Self::carrier(source);
-        let mut amount = d.amount * fraction;
+        let mut amount = (d.amount + d.per_attack_power * self.attack_power) * fraction;
         if self.m.mastery_sources.contains(&source) {
             amount *= 1.0 + self.m.mastery_bonus;
         }
@@ -929,6 +950,20 @@ impl<'m> Sim<'m> {
             if crit {
                 self.trigger(Trigger::Crit, stat);
             }
+        }
+    }
+
+    /// External aura `index` arrives; it comes again after its period.
+    fn external_aura(&mut self, index: usize) {
+        let e = self.m.external_auras[index];
+        self.apply_aura(e.aura, 0, 1);
+        if e.every_us > 0 {
+            self.push(
+                self.now + e.every_us,
+                Event::ExternalAura {
+                    index: index as u32,
+                },
+            );
         }
     }
 
@@ -1091,10 +1126,7 @@ impl<'m> Sim<'m> {
         d.generation = d.generation.wrapping_add(1);
         let (generation, factor) = (d.generation, d.rolling * d.casters);
         if dm.tick_on_application {
-            let tick = DamageModel {
-                amount: dm.damage.amount * factor,
-                ..dm.damage
-            };
+            let tick = dm.damage.scaled(factor);
             self.hit(spell, sm.source, &tick, target, true, 1.0);
         }
         self.push(
@@ -1116,10 +1148,7 @@ impl<'m> Sim<'m> {
         let fraction = ((self.now - d.last_tick) as f64 / d.period as f64).min(1.0);
         let sm = &self.m.spells[spell];
         let dm = sm.dot.as_ref().expect("spell has a dot");
-        let tick = DamageModel {
-            amount: dm.damage.amount * d.rolling * d.casters,
-            ..dm.damage
-        };
+        let tick = dm.damage.scaled(d.rolling * d.casters);
         self.hit(spell, sm.source, &tick, target, true, fraction);
         let period = self.tick_period(spell);
         let d = &mut self.dots[slot];

@@ -613,6 +613,13 @@ pub struct Aura {
     /// Auto-attack speed bonus per stack.
     #[serde(default)]
     pub attack_speed_bonus: f64,
+    /// Attack power per stack from the primary stat (a potion's agility
+    /// times the class's attack power per point), on the player: the
+    /// pack's primary stat and the attack power percents raise it as they
+    /// raise the player's own, and everything that scales with the
+    /// player's attack power (the pets' share included) gains it while up.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub primary_attack_power: f64,
     /// Change per stack of the tick time of the DoTs of the spells in
     /// `affects` (-0.5: they tick twice as often while it is up; their
     /// duration stays). The tick already due keeps its time. Not for a

@@ -1403,3 +1403,77 @@ fn only_a_pet_summon_joins_the_pets() {
         "{err}"
     );
 }
+
+#[test]
+fn a_potion_s_primary_stat_raises_attack_power_while_up_and_comes_again_each_cooldown() {
+    // 1000 attack power from agility, a weapon adding 600, +10 % primary
+    // stat (a passive), +5 % attack power (a raid buff). A potion of 200
+    // attack power from agility for 1.5 s at 0 s and every 6 s (0, 6, 12 s):
+    // 200 × 1.1 × 1.05 more attack power while up. "shot" (1 AP, a 2 s
+    // cooldown) is cast at 0, 2, ..., 14 s: 3 of its 8 casts under the
+    // potion (0, 6, 12 s). A pet's bite (share 0.5 in its coefficient) every
+    // 4 s (0, 4, 8, 12 s) gains half as much, once: at 12 s (the swings
+    // start before the pull's external auras arrive).
+    let spec = pack(json!({
+        "spells": [{ "name": "shot", "cooldown_ms": 2000,
+                     "damage": { "ap_coefficient": 1.0, "can_crit": false } }],
+        "pets": [{ "name": "cat", "auto_attack": { "name": "bite", "period_ms": 4000,
+                    "damage": { "ap_coefficient": 0.5, "can_crit": false } } }],
+        "modifiers": [{ "property": "primary_stat_percent", "value": 10.0 }]
+    }));
+    let mut c = config(spec, 15);
+    c.player.attack_power = 1000.0;
+    c.player.weapon_attack_power = 600.0;
+    c.player.attack_power_percent = 5.0;
+    c.fight.external_auras = serde_json::from_value(json!([
+        { "at_ms": 0, "every_ms": 6000,
+          "aura": { "name": "potion", "duration_ms": 1500, "primary_attack_power": 200.0 } }
+    ]))
+    .unwrap();
+    let r = run(&c, &mut first_ready(1), 1);
+    let base = (1000.0 * 1.1 + 600.0) * 1.05;
+    let potion = 200.0 * 1.1 * 1.05;
+    let shot = source(&r, "shot").damage_total();
+    let expected = 8.0 * base + 3.0 * potion;
+    assert!((shot - expected).abs() < 1e-6, "{shot} against {expected}");
+    let bite = source(&r, "bite").damage_total();
+    let expected = 0.5 * (4.0 * base + potion);
+    assert!((bite - expected).abs() < 1e-6, "{bite} against {expected}");
+    // Only the player's aura gives attack power; a period under a second is
+    // no external buff.
+    c.fight.external_auras[0].aura.on = wowlab_engine::spec::Carrier::Pet;
+    let err = run_batch(&c, &mut first_ready(1), 1, 0, 1).unwrap_err();
+    assert!(err.to_string().contains("primary_attack_power"), "{err}");
+    c.fight.external_auras[0].aura.on = wowlab_engine::spec::Carrier::Player;
+    c.fight.external_auras[0].every_ms = 999;
+    let err = run_batch(&c, &mut first_ready(1), 1, 0, 1).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("fight.external_auras[0].every_ms: must be 0 (once) or at least 1000"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_dot_under_a_potion_gains_its_attack_power_a_tick_at_a_time() {
+    // A bleed of 1 AP a tick, every 1 s for 4 s, cast at 0 s: ticks at 1, 2,
+    // 3, 4 s. A potion of 100 attack power from 0 s for 2.5 s covers the
+    // ticks at 1 and 2 s.
+    let spec = pack(json!({
+        "spells": [{ "name": "bleed", "cooldown_ms": 60000,
+                     "dot": { "duration_ms": 4000, "tick_ms": 1000,
+                              "damage": { "ap_coefficient": 1.0, "can_crit": false } } }]
+    }));
+    let mut c = config(spec, 10);
+    c.player.attack_power = 1000.0;
+    c.fight.external_auras = serde_json::from_value(json!([
+        { "aura": { "name": "potion", "duration_ms": 2500, "primary_attack_power": 100.0 } }
+    ]))
+    .unwrap();
+    let r = run(&c, &mut first_ready(1), 1);
+    let bleed = source(&r, "bleed").damage_total();
+    assert!(
+        (bleed - (4.0 * 1000.0 + 2.0 * 100.0)).abs() < 1e-6,
+        "{bleed}"
+    );
+}

@@ -8,7 +8,7 @@
 use wowlab_engine::config::ExternalAura;
 use wowlab_engine::spec::{Aura, Carrier, DamageTaken, School};
 use wowlab_gamedata::builds;
-use wowlab_gamedata::spelldump::{DumpEffect, SpellDump};
+use wowlab_gamedata::spelldump::{DumpEffect, DumpSpell, SpellDump};
 
 use crate::sheet::SecondaryRatings;
 
@@ -149,28 +149,33 @@ fn at_the_pull(aura: Aura) -> ExternalAura {
     }
 }
 
-/// What `optimal_raid` gives, from the committed raid dump.
-pub fn optimal_raid() -> Result<Raid, RaidError> {
-    let dump = builds::raid_spell_dump().map_err(|e| RaidError(e.to_string()))?;
+/// The committed raid dump excerpt, which [`optimal_raid`] and
+/// [`consumable`] read.
+pub fn raid_dump() -> Result<SpellDump, RaidError> {
+    builds::raid_spell_dump().map_err(|e| RaidError(e.to_string()))
+}
+
+/// What `optimal_raid` gives, from the raid dump `dump`.
+pub fn optimal_raid(dump: &SpellDump) -> Result<Raid, RaidError> {
     let mut raid = Raid::default();
-    let (e, source) = effect(&dump, BATTLE_SHOUT, "Attack Power%")?;
+    let (e, source) = effect(dump, BATTLE_SHOUT, "Attack Power%")?;
     raid.attack_power_percent = number(e, "Base Value", &source)?;
     raid.sources.push(format!(
         "attack power +{} %: {source}",
         raid.attack_power_percent
     ));
-    let (e, source) = effect(&dump, MARK_OF_THE_WILD, "Modify Versatility%")?;
+    let (e, source) = effect(dump, MARK_OF_THE_WILD, "Modify Versatility%")?;
     raid.versatility_percent = number(e, "Base Value", &source)?;
     raid.sources.push(format!(
         "versatility +{} %: {source}",
         raid.versatility_percent
     ));
-    let (e, source) = effect(&dump, SKYFURY, "Modify Mastery%")?;
+    let (e, source) = effect(dump, SKYFURY, "Modify Mastery%")?;
     raid.mastery_points = number(e, "Base Value", &source)?;
     raid.sources
         .push(format!("mastery +{} points: {source}", raid.mastery_points));
     for (name, spell) in [("mystic_touch", MYSTIC_TOUCH), ("chaos_brand", CHAOS_BRAND)] {
-        let (e, source) = effect(&dump, spell, "Modify Damage Taken%")?;
+        let (e, source) = effect(dump, spell, "Modify Damage Taken%")?;
         let d = DamageTaken {
             name: name.into(),
             percent: number(e, "Base Value", &source)?,
@@ -182,7 +187,7 @@ pub fn optimal_raid() -> Result<Raid, RaidError> {
         ));
         raid.damage_taken.push(d);
     }
-    let (e, source) = effect(&dump, HUNTERS_MARK, "Modify Damage Taken%")?;
+    let (e, source) = effect(dump, HUNTERS_MARK, "Modify Damage Taken%")?;
     if !schools(e, &source)?.is_empty() {
         return Err(RaidError(format!("{source}: expected all schools")));
     }
@@ -194,9 +199,9 @@ pub fn optimal_raid() -> Result<Raid, RaidError> {
         damage_bonus: mark / 100.0,
         ..aura("hunters_mark", Carrier::Target, WHOLE_FIGHT_MS)
     }));
-    let (e, source) = effect(&dump, BLOODLUST, "Modify All Haste%")?;
+    let (e, source) = effect(dump, BLOODLUST, "Modify All Haste%")?;
     let haste = number(e, "Base Value", &source)?;
-    let lasts = duration_ms(&dump, BLOODLUST)?;
+    let lasts = duration_ms(dump, BLOODLUST)?;
     raid.sources.push(format!(
         "bloodlust at the pull: +{haste} % haste for {} s: {source}",
         lasts / 1000
@@ -264,19 +269,19 @@ impl std::fmt::Display for ConsumableEffect {
 
 /// What the consumable `option=value` of a profile gives (`food=`,
 /// `augmentation=`, `flask=`, `potion=` and their values), with its source;
-/// `None` for one the committed data do not have.
+/// `None` for one the committed data do not have; `dump` is the raid dump.
 pub fn consumable(
+    dump: &SpellDump,
     option: &str,
     value: &str,
 ) -> Result<Option<(ConsumableEffect, String)>, RaidError> {
-    let dump = builds::raid_spell_dump().map_err(|e| RaidError(e.to_string()))?;
     let fixed = match (option, value) {
         ("food", "silvermoon_parade") => Some((WELL_FED, 2)),
         ("augmentation", "void_touched") => Some((VOID_TOUCHED_RUNE, 1)),
         _ => None,
     };
     if let Some((spell, index)) = fixed {
-        let (e, source) = dump_effect(&dump, spell, index)?;
+        let (_, e, source) = dump_effect(dump, spell, index)?;
         let source = format!("{source}, its value at level 90");
         let amount = number(e, "Scaled Value", &source)?;
         return Ok(Some((ConsumableEffect::PrimaryStat(amount), source)));
@@ -288,7 +293,7 @@ pub fn consumable(
     let Some(item) = builds::consumable(value).map_err(data)? else {
         return Ok(None);
     };
-    let (e, effect_source) = dump_effect(&dump, item.spell, item.effect)?;
+    let (spell, e, effect_source) = dump_effect(dump, item.spell, item.effect)?;
     let coefficient = e
         .coefficient()
         .ok_or_else(|| RaidError(format!("{effect_source} has no coefficient")))?;
@@ -320,12 +325,6 @@ pub fn consumable(
         },
         item.item_id
     );
-    let spell = dump.spell(item.spell).ok_or_else(|| {
-        RaidError(format!(
-            "spell {} is not in the raid dump excerpt",
-            item.spell
-        ))
-    })?;
     let effect = if e.kind.contains("Modify Rating (189)") {
         let mut r = SecondaryRatings::default();
         match e.value("Rating") {
@@ -339,18 +338,16 @@ pub fn consumable(
         }
         ConsumableEffect::Ratings(r)
     } else if e.kind.contains("Attribute (29)") && e.value("Stat") == Some("StrAgiInt") {
-        let cooldown = match spell.field("Cooldown") {
-            Some(text) => seconds_ms(text, item.spell)?,
-            None => {
-                return Err(RaidError(format!(
-                    "{effect_source}: a potion without a cooldown"
-                )));
-            }
+        let time = |field: &str| match spell.field(field) {
+            Some(text) => seconds_ms(text, item.spell),
+            None => Err(RaidError(format!(
+                "{effect_source}: a potion without a {field}"
+            ))),
         };
         ConsumableEffect::TimedPrimaryStat {
             amount,
-            duration_ms: duration_ms(&dump, item.spell)?,
-            cooldown_ms: cooldown,
+            duration_ms: time("Duration")?,
+            cooldown_ms: time("Cooldown")?,
         }
     } else {
         return Err(RaidError(format!(
@@ -379,12 +376,13 @@ pub fn timed_aura(
     }
 }
 
-/// Effect `index` of `spell` in the raid dump, with its source.
+/// `spell` of the raid dump and its effect `index`, with the effect's
+/// source.
 fn dump_effect(
     dump: &SpellDump,
     spell: u32,
     index: u32,
-) -> Result<(&DumpEffect, String), RaidError> {
+) -> Result<(&DumpSpell, &DumpEffect, String), RaidError> {
     let s = dump
         .spell(spell)
         .ok_or_else(|| RaidError(format!("spell {spell} is not in the raid dump excerpt")))?;
@@ -396,7 +394,7 @@ fn dump_effect(
         builds::DUMP_BUILD,
         s.name
     );
-    Ok((e, source))
+    Ok((s, e, source))
 }
 
 /// Why a consumable of kind `option` (`flask`, `potion`, ...) that

@@ -10,7 +10,9 @@ use wowlab_gamedata::builds;
 use wowlab_gamedata::talents::{Loadout, NodeKind, TalentTree};
 
 use crate::character::{Character, Ignored};
-use crate::raid::{ConsumableEffect, consumable, consumable_gap, optimal_raid, timed_aura};
+use crate::raid::{
+    ConsumableEffect, consumable, consumable_gap, optimal_raid, raid_dump, timed_aura,
+};
 use crate::sheet::{SecondaryRatings, Sheet};
 
 /// Why a character cannot be simulated with a pack.
@@ -47,7 +49,8 @@ pub fn setup(c: &Character, sheet: &Sheet, pack: &SpecPack) -> Result<Setup, Set
         )));
     }
     let base_crit = pack.combat.base_crit * 100.0;
-    let raid = optimal_raid().map_err(|e| SetupError(e.to_string()))?;
+    let dump = raid_dump().map_err(|e| SetupError(e.to_string()))?;
+    let raid = optimal_raid(&dump).map_err(|e| SetupError(e.to_string()))?;
     let mut raid_sources = raid.sources.clone();
     let mut external_auras = raid.external_auras;
     let mut ignored = c.ignored.clone();
@@ -55,20 +58,13 @@ pub fn setup(c: &Character, sheet: &Sheet, pack: &SpecPack) -> Result<Setup, Set
     let mut ratings = SecondaryRatings::default();
     for line in &c.consumables {
         let (option, value) = &line.value;
-        let found = consumable(option, value).map_err(|e| SetupError(e.to_string()))?;
+        let found = consumable(&dump, option, value).map_err(|e| SetupError(e.to_string()))?;
         if let Some((effect, source)) = &found {
             raid_sources.push(format!("{option}={value}: {effect}: {source}"));
         }
         match found {
             Some((ConsumableEffect::PrimaryStat(amount), _)) => primary_stat += amount,
-            Some((ConsumableEffect::Ratings(r), _)) => {
-                ratings = SecondaryRatings {
-                    crit: ratings.crit + r.crit,
-                    haste: ratings.haste + r.haste,
-                    mastery: ratings.mastery + r.mastery,
-                    versatility: ratings.versatility + r.versatility,
-                };
-            }
+            Some((ConsumableEffect::Ratings(r), _)) => ratings = ratings + r,
             Some((
                 ConsumableEffect::TimedPrimaryStat {
                     amount,

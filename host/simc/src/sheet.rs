@@ -36,6 +36,19 @@ pub struct SecondaryRatings {
     pub versatility: f64,
 }
 
+impl std::ops::Add for SecondaryRatings {
+    type Output = Self;
+
+    fn add(self, other: Self) -> Self {
+        Self {
+            crit: self.crit + other.crit,
+            haste: self.haste + other.haste,
+            mastery: self.mastery + other.mastery,
+            versatility: self.versatility + other.versatility,
+        }
+    }
+}
+
 /// The character sheet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sheet {
@@ -87,15 +100,8 @@ impl Sheet {
     /// gear's: they add to the gear's before diminishing returns, as the
     /// game counts them.
     pub fn with_ratings(&self, extra: SecondaryRatings) -> Sheet {
-        let r = &self.ratings;
-        let ratings = SecondaryRatings {
-            crit: r.crit + extra.crit,
-            haste: r.haste + extra.haste,
-            mastery: r.mastery + extra.mastery,
-            versatility: r.versatility + extra.versatility,
-        };
         let mut sheet = self.clone();
-        sheet.set_ratings(ratings);
+        sheet.set_ratings(self.ratings + extra);
         sheet
     }
 

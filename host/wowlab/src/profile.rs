@@ -87,7 +87,15 @@ pub fn describe(c: &Character, dump: Option<&SpellDump>) -> String {
             let _ = writeln!(out, "sheet: {e}");
         }
     }
-    match wowlab_simc::raid::optimal_raid() {
+    let raid_dump = wowlab_simc::raid::raid_dump();
+    let raid = raid_dump
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(wowlab_simc::raid::optimal_raid);
+    match raid {
+        Err(e) => {
+            let _ = writeln!(out, "raid: {e}");
+        }
         Ok(raid) => {
             out.push_str(
                 "raid (SimulationCraft's optimal_raid, as wowlab sim --simc applies it):\n",
@@ -96,13 +104,14 @@ pub fn describe(c: &Character, dump: Option<&SpellDump>) -> String {
                 let _ = writeln!(out, "  {line}");
             }
         }
-        Err(e) => {
-            let _ = writeln!(out, "raid: {e}");
-        }
     }
     for consumable in &c.consumables {
         let (option, value) = &consumable.value;
-        let what = match wowlab_simc::raid::consumable(option, value) {
+        let found = raid_dump
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|d| wowlab_simc::raid::consumable(d, option, value));
+        let what = match found {
             Ok(Some((effect, source))) => format!("{effect}: {source}"),
             Ok(None) => wowlab_simc::raid::consumable_gap(option).to_string(),
             Err(e) => e.to_string(),
